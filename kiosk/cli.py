@@ -1,0 +1,138 @@
+"""The `kiosk` command. Every command takes --db URL, --config PATH and --json.
+
+Errors a user can cause end as one clear line on stderr and a non-zero exit code; an
+unexpected failure is logged with its traceback to the log file and reported in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.config import Settings, load_settings
+from kiosk.errors import KioskError
+
+if TYPE_CHECKING:
+    from kiosk.queue.service import QueueService
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[["Context", argparse.Namespace], int]
+
+
+@dataclass
+class Context:
+    """What a command needs, built on first use (a bad config fails only when read)."""
+
+    args: argparse.Namespace
+    stdout: Any = field(default_factory=lambda: sys.stdout)
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.args.config)
+
+    @property
+    def database_url(self) -> str:
+        from kiosk.queue.db import default_database_url
+
+        return self.args.db or self.settings.database_url or default_database_url()
+
+    @cached_property
+    def service(self) -> QueueService:
+        from kiosk.app import build_service
+
+        return build_service(self.settings, self.database_url)
+
+    def out(self, data: Any, text: str | Callable[[], str]) -> None:
+        """Print `data` as JSON with --json, else the human text."""
+        if self.args.json:
+            print(json.dumps(data, ensure_ascii=False, default=_json_default), file=self.stdout)
+        else:
+            print(text() if callable(text) else text, file=self.stdout)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL", help="database URL (default: KIOSK_DATABASE_URL "
+                        "or the embedded SQLite file)")
+    common.add_argument("--config", metavar="PATH", help="branch file (default: config/branch.toml)")
+    common.add_argument("--json", action="store_true", help="print JSON for scripts")
+    return common
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit 2, like any other user error
+        self.exit(2, f"kiosk: {message} (see kiosk --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from kiosk import commands
+
+    parser = _Parser(prog="kiosk", description="Queue system for bank branch lobbies.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.register(sub, common_options())
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    _setup_logging()
+    try:
+        return int(args.handler(Context(args), args) or 0)
+    except KioskError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: log it, say one line
+        from kiosk.queue.db import describe_database_error
+
+        message = describe_database_error(exc)
+        if message:
+            print(f"kiosk: {message}", file=sys.stderr)
+            return 3
+        log.exception("unexpected error in %s", args.command)
+        print(f"kiosk: unexpected error ({type(exc).__name__}); details in {_log_path()}",
+              file=sys.stderr)
+        return 1
+
+
+def _log_path() -> Path:
+    from kiosk.queue.db import var_dir
+
+    return var_dir() / "kiosk.log"
+
+
+def _setup_logging() -> None:
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    try:
+        handler: logging.Handler = logging.FileHandler(_log_path(), encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,193 @@
+"""The branch database: SQLAlchemy 2 typed models.
+
+Times are the branch's local wall-clock time, stored without a zone (one branch is one
+database and has one time zone, from config).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Ticket states
+WAITING = "waiting"
+CALLED = "called"
+SERVING = "serving"
+SUSPENDED = "suspended"
+DONE = "done"
+NO_SHOW = "no_show"
+CANCELLED = "cancelled"
+EXPIRED = "expired"  # left open at the end of a business day
+OPEN_STATES = (WAITING, CALLED, SERVING, SUSPENDED)
+
+# Counter states
+COUNTER_OPEN = "open"
+COUNTER_PAUSED = "paused"
+COUNTER_CLOSED = "closed"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class BranchState(Base):
+    """One row: the feed head and the current business day.
+
+    Every writing transaction updates this row first. That serialises writers on both
+    SQLite and PostgreSQL, so event ids are handed out in commit order and a reader that
+    keeps "the last id I have seen" can never miss an event committed later with a
+    smaller id.
+    """
+
+    __tablename__ = "branch_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    business_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    notice_zh: Mapped[str] = mapped_column(Text, default="")
+    notice_en: Mapped[str] = mapped_column(Text, default="")
+
+
+class ServiceRow(Base):
+    __tablename__ = "services"
+    prefix: Mapped[str] = mapped_column(String(1), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(128))
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    mean_service_s: Mapped[float] = mapped_column(Float)
+    served: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CounterRow(Base):
+    __tablename__ = "counters"
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(64), default="")
+    name_en: Mapped[str] = mapped_column(String(128), default="")
+    services: Mapped[str] = mapped_column(String(64))  # "A,B": preference order
+    green_channel: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default=COUNTER_CLOSED)
+    current_ticket_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    consecutive_priority: Mapped[int] = mapped_column(Integer, default=0)
+    staff: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    @property
+    def service_list(self) -> tuple[str, ...]:
+        return tuple(p for p in self.services.split(",") if p)
+
+
+class Customer(Base):
+    """A directory entry from the bank's CRM export. Identifiers only as keyed hashes."""
+
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_kind: Mapped[str] = mapped_column(String(16))  # card | resident_id
+    id_masked: Mapped[str] = mapped_column(String(32))
+    name_masked: Mapped[str] = mapped_column(String(64), default="")
+    tier: Mapped[str] = mapped_column(String(32))
+    relationship_manager: Mapped[str] = mapped_column(String(64), default="")
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("business_day", "number", name="uq_ticket_day_number"),
+        # call-next reads the head of each (service, tier) group of waiting tickets
+        Index("ix_ticket_queue", "status", "service", "tier", "rank_at", "id"),
+        Index("ix_ticket_pin", "status", "pin"),
+        Index("ix_ticket_customer", "customer_hash", "service", "status"),
+        Index("ix_ticket_day", "business_day", "status"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    business_day: Mapped[date] = mapped_column(Date)
+    service: Mapped[str] = mapped_column(String(1), ForeignKey("services.prefix"))
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(8))
+    tier: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=WAITING)
+    customer_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    customer_masked: Mapped[str] = mapped_column(String(64), default="")
+    arrived_at: Mapped[datetime] = mapped_column(DateTime)
+    rank_at: Mapped[datetime] = mapped_column(DateTime)
+    pin: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    counter: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    called_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    transferred_from: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(64), default="")
+    station: Mapped[str] = mapped_column(String(64), default="")
+    estimate_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Event(Base):
+    """The change feed: one row per state change, in the same transaction as the change."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    counter: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class Sequence(Base):
+    """Daily number sequence per service: UPDATE ... RETURNING hands out the next number."""
+
+    __tablename__ = "sequences"
+    business_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    service: Mapped[str] = mapped_column(String(1), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Station(Base):
+    """A running station (kiosk, counter panel, display, console) and its device states."""
+
+    __tablename__ = "stations"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    state: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # teller | manager
+    pin_hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Audit(Base):
+    """Who overrode what and why: every manager override, signed."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    ticket_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    event_id: Mapped[int] = mapped_column(BigInteger)
+    details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
