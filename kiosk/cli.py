@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -47,9 +48,11 @@ class Context:
 
     @cached_property
     def service(self) -> QueueService:
-        from kiosk.app import build_service
+        from kiosk.app import build_service, fixed_clock
 
-        return build_service(self.settings, self.database_url)
+        fixed = os.environ.get("KIOSK_NOW")  # a fixed branch time, for scripts and tests
+        clock = fixed_clock(fixed) if fixed else None
+        return build_service(self.settings, self.database_url, clock)
 
     def out(self, data: Any, text: str | Callable[[], str]) -> None:
         """Print `data` as JSON with --json, else the human text."""
@@ -69,7 +72,8 @@ def common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="URL", help="database URL (default: KIOSK_DATABASE_URL "
                         "or the embedded SQLite file)")
-    common.add_argument("--config", metavar="PATH", help="branch file (default: config/branch.toml)")
+    common.add_argument("--config", metavar="PATH",
+                        help="branch file (default: config/branch.toml)")
     common.add_argument("--json", action="store_true", help="print JSON for scripts")
     return common
 
@@ -129,7 +133,8 @@ def _setup_logging() -> None:
         handler: logging.Handler = logging.FileHandler(_log_path(), encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
 

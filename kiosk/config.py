@@ -226,7 +226,8 @@ class _Reader:
         items = self.data.get(name)
         if not isinstance(items, list) or not items:
             raise self.error(name, "must be a non-empty list of tables ([[" + name + "]])")
-        return [_Reader(self.source, f"{self.key(name)}[{i}]", item) for i, item in enumerate(items)]
+        return [_Reader(self.source, f"{self.key(name)}[{i}]", item)
+                for i, item in enumerate(items)]
 
 
 def _kind_name(kinds: tuple[type, ...]) -> str:
