@@ -1,0 +1,443 @@
+"""Spoken calls for the hall display: a call → a list of short recorded clips → one WAV.
+
+Pure Python, no Qt. A call such as 「请 A023 号 到 3 号窗口 办理业务」 is built from clips
+named in `CLIP_NAMES` (digits, letters, a few phrases, a chime and a pause), joined with the
+`wave` module into one file, and handed to a `ClipPlayer`. `AnnouncementQueue` makes sure
+calls never talk over each other: the next one starts only after the player reported that
+the previous one finished.
+
+How numbers are read (the way bank halls read them):
+- ticket numbers character by character: A023 → "A ling2 er4 san1" / "A zero two three";
+- counter numbers as numbers: 3 → san1 / three, 12 → shi2 er4 / twelve,
+  20 → er4 shi2 / twenty, 105 → yi1 bai3 ling2 wu3 / one hundred five,
+  200 → liang3 bai3 / two hundred.
+A recall is spoken with the same words as the first call (halls do not say "again").
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+import wave
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from kiosk.config import DisplaySettings
+from kiosk.errors import KioskError
+
+log = logging.getLogger(__name__)
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+DIGITS = "0123456789"
+MAX_COUNTER = 999
+_TICKET_NUMBER = re.compile(r"[A-Z0-9]{1,12}")
+
+CHIME = "chime"
+PAUSE = "pause"
+ZH_PHRASES = ("zh_qing", "zh_hao", "zh_dao", "zh_hao_chuang_kou", "zh_ban_li_ye_wu")
+ZH_NUMBER_WORDS = ("zh_shi", "zh_bai", "zh_liang")
+EN_PHRASES = ("en_number", "en_please_go_to_counter")
+EN_NUMBER_WORDS = (
+    *(f"en_num_{n}" for n in range(10, 20)),
+    *(f"en_num_{n}" for n in range(20, 100, 10)),
+    "en_hundred",
+)
+
+CLIP_NAMES: tuple[str, ...] = (
+    CHIME,
+    PAUSE,
+    *ZH_PHRASES,
+    *(f"zh_digit_{d}" for d in DIGITS),
+    *ZH_NUMBER_WORDS,
+    *(f"zh_letter_{c}" for c in LETTERS),
+    *EN_PHRASES,
+    *(f"en_digit_{d}" for d in DIGITS),
+    *EN_NUMBER_WORDS,
+    *(f"en_letter_{c}" for c in LETTERS),
+)
+"""Every clip a full voice set must have, as `<name>.wav` in one folder."""
+
+
+class VoiceError(KioskError):
+    """A voice clip is missing or unreadable, or a call cannot be spoken."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call to announce: ticket `number` (e.g. "A023") to counter `counter`."""
+
+    number: str
+    counter: int
+    recall: bool = False
+
+    def __str__(self) -> str:
+        kind = "recall" if self.recall else "call"
+        return f"{kind} {self.number} → counter {self.counter}"
+
+
+# --- call → clip names -----------------------------------------------------------------
+
+
+def _ticket_chars(number: str) -> str:
+    chars = number.strip().upper()
+    if not _TICKET_NUMBER.fullmatch(chars):
+        raise VoiceError(
+            f"Ticket number {number!r} cannot be spoken: use letters A-Z and digits only."
+        )
+    return chars
+
+
+def _char_clip(lang: str, char: str) -> str:
+    return f"{lang}_digit_{char}" if char.isdigit() else f"{lang}_letter_{char}"
+
+
+def zh_counter_clips(counter: int) -> list[str]:
+    """A counter number read as a Mandarin number (3 → san1, 12 → shi2 er4)."""
+    hundreds, rest = divmod(counter, 100)
+    tens, units = divmod(rest, 10)
+    clips: list[str] = []
+    if hundreds:
+        clips += ["zh_liang" if hundreds == 2 else f"zh_digit_{hundreds}", "zh_bai"]
+        if rest and tens == 0:
+            clips.append("zh_digit_0")  # 105 → yi1 bai3 ling2 wu3
+    if tens:
+        if tens > 1 or hundreds:
+            clips.append(f"zh_digit_{tens}")  # 12 → shi2 er4, but 112 → yi1 bai3 yi1 shi2 er4
+        clips.append("zh_shi")
+    if units or counter == 0:
+        clips.append(f"zh_digit_{units}")
+    return clips
+
+
+def en_counter_clips(counter: int) -> list[str]:
+    """A counter number read as an English number (3 → three, 12 → twelve)."""
+    hundreds, rest = divmod(counter, 100)
+    tens, units = divmod(rest, 10)
+    clips: list[str] = []
+    if hundreds:
+        clips += [f"en_digit_{hundreds}", "en_hundred"]
+    if 10 <= rest <= 19:
+        clips.append(f"en_num_{rest}")
+        return clips
+    if tens:
+        clips.append(f"en_num_{tens * 10}")
+    if units or counter == 0:
+        clips.append(f"en_digit_{units}")
+    return clips
+
+
+def _check_counter(counter: int) -> None:
+    if not 1 <= counter <= MAX_COUNTER:
+        raise VoiceError(f"Counter {counter} cannot be spoken: counters are numbered 1 to 999.")
+
+
+def zh_call_clips(call: Call) -> list[str]:
+    """请 A023 号 到 3 号窗口 办理业务."""
+    _check_counter(call.counter)
+    chars = [_char_clip("zh", c) for c in _ticket_chars(call.number)]
+    return ["zh_qing", *chars, "zh_hao", "zh_dao", *zh_counter_clips(call.counter),
+            "zh_hao_chuang_kou", "zh_ban_li_ye_wu"]
+
+
+def en_call_clips(call: Call) -> list[str]:
+    """Number A 0 2 3, please go to counter 3."""
+    _check_counter(call.counter)
+    chars = [_char_clip("en", c) for c in _ticket_chars(call.number)]
+    return ["en_number", *chars, "en_please_go_to_counter", *en_counter_clips(call.counter)]
+
+
+def clip_sequence(call: Call, english: bool, repeat: int) -> list[str]:
+    """The clip names of one announcement: the chime, then the call `repeat` times
+    (Mandarin, then English when `english`), with a pause between sentences."""
+    if repeat < 1:
+        raise VoiceError(f"Announcement repeat count must be 1 or more, not {repeat}.")
+    once = zh_call_clips(call)
+    if english:
+        once += [PAUSE, *en_call_clips(call)]
+    clips = [CHIME]
+    for i in range(repeat):
+        if i:
+            clips.append(PAUSE)
+        clips += once
+    return clips
+
+
+# --- clips → one WAV ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClipFormat:
+    """The sample format every clip of a set shares."""
+
+    framerate: int
+    sampwidth: int
+    nchannels: int
+
+    @classmethod
+    def of(cls, w: wave.Wave_read) -> ClipFormat:
+        if w.getcomptype() != "NONE":
+            raise wave.Error("compressed audio")
+        return cls(w.getframerate(), w.getsampwidth(), w.getnchannels())
+
+    def __str__(self) -> str:
+        channels = "mono" if self.nchannels == 1 else f"{self.nchannels} channels"
+        return f"{self.framerate} Hz {self.sampwidth * 8}-bit {channels}"
+
+
+def _unreadable(path: Path, exc: BaseException) -> VoiceError:
+    if isinstance(exc, FileNotFoundError):
+        return VoiceError(f"Voice clip {path} is missing.")
+    return VoiceError(f"Voice clip {path} is not a readable PCM WAV file ({exc}).")
+
+
+def read_clip(path: Path) -> tuple[ClipFormat, bytes]:
+    """The format and the audio frames of one clip."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            return ClipFormat.of(w), w.readframes(w.getnframes())
+    except (wave.Error, EOFError, OSError) as exc:
+        raise _unreadable(path, exc) from None
+
+
+def clip_format(path: Path) -> ClipFormat:
+    try:
+        with wave.open(str(path), "rb") as w:
+            return ClipFormat.of(w)
+    except (wave.Error, EOFError, OSError) as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _mismatch(path: Path, fmt: ClipFormat, ref_path: Path, ref: ClipFormat) -> VoiceError:
+    return VoiceError(
+        f"Voice clip {path} is {fmt} but {ref_path.name} is {ref}; "
+        "all clips must share one format."
+    )
+
+
+def join_wavs(paths: Iterable[str | os.PathLike[str]], out_path: str | os.PathLike[str]) -> float:
+    """Write the clips one after the other into `out_path`; returns its length in seconds.
+
+    All clips must share one format (rate, sample width, channels)."""
+    first: tuple[Path, ClipFormat] | None = None
+    with wave.open(str(out_path), "wb") as out:
+        for raw in paths:
+            path = Path(raw)
+            fmt, frames = read_clip(path)
+            if first is None:
+                first = (path, fmt)
+                out.setnchannels(fmt.nchannels)
+                out.setsampwidth(fmt.sampwidth)
+                out.setframerate(fmt.framerate)
+            elif fmt != first[1]:
+                raise _mismatch(path, fmt, *first)
+            out.writeframes(frames)
+        if first is None:
+            raise VoiceError("No voice clips to join.")
+        return out.getnframes() / first[1].framerate
+
+
+class ClipLibrary:
+    """A folder holding every clip of `CLIP_NAMES`, all in one format (checked at start)."""
+
+    def __init__(self, folder: str | os.PathLike[str], names: Sequence[str] = CLIP_NAMES) -> None:
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise VoiceError(f"Voice clip folder {self.folder} does not exist.")
+        self.format = self._check(names)
+
+    def _check(self, names: Sequence[str]) -> ClipFormat:
+        missing = [n for n in names if not self.path(n).is_file()]
+        if missing:
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            raise VoiceError(
+                f"Voice clip {self.path(missing[0])} is missing{more}; "
+                "run tools/make_voice_clips.py or copy in the complete studio set."
+            )
+        ref_path = self.path(names[0])
+        ref = clip_format(ref_path)
+        for name in names[1:]:
+            fmt = clip_format(self.path(name))
+            if fmt != ref:
+                raise _mismatch(self.path(name), fmt, ref_path, ref)
+        return ref
+
+    def path(self, name: str) -> Path:
+        return self.folder / f"{name}.wav"
+
+    def join(self, names: Iterable[str], out_path: str | os.PathLike[str]) -> float:
+        """Join the named clips into `out_path`; returns its length in seconds."""
+        return join_wavs((self.path(n) for n in names), out_path)
+
+
+# --- players and the queue -------------------------------------------------------------
+
+
+class ClipPlayer(Protocol):
+    """Plays one WAV file and calls `finished` exactly once when it has ended (or failed)."""
+
+    def play(self, wav: Path, finished: Callable[[], None]) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class Announcer(Protocol):
+    """What a display needs: hand over a call, it is spoken in turn."""
+
+    def announce(self, call: Call) -> None: ...
+
+
+class NullPlayer:
+    """Headless machines: plays nothing, reports each announcement finished at once."""
+
+    def __init__(self) -> None:
+        self.played: list[str] = []
+
+    def play(self, wav: Path, finished: Callable[[], None]) -> None:
+        self.played.append(wav.name)
+        log.debug("no audio output; skipped %s", wav.name)
+        finished()
+
+    def stop(self) -> None:
+        """Nothing is ever playing."""
+
+
+@dataclass
+class FakePlayback:
+    wav: Path
+    frames: bytes  # the audio as it was handed over (the queue deletes the file afterwards)
+    finished: Callable[[], None]
+
+
+class FakePlayer:
+    """Tests: records what it was given and plays until `finish()` is called."""
+
+    def __init__(self) -> None:
+        self.playbacks: list[FakePlayback] = []
+        self.playing: FakePlayback | None = None
+
+    def play(self, wav: Path, finished: Callable[[], None]) -> None:
+        if self.playing is not None:
+            raise AssertionError(f"{wav.name} started while {self.playing.wav.name} is playing")
+        with wave.open(str(wav), "rb") as w:
+            frames = w.readframes(w.getnframes())
+        self.playing = FakePlayback(wav, frames, finished)
+        self.playbacks.append(self.playing)
+
+    def finish(self) -> None:
+        """The current playback reached its end."""
+        if self.playing is None:
+            raise AssertionError("nothing is playing")
+        done, self.playing = self.playing.finished, None
+        done()
+
+    def stop(self) -> None:
+        self.playing = None
+
+
+class AnnouncementQueue:
+    """Speaks calls strictly one after another, in the order they were handed in.
+
+    Does not deduplicate (announcing each call exactly once is the change feed's job)."""
+
+    def __init__(self, library: ClipLibrary, player: ClipPlayer, *, english: bool = True,
+                 repeat: int = 1, work_dir: str | os.PathLike[str] | None = None) -> None:
+        if repeat < 1:
+            raise VoiceError(f"Announcement repeat count must be 1 or more, not {repeat}.")
+        self.library = library
+        self.player = player
+        self.english = english
+        self.repeat = repeat
+        self._own_dir = work_dir is None
+        self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="kiosk-voice-"))
+        self._pending: deque[tuple[Call, list[str]]] = deque()
+        self._current: Call | None = None
+        self._serial = 0
+        self._current_serial = 0
+        self._pumping = False
+        self.spoken: list[Call] = []  # calls whose announcement has finished, in order
+
+    @classmethod
+    def from_settings(cls, display: DisplaySettings, library: ClipLibrary, player: ClipPlayer,
+                      work_dir: str | os.PathLike[str] | None = None) -> AnnouncementQueue:
+        return cls(library, player, english=display.announce_english,
+                   repeat=display.announce_repeat, work_dir=work_dir)
+
+    @property
+    def current(self) -> Call | None:
+        """The call being spoken now, if any."""
+        return self._current
+
+    @property
+    def pending(self) -> tuple[Call, ...]:
+        return tuple(call for call, _ in self._pending)
+
+    def announce(self, call: Call) -> None:
+        """Queue `call`; it is spoken once everything handed in before it has finished.
+
+        Raises VoiceError at once (queueing nothing) when the call cannot be spoken."""
+        clips = clip_sequence(call, self.english, self.repeat)
+        self._pending.append((call, clips))
+        log.info("queued %s (%d waiting)", call, len(self._pending))
+        self._pump()
+
+    def clear(self) -> None:
+        """Drop waiting calls and stop the one being spoken (display shutting down)."""
+        self._pending.clear()
+        if self._current is not None:
+            self._current = None
+            self.player.stop()
+
+    def close(self) -> None:
+        self.clear()
+        if self._own_dir:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def _pump(self) -> None:
+        if self._pumping:  # a player that finishes synchronously re-enters here
+            return
+        self._pumping = True
+        try:
+            while self._current is None and self._pending:
+                self._start(*self._pending.popleft())
+        finally:
+            self._pumping = False
+
+    def _start(self, call: Call, clips: list[str]) -> None:
+        self._serial += 1
+        wav = self.work_dir / f"announcement-{self._serial}.wav"
+        try:
+            started = time.perf_counter()
+            seconds = self.library.join(clips, wav)
+            log.debug("joined %d clips (%.1f s) in %.1f ms", len(clips), seconds,
+                      (time.perf_counter() - started) * 1000)
+        except (VoiceError, OSError) as exc:
+            log.error("cannot announce %s: %s", call, exc)
+            return
+        self._current = call
+        self._current_serial = self._serial
+        log.info("announcing %s", call)
+        try:
+            self.player.play(wav, self._when_finished(self._serial, call, wav))
+        except Exception:
+            log.exception("audio player failed on %s", call)
+            self._current = None
+            wav.unlink(missing_ok=True)
+
+    def _when_finished(self, serial: int, call: Call, wav: Path) -> Callable[[], None]:
+        def finished() -> None:
+            wav.unlink(missing_ok=True)
+            if self._current is None or self._current_serial != serial:
+                return  # a late report after clear(), or a second report
+                return
+            self._current = None
+            self.spoken.append(call)
+            self._pump()
+
+        return finished
