@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from kiosk.config import DisplaySettings
+from kiosk.config import PROJECT_ROOT, DisplaySettings
 from kiosk.errors import KioskError
 
 log = logging.getLogger(__name__)
 
+VOICE_DIR = PROJECT_ROOT / "assets" / "voice"  # the committed clip set
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DIGITS = "0123456789"
 MAX_COUNTER = 999
@@ -246,7 +247,8 @@ def join_wavs(paths: Iterable[str | os.PathLike[str]], out_path: str | os.PathLi
 class ClipLibrary:
     """A folder holding every clip of `CLIP_NAMES`, all in one format (checked at start)."""
 
-    def __init__(self, folder: str | os.PathLike[str], names: Sequence[str] = CLIP_NAMES) -> None:
+    def __init__(self, folder: str | os.PathLike[str] = VOICE_DIR,
+                 names: Sequence[str] = CLIP_NAMES) -> None:
         self.folder = Path(folder)
         if not self.folder.is_dir():
             raise VoiceError(f"Voice clip folder {self.folder} does not exist.")
