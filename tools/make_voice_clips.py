@@ -42,7 +42,7 @@ ZH_TEXT = {
     "zh_bai": ("bai3", "百"),
     "zh_liang": ("liang3", "两"),
     **{f"zh_digit_{d}": (ZH_DIGITS[int(d)], "零一二三四五六七八九"[int(d)]) for d in DIGITS},
-    **{f"zh_letter_{c}": (c, c) for c in LETTERS},
+    **{f"zh_letter_{c}": (c, f"字母 {c}") for c in LETTERS},  # as letters are said in calls
 }
 EN_TEXT = {
     "en_number": "Number",

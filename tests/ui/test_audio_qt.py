@@ -91,6 +91,21 @@ def test_an_unplayable_file_is_reported_finished_so_the_queue_moves_on(
     qtbot.waitUntil(lambda: finished == ["done"], timeout=5000)
 
 
+def test_a_player_that_never_reports_the_end_is_given_up_on_by_the_watchdog(
+        qtbot: QtBot, library: ClipLibrary, tmp_path: Path) -> None:
+    wav = tmp_path / "call.wav"
+    seconds = library.join(["chime", "zh_qing"], wav)
+    player = QtPlayer(volume=0.0, watchdog_margin_s=0.2)
+    finished: list[str] = []
+    player.play(wav, lambda: finished.append("done"))
+    player.media.pause()  # a stuck audio device: EndOfMedia never comes
+    with qtbot.waitSignal(player.media.playbackStateChanged, timeout=int(seconds * 1000) + 2000,
+                          check_params_cb=lambda s: s == QMediaPlayer.PlaybackState.StoppedState):
+        pass
+    qtbot.waitUntil(lambda: finished == ["done"], timeout=1000)
+    assert player.media.mediaStatus() != END
+
+
 def test_volume_comes_from_config_and_is_checked(qtbot: QtBot) -> None:
     assert QtPlayer(volume=0.8).volume == pytest.approx(0.8)
     with pytest.raises(VoiceError, match="volume must be from 0.0 to 1.0, not 1.5"):
