@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -230,6 +231,32 @@ def test_an_unspeakable_call_is_refused_and_the_queue_carries_on(
     player.finish()
     player.finish()
     assert queue.spoken == [Call("A001", 1), Call("A002", 2)]
+
+
+class FakeBrokenPlayer(FakePlayer):
+    """An audio backend that fails on its first playback, then works."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    def play(self, wav: Path, finished: Callable[[], None]) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise OSError("audio device vanished")
+        super().play(wav, finished)
+
+
+def test_a_player_failure_skips_that_call_but_not_the_next(clip_dir: Path,
+                                                             tmp_path: Path) -> None:
+    player = FakeBrokenPlayer()
+    queue = AnnouncementQueue(ClipLibrary(clip_dir), player, work_dir=tmp_path)
+    queue.announce(Call("A001", 1))
+    queue.announce(Call("A002", 2))
+    assert queue.current == Call("A002", 2)
+    player.finish()
+    assert queue.spoken == [Call("A002", 2)]
+    assert not list(tmp_path.glob("*.wav"))
 
 
 def test_clear_drops_waiting_calls_and_stops_the_current_one(
