@@ -25,7 +25,8 @@ try:  # a vanished pseudo-terminal or USB-serial adapter raises termios.error on
 except ImportError:  # pragma: no cover - Windows
     _TermiosError = OSError  # type: ignore[misc, assignment]
 
-_PORT_ERRORS = (serial.SerialException, OSError, _TermiosError)
+PORT_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, _TermiosError)
+_PORT_ERRORS = PORT_ERRORS
 
 
 class Transport(Protocol):
