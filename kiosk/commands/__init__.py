@@ -14,6 +14,7 @@ MODULES = (
     "kiosk.commands.simulate_cmds",
     "kiosk.commands.device_cmds",
     "kiosk.commands.ui_cmds",
+    "kiosk.commands.bench_cmds",
 )
 
 

@@ -10,13 +10,14 @@ A refused operation raises before commit: it changes nothing and writes no event
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text, union_all, update
+from sqlalchemy import func, insert, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from kiosk.config import Settings
@@ -144,9 +145,9 @@ class QueueService:
     def _write(self, s: Session, now: datetime) -> _Op:
         """Take the feed lock and roll the business day over if needed."""
         op = _Op(self, s, now)
-        state = op.state
         today = self.business_day(now)
-        if state.business_day != today:
+        if op.business_day != today:
+            state = op.state
             expired = s.execute(
                 update(m.Ticket)
                 .where(m.Ticket.status.in_(m.OPEN_STATES), m.Ticket.business_day < today)
@@ -154,7 +155,7 @@ class QueueService:
             ).rowcount
             s.execute(update(m.CounterRow).values(current_ticket_id=None, consecutive_priority=0))
             previous = state.business_day
-            state.business_day = today
+            state.business_day = op.business_day = today
             op.emit("day_rollover", payload={"day": today.isoformat(),
                                              "previous": previous.isoformat() if previous else None,
                                              "expired": expired})
@@ -179,9 +180,6 @@ class QueueService:
             raise NotFound(f"There is no customer tier {tier!r}.")
         with self.db.begin() as s:
             op = self._write(s, now)
-            row = s.get(m.ServiceRow, service)
-            if row is None or not row.enabled:
-                raise QueueError(f"{svc.name_en} ({svc.name_zh}) is not issuing numbers now.")
             digest = identity.digest if identity else None
             masked = customer_masked
             if identity is not None:
@@ -199,54 +197,69 @@ class QueueService:
                     masked = masked or customer.name_masked
             if tier not in self._tiers:
                 tier = self.settings.regular_tier.key
-            seq = self._next_seq(s, op.day, service)
-            ticket = m.Ticket(
-                business_day=op.day, service=service, seq=seq, number=f"{service}{seq:03d}",
-                tier=tier, status=m.WAITING, customer_hash=digest, customer_masked=masked,
-                arrived_at=now, rank_at=now, station=station, recalls=0, outcome="",
-            )
-            s.add(ticket)
-            s.flush()
-            payload: dict[str, Any] = {"number": ticket.number, "service": service,
-                                       "tier": tier, "station": station}
+            payload: dict[str, Any] = {"service": service, "tier": tier, "station": station}
             if on_behalf_of:
                 payload["on_behalf_of"] = on_behalf_of
-            op.emit("issued", ticket, payload=payload)
+            row = {"business_day": op.day, "service": service, "tier": tier,
+                   "status": m.WAITING, "customer_hash": digest, "customer_masked": masked,
+                   "arrived_at": now, "rank_at": now, "station": station, "recalls": 0,
+                   "outcome": ""}
+            ticket_id, number = self._insert_ticket(s, op, row, payload)
             if identity is not None and self._tiers[tier].priority:
-                op.emit("vip_arrival", ticket, payload={"tier": tier, "customer": masked,
-                                                        "station": station})
-            return self._view(ticket)
+                op.emit_raw("vip_arrival", ticket_id, None,
+                            {"number": number, "tier": tier, "customer": masked,
+                             "station": station})
+        tier_row = self._tiers[tier]
+        return TicketView(
+            id=ticket_id, number=number, service=service, service_name_zh=svc.name_zh,
+            service_name_en=svc.name_en, tier=tier, tier_name_zh=tier_row.name_zh,
+            tier_name_en=tier_row.name_en, status=m.WAITING, business_day=op.day,
+            arrived_at=now, customer_masked=masked, counter=None, called_at=None, recalls=0,
+            outcome="")
 
-    def _next_seq(self, s: Session, day: date, service: str) -> int:
-        seq = s.execute(
-            update(m.Sequence)
-            .where(m.Sequence.business_day == day, m.Sequence.service == service)
-            .values(last=m.Sequence.last + 1)
-            .returning(m.Sequence.last)
-        ).scalar()
-        if seq is None:
-            s.add(m.Sequence(business_day=day, service=service, last=1))
-            s.flush()
-            seq = 1
-        return int(seq)
+    def _insert_ticket(self, s: Session, op: _Op, row: dict[str, Any],
+                       payload: dict[str, Any]) -> tuple[int, str]:
+        """Take the next number and insert the ticket and its "issued" event.
+
+        This is the hot path of every kiosk: on PostgreSQL it is one round trip (the
+        number, the ticket, the event and the notification in one statement); on SQLite,
+        three short statements under the write lock.
+        """
+        if not self.db.sqlite:
+            event_id = op.next_event_id()
+            result = op.conn.execute(_PG_ISSUE, {
+                **row, "event_id": event_id, "event_id_text": str(event_id),
+                "payload": json.dumps(payload, ensure_ascii=False)}).one()
+            return int(result.id), str(result.number)
+        seq = int(op.conn.execute(_SEQ_UPSERT, {"day": row["business_day"],
+                                                "service": row["service"]}).scalar_one())
+        number = f"{row['service']}{seq:03d}"
+        ticket_id = int(op.conn.execute(_TICKET_INSERT,
+                                        {**row, "seq": seq, "number": number}).scalar_one())
+        op.emit_raw("issued", ticket_id, None, {"number": number, **payload})
+        return ticket_id, number
 
     # --- calling -------------------------------------------------------------------------
 
     def call_next(self, counter: int) -> TicketView | None:
         """Call the ticket the rules choose for this counter; None when none waits."""
         now = self.now()
-        with self.db.begin() as s:
-            op = self._write(s, now)
-            crow = self._open_counter(s, counter)
-            state = rules.CounterState(number=crow.number, services=crow.service_list,
-                                       green_channel=crow.green_channel,
-                                       consecutive_priority=crow.consecutive_priority)
-            choice = rules.pick_next(state, now, self._heads(s, crow.service_list), self.policy)
-            if choice is None:
-                return None
-            ticket = self._ticket(s, choice.ticket_id)
-            self._do_call(op, crow, ticket, "called")
-            return self._view(ticket)
+        try:
+            with self.db.begin() as s:
+                op = self._write(s, now)
+                crow = self._open_counter(s, counter)
+                state = rules.CounterState(number=crow.number, services=crow.service_list,
+                                           green_channel=crow.green_channel,
+                                           consecutive_priority=crow.consecutive_priority)
+                heads = self._heads(s, crow.service_list)
+                choice = rules.pick_next(state, now, heads, self.policy)
+                if choice is None:
+                    raise _NothingToDo
+                ticket = self._ticket(s, choice.ticket_id)
+                self._do_call(op, crow, ticket, "called")
+                return self._view(ticket)
+        except _NothingToDo:
+            return None
 
     def call_ticket(self, counter: int, ticket_id: int, *, actor: str, reason: str) -> TicketView:
         """Call a specific ticket out of the rules' order (audited: who and why)."""
@@ -700,37 +713,99 @@ def _replace(view: TicketView, **changes: Any) -> TicketView:
 
 
 class _Op:
-    """One writing transaction: holds the feed lock and writes the events."""
+    """One writing transaction: holds the feed lock and writes the events.
+
+    The lock is taken with the statement that reserves the operation's event id
+    (UPDATE ... RETURNING), before anything is read: every later read in the transaction
+    sees what the previous writer committed, and event ids follow commit order.
+    """
 
     def __init__(self, service: QueueService, s: Session, now: datetime) -> None:
         self.service, self.s, self.now = service, s, now
-        # The feed lock, taken before anything is read: every later read in this
-        # transaction sees what the previous writer committed.
-        self.state = s.execute(
-            select(m.BranchState).where(m.BranchState.id == 1)
-            .with_for_update().execution_options(populate_existing=True)
-        ).scalar_one_or_none()
-        if self.state is None:
-            raise QueueError("The database is not prepared; run `kiosk db upgrade`.")
         self._pg = not service.db.sqlite
+        self.conn = s.connection()  # Core statements on the hot paths: compiled once
+        row = self.conn.execute(_LOCK_FEED).one_or_none()
+        if row is None:
+            raise QueueError("The database is not prepared; run `kiosk db upgrade`.")
+        self._reserved: int | None = int(row[0])
+        self.business_day: date | None = row[1]
 
     @property
     def day(self) -> date:
-        assert self.state.business_day is not None
-        return self.state.business_day
+        assert self.business_day is not None
+        return self.business_day
+
+    @property
+    def state(self) -> m.BranchState:
+        state = self.s.get(m.BranchState, 1)
+        assert state is not None
+        return state
+
+    def next_event_id(self) -> int:
+        if self._reserved is not None:
+            event_id, self._reserved = self._reserved, None
+            return event_id
+        return int(self.conn.execute(_BUMP_FEED).scalar_one())
 
     def emit(self, kind: str, ticket: m.Ticket | None = None, counter: int | None = None,
              payload: dict[str, Any] | None = None) -> int:
-        event_id = int(self.s.execute(
-            update(m.BranchState).where(m.BranchState.id == 1)
-            .values(last_event_id=m.BranchState.last_event_id + 1)
-            .returning(m.BranchState.last_event_id)
-        ).scalar_one())
-        self.s.add(m.Event(id=event_id, at=self.now, kind=kind,
-                           ticket_id=ticket.id if ticket is not None else None,
-                           counter=counter if counter is not None
-                           else (ticket.counter if ticket is not None else None),
-                           payload=payload or {}))
+        if counter is None and ticket is not None:
+            counter = ticket.counter
+        return self.emit_raw(kind, ticket.id if ticket is not None else None, counter, payload)
+
+    def emit_raw(self, kind: str, ticket_id: int | None, counter: int | None,
+                 payload: dict[str, Any] | None) -> int:
+        self.s.flush()  # ORM changes first, so the event follows them
+        event_id = self.next_event_id()
+        self.conn.execute(_EVENT_INSERT, {"id": event_id, "at": self.now, "kind": kind,
+                                          "ticket_id": ticket_id, "counter": counter,
+                                          "payload": payload or {}})
         if self._pg:
-            self.s.execute(text("SELECT pg_notify('kiosk_events', :id)"), {"id": str(event_id)})
+            self.conn.execute(_NOTIFY, {"id": str(event_id)})
         return event_id
+
+
+_FEED = m.BranchState.__table__
+_BUMP_FEED = (update(_FEED).where(_FEED.c.id == 1)
+              .values(last_event_id=_FEED.c.last_event_id + 1)
+              .returning(_FEED.c.last_event_id))
+_LOCK_FEED = (update(_FEED).where(_FEED.c.id == 1)
+              .values(last_event_id=_FEED.c.last_event_id + 1)
+              .returning(_FEED.c.last_event_id, _FEED.c.business_day))
+_EVENT_INSERT = insert(m.Event.__table__)
+_TICKET_INSERT = insert(m.Ticket.__table__).returning(m.Ticket.__table__.c.id)
+_NOTIFY = text("SELECT pg_notify('kiosk_events', :id)")
+
+_SEQ_UPSERT = text(
+    "INSERT INTO sequences (business_day, service, last) VALUES (:day, :service, 1) "
+    "ON CONFLICT (business_day, service) DO UPDATE SET last = sequences.last + 1 "
+    "RETURNING last")
+
+# PostgreSQL: number, ticket, event and notification in one round trip (see _insert_ticket).
+_PG_ISSUE = text("""
+WITH seq AS (
+    INSERT INTO sequences (business_day, service, last) VALUES (:business_day, :service, 1)
+    ON CONFLICT (business_day, service) DO UPDATE SET last = sequences.last + 1
+    RETURNING last
+), t AS (
+    INSERT INTO tickets (business_day, service, seq, number, tier, status, customer_hash,
+                         customer_masked, arrived_at, rank_at, station, recalls, outcome)
+    SELECT :business_day, :service, seq.last,
+           :service || CASE WHEN seq.last < 1000 THEN lpad(seq.last::text, 3, '0')
+                            ELSE seq.last::text END,
+           :tier, :status, :customer_hash, :customer_masked, :arrived_at, :rank_at, :station,
+           :recalls, :outcome
+    FROM seq
+    RETURNING id, number
+), ev AS (
+    INSERT INTO events (id, at, kind, ticket_id, counter, payload)
+    SELECT :event_id, :arrived_at, 'issued', t.id, NULL,
+           (jsonb_build_object('number', t.number) || CAST(:payload AS jsonb))::json
+    FROM t
+)
+SELECT t.id, t.number, pg_notify('kiosk_events', :event_id_text) FROM t
+""")
+
+
+class _NothingToDo(Exception):
+    """Raised inside a transaction to roll it back (and give back its event id)."""

@@ -1,0 +1,257 @@
+"""`kiosk bench`: the figures the issues set as bars, measured on this machine.
+
+Every figure runs the real code on a real database (a throwaway SQLite file, or a fresh
+PostgreSQL database created next to the one given by --pg and dropped afterwards).
+Worker processes are started with `spawn`, so each kiosk is a process of its own, as in
+a branch.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from kiosk.config import Settings, load_settings
+from kiosk.queue import models as m
+from kiosk.queue.db import Database, normalize_url
+from kiosk.queue.service import QueueService
+
+BENCH_TIME = datetime(2026, 11, 24, 10, 0, 0)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * pct / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def _ms(seconds: list[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in seconds]
+    return {"p50_ms": round(percentile(ms, 50), 3), "p95_ms": round(percentile(ms, 95), 3),
+            "n": len(ms)}
+
+
+class _TickingClock:
+    """Business hours that move on one millisecond per reading (keeps arrivals ordered)."""
+
+    def __init__(self, start: datetime = BENCH_TIME) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=1)
+        return self.now
+
+
+def open_service(url: str, settings: Settings) -> QueueService:
+    service = QueueService(Database(url), settings, _TickingClock())
+    service.prepare()
+    return service
+
+
+# --- worker processes (module-level so `spawn` can import them) -----------------------------
+
+def issue_worker(url: str, config: str, services: str, count: int, start: Any,
+                 results: Any) -> None:
+    """A kiosk process: waits for the start signal, then issues `count` tickets."""
+    service = open_service(url, load_settings(config, environ={}))
+    numbers = []
+    start.wait()
+    began = time.perf_counter()
+    for i in range(count):
+        numbers.append(service.issue(services[i % len(services)]).number)
+    results.put({"numbers": numbers, "began": began, "ended": time.perf_counter()})
+    service.db.dispose()
+
+
+def call_worker(url: str, config: str, counter: int, start: Any, stop: Any,
+                results: Any) -> None:
+    """A counter process: calls and finishes tickets until told to stop and none wait."""
+    service = open_service(url, load_settings(config, environ={}))
+    called: list[int] = []
+    start.wait()
+    while True:
+        ticket = service.call_next(counter)
+        if ticket is None:
+            if stop.is_set():
+                break
+            continue
+        called.append(ticket.id)
+        service.finish(ticket.id)
+    results.put({"counter": counter, "called": called})
+    service.db.dispose()
+
+
+def run_hammer(url: str, config: str, issuers: int, per_issuer: int,
+               counters: tuple[int, ...] = ()) -> dict[str, Any]:
+    """Issue from `issuers` processes (and call from `counters`) at once; check uniqueness."""
+    settings = load_settings(config, environ={})
+    service = open_service(url, settings)
+    for c in counters:
+        service.open_counter(c)
+    services = "AB" if counters else "ABCV"
+    ctx = mp.get_context("spawn")
+    start, stop, results = ctx.Event(), ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=issue_worker, args=(url, config, services, per_issuer, start,
+                                                    results)) for _ in range(issuers)]
+    procs += [ctx.Process(target=call_worker, args=(url, config, c, start, stop, results))
+              for c in counters]
+    for p in procs:
+        p.start()
+    time.sleep(0.5 + 0.25 * len(procs))  # let every process import and connect
+    start.set()
+    issued: list[dict[str, Any]] = [results.get(timeout=300) for _ in range(issuers)]
+    stop.set()
+    calls = [results.get(timeout=300) for _ in counters]
+    for p in procs:
+        p.join(timeout=60)
+    numbers = [n for r in issued for n in r["numbers"]]
+    called = [t for r in calls for t in r["called"]]
+    elapsed = max(r["ended"] for r in issued) - min(r["began"] for r in issued)
+    with service.db.read() as s:
+        rows = s.scalar(select(func.count()).select_from(m.Ticket))
+        distinct = s.scalar(select(func.count(func.distinct(m.Ticket.number))))
+        call_events = s.execute(select(m.Event.ticket_id, func.count())
+                                .where(m.Event.kind == "called")
+                                .group_by(m.Event.ticket_id)).all()
+    service.db.dispose()
+    return {
+        "tickets": len(numbers),
+        "tickets_per_s": round(len(numbers) / elapsed, 1) if elapsed > 0 else None,
+        "duplicate_numbers": len(numbers) - len(set(numbers)) + (rows or 0) - (distinct or 0),
+        "calls": len(called),
+        "double_calls": len(called) - len(set(called))
+        + sum(1 for _, n in call_events if n > 1),
+        "exit_codes": [p.exitcode for p in procs],
+    }
+
+
+# --- the single-process figures -------------------------------------------------------------
+
+def _timed(fn: Callable[[], Any], times: list[float]) -> Any:
+    began = time.perf_counter()
+    result = fn()
+    times.append(time.perf_counter() - began)
+    return result
+
+
+def bench_issue_latency(url: str, settings: Settings, count: int = 300) -> dict[str, Any]:
+    service = open_service(url, settings)
+    for c in (1, 3, 5, 6):
+        service.open_counter(c)
+    issue_only: list[float] = []
+    kiosk_path: list[float] = []
+    for i in range(count):
+        began = time.perf_counter()
+        view = _timed(lambda i=i: service.issue("AABCV"[i % 5]), issue_only)
+        service.with_forecast(view)
+        kiosk_path.append(time.perf_counter() - began)
+    service.db.dispose()
+    return {"issue": _ms(issue_only), "issue_with_forecast": _ms(kiosk_path),
+            "queue_length_at_end": count}
+
+
+def seed_waiting(service: QueueService, count: int) -> None:
+    """`count` waiting tickets of every service and tier, written in one transaction."""
+    tiers = [t.key for t in service.settings.tiers]
+    prefixes = [s.prefix for s in service.settings.services]
+    service.issue("A")  # rolls the business day in
+    day = service.business_day(service.now())
+    base = BENCH_TIME - timedelta(hours=1)
+    rows = []
+    for i in range(count):
+        prefix = prefixes[i % len(prefixes)]
+        seq = 1000 + i
+        rows.append({"business_day": day, "service": prefix, "seq": seq,
+                     "number": f"{prefix}{seq}", "tier": tiers[(i // 7) % len(tiers)],
+                     "status": m.WAITING, "customer_masked": "", "arrived_at": base,
+                     "rank_at": base + timedelta(milliseconds=300 * i), "recalls": 0,
+                     "outcome": "", "station": "bench"})
+    with service.db.begin() as s:
+        s.execute(insert(m.Ticket), rows)
+
+
+def bench_call_next(url: str, settings: Settings, waiting: int = 10_000,
+                    calls: int = 300) -> dict[str, Any]:
+    service = open_service(url, settings)
+    seed_waiting(service, waiting)
+    service.open_counter(1)
+    times: list[float] = []
+    for _ in range(calls):
+        ticket = _timed(lambda: service.call_next(1), times)
+        service.finish(ticket.id)
+    service.db.dispose()
+    return {"waiting": waiting, "call_next": _ms(times)}
+
+
+# --- databases ------------------------------------------------------------------------------
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
+        yield f"sqlite:///{Path(tmp) / 'bench.db'}"
+
+
+@contextmanager
+def pg_database(url: str) -> Iterator[str]:
+    """A fresh database on the server of `url`, dropped afterwards."""
+    import psycopg
+
+    admin = normalize_url(url).replace("postgresql+psycopg://", "postgresql://")
+    name = f"kiosk_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{admin.rpartition('/')[0]}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_queue_bench(config: str, pg: str | None = None) -> dict[str, Any]:
+    settings = load_settings(config, environ={})
+    backends: list[tuple[str, Callable[[], Any]]] = [("sqlite", sqlite_database)]
+    if pg:
+        backends.append(("postgresql", lambda: pg_database(pg)))
+    out: dict[str, Any] = {}
+    for name, make in backends:
+        figures: dict[str, Any] = {}
+        with make() as url:
+            figures["issue_latency"] = bench_issue_latency(url, settings)
+        with make() as url:
+            figures["four_kiosks"] = run_hammer(url, config, issuers=4, per_issuer=500)
+        with make() as url:
+            figures["call_next_10k"] = bench_call_next(url, settings)
+        out[name] = figures
+    return out
+
+
+def summary_lines(result: dict[str, Any]) -> list[str]:
+    lines = []
+    for name, f in result.items():
+        if not isinstance(f, dict) or "issue_latency" not in f:
+            continue
+        il, fk, cn = f["issue_latency"], f["four_kiosks"], f["call_next_10k"]
+        lines += [
+            f"{name}:",
+            f"  issue latency        p50 {il['issue']['p50_ms']} ms   p95 {il['issue']['p95_ms']} ms"
+            f"   (with forecast p50 {il['issue_with_forecast']['p50_ms']} ms,"
+            f" p95 {il['issue_with_forecast']['p95_ms']} ms)",
+            f"  4 kiosks x 500       {fk['tickets_per_s']} tickets/s,"
+            f" {fk['duplicate_numbers']} duplicates",
+            f"  call-next, 10k wait  p50 {cn['call_next']['p50_ms']} ms"
+            f"   p95 {cn['call_next']['p95_ms']} ms",
+        ]
+    return lines
