@@ -8,16 +8,48 @@ Contract with the storage layer (it keeps call-next fast with 10,000 tickets wai
 within one (service, tier) group of unpinned tickets, a ticket that has waited longer
 (earlier `rank_at`) never ranks below one that has waited less. So storage may pass only
 the head of each (service, tier) group plus every pinned ticket, and `pick_next` must
-choose the same ticket it would choose from the full list.
+choose the same ticket it would choose from the full list. Ties inside a group are broken
+by the smaller `ticket_id`, so "head" means the smallest (rank_at, ticket_id).
+
+How a counter chooses (`pick_next`), first rule that applies wins:
+
+1. Only tickets of the services the counter serves are considered.
+2. Pin: a manager's pinned ticket goes first, lowest pin first (then oldest).
+3. Green channel: a green-channel counter considers only priority tiers (rank > 0) while
+   any waits; with none waiting it serves the others, or nobody when
+   `rules.green_channel_serves_others` is false.
+4. Maximum-wait guarantee: a ticket that has waited longer than its target
+   (the smallest of `rules.max_wait_s`, its service's `target_wait_s` and its tier's
+   `target_wait_s`) goes first; among several, the one furthest past its target
+   (earliest deadline first), then the oldest.
+5. Cap on priority calls: after `rules.max_consecutive_priority` priority-tier calls in a
+   row (0 = no cap), a counter that is not a green channel takes a regular ticket if one
+   waits.
+6. The policy ranks what is left by a score in "priority points" (seconds of regular
+   waiting); highest wins, ties go to the oldest ticket:
+   - fifo: waited seconds;
+   - strict: tier rank first, then waited seconds;
+   - accumulating (Stanford, Taylor & Ziedins 2014): tier.base_s + tier.rate × waited.
+   Counter preference is a small bonus on top of the score: `preference_bonus_s` points
+   for each place a service stands ahead of the counter's last service. It reorders
+   tickets of nearly equal standing, never overrides steps 1-5, and under `strict` it
+   never lifts a lower tier above a higher one.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from functools import cached_property
 
-from kiosk.config import RuleSettings, Settings, Tier
+from kiosk.config import POLICIES, RuleSettings, Settings, Tier
+
+DEFAULT_SERVICE_S = 300.0
+DEFAULT_PREFERENCE_BONUS_S = 60.0
+_UNKNOWN_TIER = Tier(key="", name_zh="", name_en="", rank=0, rate=1.0)
 
 
 @dataclass(frozen=True)
@@ -49,6 +81,11 @@ class Policy:
     tiers: Mapping[str, Tier]
     service_targets: Mapping[str, float | None]  # per-service maximum-wait target, seconds
     rules: RuleSettings
+    preference_bonus_s: float = field(default=DEFAULT_PREFERENCE_BONUS_S)
+
+    def __post_init__(self) -> None:
+        if self.name not in POLICIES:
+            raise ValueError(f"unknown policy {self.name!r}; expected one of {POLICIES}")
 
     @classmethod
     def from_settings(cls, settings: Settings, name: str | None = None) -> Policy:
@@ -59,6 +96,40 @@ class Policy:
             rules=settings.rules,
         )
 
+    def tier(self, key: str) -> Tier:
+        """The tier of that key; an unknown key (config changed since) counts as regular."""
+        return self.tiers.get(key, _UNKNOWN_TIER)
+
+    @property
+    def tiered(self) -> bool:
+        """False for fifo, which models a queue without priority: no ticket is a priority
+        ticket (green channels and the cap have nothing to act on) and tier targets are
+        not used, only service targets and `rules.max_wait_s`."""
+        return self.name != "fifo"
+
+    def is_priority(self, tier: str) -> bool:
+        return self.tiered and self.tier(tier).priority
+
+    def target_s(self, service: str, tier: str) -> float | None:
+        """The maximum-wait target the rules apply to a (service, tier) ticket, or None."""
+        known = self._targets
+        if (service, tier) in known:
+            return known[(service, tier)]
+        return self.configured_target_s(service, tier, self.tiered)
+
+    def configured_target_s(self, service: str, tier: str, tiered: bool = True) -> float | None:
+        """The smallest of `rules.max_wait_s`, the service's and (tiered) the tier's target."""
+        limits = [self.rules.max_wait_s, self.service_targets.get(service)]
+        if tiered:
+            limits.append(self.tier(tier).target_wait_s)
+        positive = [x for x in limits if x is not None and x > 0]
+        return min(positive) if positive else None
+
+    @cached_property
+    def _targets(self) -> dict[tuple[str, str], float | None]:
+        return {(s, t): self.configured_target_s(s, t, self.tiered)
+                for s in self.service_targets for t in self.tiers}
+
 
 @dataclass(frozen=True)
 class Forecast:
@@ -68,6 +139,52 @@ class Forecast:
     wait_s: float
 
 
+def _waited_s(now: datetime, c: Candidate) -> float:
+    return (now - c.rank_at).total_seconds()
+
+
+def _oldest_key(c: Candidate) -> tuple[datetime, int]:
+    return c.rank_at, c.ticket_id
+
+
+def _pinned_choice(pinned: Sequence[Candidate]) -> Candidate:
+    return min(pinned, key=lambda c: (c.pin, c.rank_at, c.ticket_id))
+
+
+def _overdue_choice(now: datetime, pool: Sequence[Candidate], policy: Policy) -> Candidate | None:
+    best: Candidate | None = None
+    best_key: tuple[float, datetime, int] | None = None
+    for c in pool:
+        target = policy.target_s(c.service, c.tier)
+        if target is None:
+            continue
+        late = _waited_s(now, c) - target
+        if late > 0:
+            key = (-late, c.rank_at, c.ticket_id)
+            if best_key is None or key < best_key:
+                best, best_key = c, key
+    return best
+
+
+def _policy_choice(counter: CounterState, now: datetime, pool: Sequence[Candidate],
+                   policy: Policy) -> Candidate:
+    last = len(counter.services) - 1
+    bonus = {s: policy.preference_bonus_s * (last - i) for i, s in enumerate(counter.services)}
+
+    def key(c: Candidate) -> tuple[float, float, datetime, int]:
+        waited = _waited_s(now, c)
+        tier = policy.tier(c.tier)
+        if not policy.tiered:
+            rank, score = 0.0, waited
+        elif policy.name == "strict":
+            rank, score = float(tier.rank), waited
+        else:
+            rank, score = 0.0, tier.base_s + tier.rate * waited
+        return -rank, -(score + bonus[c.service]), c.rank_at, c.ticket_id
+
+    return min(pool, key=key)
+
+
 def pick_next(
     counter: CounterState,
     now: datetime,
@@ -75,7 +192,56 @@ def pick_next(
     policy: Policy,
 ) -> Candidate | None:
     """The ticket this counter should call now, or None when it may serve none of them."""
-    raise NotImplementedError
+    served = set(counter.services)
+    eligible = [c for c in candidates if c.service in served]
+    if not eligible:
+        return None
+    pinned = [c for c in eligible if c.pin is not None]
+    if pinned:
+        return _pinned_choice(pinned)
+    pool = eligible
+    if counter.green_channel:
+        priority = [c for c in pool if policy.is_priority(c.tier)]
+        if priority:
+            pool = priority
+        elif not policy.rules.green_channel_serves_others:
+            return None
+    overdue = _overdue_choice(now, pool, policy)
+    if overdue is not None:
+        return overdue
+    cap = policy.rules.max_consecutive_priority
+    if cap > 0 and not counter.green_channel and counter.consecutive_priority >= cap:
+        regular = [c for c in pool if not policy.is_priority(c.tier)]
+        if regular:
+            pool = regular
+    return _policy_choice(counter, now, pool, policy)
+
+
+def record_call(counter: CounterState, called: Candidate, policy: Policy) -> CounterState:
+    """The counter after it called `called`: counts priority-tier calls in a row."""
+    if policy.is_priority(called.tier):
+        return replace(counter, consecutive_priority=counter.consecutive_priority + 1)
+    if counter.consecutive_priority:
+        return replace(counter, consecutive_priority=0)
+    return counter
+
+
+def group_heads(waiting: Sequence[Candidate]) -> list[Candidate]:
+    """What storage passes to `pick_next`: each (service, tier) group's head plus pins."""
+    heads: dict[tuple[str, str], Candidate] = {}
+    pinned = []
+    for c in waiting:
+        if c.pin is not None:
+            pinned.append(c)
+            continue
+        key = (c.service, c.tier)
+        head = heads.get(key)
+        if head is None or _oldest_key(c) < _oldest_key(head):
+            heads[key] = c
+    return [*heads.values(), *pinned]
+
+
+Break = tuple[float, float]  # (from_s, until_s) after `now`: the counter calls nobody
 
 
 def forecast(
@@ -84,11 +250,63 @@ def forecast(
     waiting: Sequence[Candidate],
     service_time_s: Mapping[str, float],
     policy: Policy,
+    *,
+    breaks: Mapping[int, Sequence[Break]] | None = None,
 ) -> dict[int, Forecast]:
     """Fast-forward the policy over the current queue.
 
     `counters` are the open counters with the seconds until each is free (0 when idle);
     `service_time_s` is the expected service time per service prefix. Returns a forecast
     for every waiting ticket that some open counter will reach.
+
+    `breaks` (optional) maps a counter number to the periods, in seconds from `now`, in
+    which it calls nobody (a lunch break): a counter free during one calls at its end. A
+    closed counter that will open later can be passed with busy seconds = time to opening.
+    No arrivals are assumed after `now`.
     """
-    raise NotImplementedError
+    groups: dict[tuple[str, str], deque[Candidate]] = {}
+    pinned: list[Candidate] = []
+    for c in sorted(waiting, key=_oldest_key):
+        if c.pin is None:
+            groups.setdefault((c.service, c.tier), deque()).append(c)
+        else:
+            pinned.append(c)
+    states = [state for state, _ in counters]
+    served_keys = [[k for s in st.services for k in groups if k[0] == s] for st in states]
+    heap = [(max(0.0, busy), i) for i, (_, busy) in enumerate(counters)]
+    heapq.heapify(heap)
+    result: dict[int, Forecast] = {}
+    remaining = len(waiting)
+    while heap and remaining:
+        t, i = heapq.heappop(heap)
+        resume = _after_break(t, (breaks or {}).get(states[i].number, ()))
+        if resume > t:
+            heapq.heappush(heap, (resume, i))
+            continue
+        served = states[i].services
+        heads = [dq[0] for k in served_keys[i] if (dq := groups[k])]
+        heads += [p for p in pinned if p.service in served]
+        choice = pick_next(states[i], now + timedelta(seconds=t), heads, policy)
+        if choice is None:
+            continue  # nothing this counter may serve will ever wait again
+        if choice.pin is None:
+            groups[(choice.service, choice.tier)].popleft()
+        else:
+            pinned.remove(choice)
+        result[choice.ticket_id] = Forecast(ahead=len(result), wait_s=t)
+        remaining -= 1
+        states[i] = record_call(states[i], choice, policy)
+        busy = service_time_s.get(choice.service, DEFAULT_SERVICE_S)
+        heapq.heappush(heap, (t + busy, i))
+    return result
+
+
+def _after_break(t: float, periods: Sequence[Break]) -> float:
+    """The first moment from `t` that falls in none of the periods."""
+    moved = True
+    while moved:
+        moved = False
+        for start, end in periods:
+            if start <= t < end:
+                t, moved = end, True
+    return t

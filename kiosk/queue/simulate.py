@@ -1,0 +1,566 @@
+"""A branch day, simulated through the same rules code the branch runs.
+
+A scenario file (config/scenarios/*.toml) says who comes when: the day's customers spread
+over the opening hours, their tiers and services, service-time distributions, no-shows and
+the lunchtime breaks of the counters. Tiers, services, targets, counters and rules come
+from the branch file the scenario names (`scenario.branch`, relative to the scenario), so a
+bank simulates exactly the configuration it runs; `--config` replaces that file.
+
+The customers of a day are drawn once from `random.Random(seed)` and then replayed under
+every policy (common random numbers), so policies are compared on the very same day.
+Each customer gets two wait estimates at issue time: `forecast` (the policy fast-forwarded
+over the queue, what the kiosk prints) and the naive "people ahead × average service
+time / open counters".
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+import random
+import time as wallclock
+import tomllib
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import DEFAULT_CONFIG, POLICIES, Settings, load_settings
+from kiosk.errors import ConfigError
+from kiosk.queue.rules import Candidate, CounterState, Policy, forecast, pick_next, record_call
+
+log = logging.getLogger(__name__)
+
+VIP = "vip"  # the key for all priority tiers together
+SIM_DATE = date(2025, 3, 3)  # a Monday; only the time of day matters
+
+
+@dataclass(frozen=True)
+class ServiceTime:
+    """A lognormal service time with this mean and coefficient of variation."""
+
+    mean_s: float
+    cv: float
+
+    def draw(self, rng: random.Random) -> float:
+        sigma2 = math.log(1.0 + self.cv**2)
+        return rng.lognormvariate(math.log(self.mean_s) - sigma2 / 2, math.sqrt(sigma2))
+
+
+@dataclass(frozen=True)
+class CounterBreak:
+    counter: int
+    start_s: float  # seconds after opening
+    end_s: float
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    source: str
+    settings: Settings
+    opens: time
+    customers: int
+    hourly_weights: tuple[float, ...]
+    tier_mix: Mapping[str, float]
+    service_mix: Mapping[str, Mapping[str, float]]  # tier key or "vip" -> prefix -> weight
+    service_times: Mapping[str, ServiceTime]
+    no_show_rate: float
+    no_show_s: float
+    counters: tuple[int, ...]
+    breaks: tuple[CounterBreak, ...] = ()
+
+    @property
+    def hours(self) -> int:
+        return len(self.hourly_weights)
+
+    def mix_for(self, tier: str) -> Mapping[str, float]:
+        if tier in self.service_mix:
+            return self.service_mix[tier]
+        return self.service_mix[VIP]
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: int
+    arrival_s: float  # seconds after opening
+    tier: str
+    service: str
+    service_s: float
+    no_show: bool
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+class _Table:
+    def __init__(self, source: str, path: str, data: Any) -> None:
+        self.source, self.path = source, path
+        if not isinstance(data, Mapping):
+            raise self.error("", "must be a table")
+        self.data: Mapping[str, Any] = data
+
+    def error(self, key: str, message: str) -> ConfigError:
+        where = ".".join(p for p in (self.path, key) if p) or "(top level)"
+        return ConfigError(f"{self.source}: {where}: {message}")
+
+    def sub(self, key: str, required: bool = True) -> _Table:
+        if key not in self.data and required:
+            raise self.error(key, "is missing")
+        return _Table(self.source, ".".join(p for p in (self.path, key) if p),
+                      self.data.get(key, {}))
+
+    def number(self, key: str, default: float | None = None, *, low: float = 0.0,
+               high: float = math.inf) -> float:
+        value = self.data.get(key, default)
+        if value is None:
+            raise self.error(key, "is missing")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(key, f"must be a number, not {value!r}")
+        if not low <= value <= high:
+            raise self.error(key, f"must be from {low:g} to {high:g}, not {value!r}")
+        return float(value)
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self.data.get(key, default)
+        if not isinstance(value, str):
+            raise self.error(key, "is missing" if value is None else f"must be text, not {value!r}")
+        return value
+
+    def clock(self, key: str, default: str | None = None) -> time:
+        raw = self.data.get(key, default)
+        if isinstance(raw, time):
+            return raw
+        if not isinstance(raw, str) or len(raw.split(":")) != 2:
+            raise self.error(key, f"must be a time like \"09:00\", not {raw!r}")
+        try:
+            hh, mm = (int(p) for p in raw.split(":"))
+            return time(hh, mm)
+        except ValueError:
+            raise self.error(key, f"must be a time like \"09:00\", not {raw!r}") from None
+
+    def weights(self, allowed: Sequence[str], what: str) -> dict[str, float]:
+        if not self.data:
+            raise self.error("", f"must give at least one {what} with a weight")
+        out = {}
+        for key in self.data:
+            if key not in allowed:
+                raise self.error(key, f"is not a known {what} (expected one of "
+                                      f"{', '.join(allowed)})")
+            out[key] = self.number(key)
+        if sum(out.values()) <= 0:
+            raise self.error("", "weights must add up to more than 0")
+        return out
+
+
+def _seconds_after(opens: time, at: time) -> float:
+    return (datetime.combine(SIM_DATE, at) - datetime.combine(SIM_DATE, opens)).total_seconds()
+
+
+def load_scenario(path: str | Path, settings: Settings | None = None) -> Scenario:
+    """Read and check a scenario file; `settings` replaces the branch file it names."""
+    file = Path(path)
+    source = str(file)
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: file not found") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{source}: is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot be read: {exc.strerror}") from None
+    top = _Table(source, "", raw)
+    known = {"scenario", "arrivals", "tiers", "services", "service_times", "breaks"}
+    for key in raw:
+        if key not in known:
+            raise top.error(key, "is not a known section")
+    head = top.sub("scenario")
+    if settings is None:
+        branch = head.data.get("branch")
+        branch_file = (file.parent / head.text("branch")) if branch is not None else DEFAULT_CONFIG
+        settings = load_settings(branch_file, environ={})
+    return _build(top, head, settings)
+
+
+def _build(top: _Table, head: _Table, settings: Settings) -> Scenario:
+    opens = head.clock("opens", "09:00")
+    closes = head.clock("closes", "17:00")
+    hours = math.ceil(_seconds_after(opens, closes) / 3600)
+    if hours <= 0:
+        raise head.error("closes", "must be later than opens")
+    numbers = [c.number for c in settings.counters]
+    counters = head.data.get("counters", numbers)
+    if not isinstance(counters, list) or not counters or any(n not in numbers for n in counters):
+        raise head.error("counters", f"must list counters of the branch file ({numbers})")
+    by_hour = top.sub("arrivals").data.get("by_hour")
+    if (not isinstance(by_hour, list) or len(by_hour) != hours
+            or any(isinstance(w, bool) or not isinstance(w, int | float) or w < 0
+                   for w in by_hour) or sum(by_hour) <= 0):
+        raise top.sub("arrivals").error(
+            "by_hour", f"must list {hours} non-negative weights, one per opening hour")
+    tier_keys = [t.key for t in settings.tiers]
+    prefixes = [s.prefix for s in settings.services]
+    mix_table = top.sub("services")
+    mix = {key: mix_table.sub(key).weights(prefixes, "service") for key in mix_table.data
+           if _known_mix_key(mix_table, key, tier_keys)}
+    for t in settings.tiers:
+        if t.key not in mix and (not t.priority or VIP not in mix):
+            raise mix_table.error(t.key, f"is missing (tier {t.key!r} needs a service mix)")
+    return Scenario(
+        name=head.text("name", Path(top.source).stem), source=top.source, settings=settings,
+        opens=opens, customers=int(head.number("customers", low=1, high=100_000)),
+        hourly_weights=tuple(float(w) for w in by_hour),
+        tier_mix=top.sub("tiers").weights(tier_keys, "tier"), service_mix=mix,
+        service_times=_service_times(top.sub("service_times", required=False), settings),
+        no_show_rate=head.number("no_show_rate", 0.0, high=1.0),
+        no_show_s=head.number("no_show_s", 60.0), counters=tuple(counters),
+        breaks=_breaks(top, opens, counters),
+    )
+
+
+def _known_mix_key(table: _Table, key: str, tier_keys: Sequence[str]) -> bool:
+    if key != VIP and key not in tier_keys:
+        raise table.error(key, f"is not a tier key or {VIP!r}")
+    return True
+
+
+def _service_times(table: _Table, settings: Settings) -> dict[str, ServiceTime]:
+    prefixes = [s.prefix for s in settings.services]
+    for key in table.data:
+        if key not in prefixes:
+            raise table.error(key, f"is not a service of the branch file ({', '.join(prefixes)})")
+    out = {}
+    for s in settings.services:
+        entry = table.sub(s.prefix, required=False)
+        out[s.prefix] = ServiceTime(entry.number("mean_s", s.default_service_s, low=1.0),
+                                    entry.number("cv", 0.5, high=3.0))
+    return out
+
+
+def _breaks(top: _Table, opens: time, counters: Sequence[int]) -> tuple[CounterBreak, ...]:
+    items = top.data.get("breaks", [])
+    if not isinstance(items, list):
+        raise top.error("breaks", "must be a list of tables ([[breaks]])")
+    out = []
+    for i, item in enumerate(items):
+        t = _Table(top.source, f"breaks[{i}]", item)
+        number = t.number("counter")
+        if number not in counters:
+            raise t.error("counter", f"must be one of the scenario's counters ({list(counters)})")
+        start = _seconds_after(opens, t.clock("from"))
+        end = _seconds_after(opens, t.clock("to"))
+        if end <= start:
+            raise t.error("to", "must be later than from")
+        out.append(CounterBreak(int(number), start, end))
+    return tuple(out)
+
+
+# --- the day's customers ---------------------------------------------------------------
+
+
+def draw_customers(scenario: Scenario, seed: int) -> list[Customer]:
+    """The day's customers, in arrival order; the same for every policy."""
+    rng = random.Random(seed)
+    settings = scenario.settings
+    served = {p for c in settings.counters if c.number in scenario.counters for p in c.services}
+    tiers = list(scenario.tier_mix)
+    tier_weights = list(scenario.tier_mix.values())
+    raw = []
+    for hour in _per_hour(scenario.customers, scenario.hourly_weights):
+        arrival = (hour + rng.random()) * 3600.0
+        tier = rng.choices(tiers, tier_weights)[0]
+        pick, no_show_draw = rng.random(), rng.random()
+        clock = (datetime.combine(SIM_DATE, scenario.opens) + timedelta(seconds=arrival)).time()
+        mix = {p: w for p, w in scenario.mix_for(tier).items()
+               if p in served and settings.service(p).opens <= clock < settings.service(p).closes}
+        if not mix or sum(mix.values()) <= 0:
+            continue  # nothing this customer wants is open: they leave without a ticket
+        service = _weighted(mix, pick)
+        raw.append((arrival, tier, service, scenario.service_times[service].draw(rng),
+                    no_show_draw < scenario.no_show_rate))
+    raw.sort(key=lambda r: r[0])
+    return [Customer(i + 1, *r) for i, r in enumerate(raw)]
+
+
+def _per_hour(customers: int, weights: Sequence[float]) -> list[int]:
+    """The opening hour of each customer: counts follow the weights exactly (largest
+    remainder), so every seed is the same kind of day; only times within an hour vary."""
+    total = sum(weights)
+    shares = [customers * w / total for w in weights]
+    counts = [math.floor(x) for x in shares]
+    by_remainder = sorted(range(len(shares)), key=lambda i: counts[i] - shares[i])
+    for i in by_remainder[: customers - sum(counts)]:
+        counts[i] += 1
+    return [hour for hour, n in enumerate(counts) for _ in range(n)]
+
+
+def _weighted(weights: Mapping[str, float], u: float) -> str:
+    total = sum(weights.values())
+    acc = 0.0
+    for key, w in weights.items():
+        acc += w / total
+        if u < acc:
+            return key
+    return next(reversed(list(weights)))
+
+
+# --- the day ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Desk:
+    state: CounterState
+    open: bool = True
+    current: Customer | None = None
+    started_s: float = 0.0
+    busy_s: float = 0.0
+    open_since: float = 0.0
+    open_s: float = 0.0
+
+
+@dataclass
+class TicketRecord:
+    customer: Customer
+    called_s: float
+    counter: int
+    estimate_s: float | None
+    naive_s: float
+
+    @property
+    def wait_s(self) -> float:
+        return self.called_s - self.customer.arrival_s
+
+
+@dataclass
+class TierStats:
+    count: int
+    mean_wait_s: float
+    p95_wait_s: float
+    max_wait_s: float
+    within_target_pct: float
+    over_max_wait: int  # waited longer than rules.max_wait_s
+
+    def to_json(self) -> dict[str, float | int]:
+        return {k: round(v, 1) if isinstance(v, float) else v for k, v in vars(self).items()}
+
+
+@dataclass
+class DayResult:
+    scenario: str
+    policy: str
+    seed: int
+    customers: int
+    no_shows: int
+    tiers: dict[str, TierStats]
+    estimate_mae_s: float
+    naive_estimate_mae_s: float
+    utilisation: dict[int, float]
+    elapsed_s: float
+    records: list[TicketRecord] = field(default_factory=list, repr=False)
+
+    @property
+    def mean_utilisation(self) -> float:
+        return sum(self.utilisation.values()) / max(1, len(self.utilisation))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario, "seed": self.seed, "customers": self.customers,
+            "no_shows": self.no_shows,
+            "tiers": {k: v.to_json() for k, v in self.tiers.items()},
+            "estimate_mae_s": round(self.estimate_mae_s, 1),
+            "naive_estimate_mae_s": round(self.naive_estimate_mae_s, 1),
+            "utilisation": {str(k): round(v, 3) for k, v in self.utilisation.items()},
+            "mean_utilisation": round(self.mean_utilisation, 3),
+            "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+
+class _Day:
+    """One simulated day under one policy: an event loop over arrivals, calls and breaks."""
+
+    _FREE, _BREAK_START, _BREAK_END, _ARRIVAL = range(4)
+
+    def __init__(self, scenario: Scenario, policy: Policy) -> None:
+        self.scenario, self.policy = scenario, policy
+        settings = scenario.settings
+        self.start = datetime.combine(SIM_DATE, scenario.opens)
+        self.desks = [_Desk(CounterState(c.number, c.services, c.green_channel))
+                      for c in settings.counters if c.number in scenario.counters]
+        self.groups: dict[tuple[str, str], deque[Candidate]] = {}
+        self.customers: dict[int, Customer] = {}
+        self.mean_s = {s.prefix: s.default_service_s for s in settings.services}
+        self.smoothing = settings.rules.service_time_smoothing
+        self.estimates: dict[int, tuple[float | None, float]] = {}
+        self.records: list[TicketRecord] = []
+        self.events: list[tuple[float, int, int, Any]] = []
+        self.seq = 0
+
+    def push(self, at: float, kind: int, payload: Any) -> None:
+        self.seq += 1
+        heapq.heappush(self.events, (at, kind, self.seq, payload))
+
+    def run(self, customers: Sequence[Customer]) -> None:
+        for c in customers:
+            self.push(c.arrival_s, self._ARRIVAL, c)
+        for b in self.scenario.breaks:
+            self.push(b.start_s, self._BREAK_START, b.counter)
+            self.push(b.end_s, self._BREAK_END, b.counter)
+        now = 0.0
+        while self.events:
+            now, kind, _, payload = heapq.heappop(self.events)
+            if kind == self._ARRIVAL:
+                self.arrive(now, payload)
+            elif kind == self._FREE:
+                self.finish(now, payload)
+            else:
+                self.set_open(now, payload, kind == self._BREAK_END)
+        for desk in self.desks:
+            if desk.open:
+                desk.open_s += max(now, self.scenario.hours * 3600.0) - desk.open_since
+
+    def at(self, t: float) -> datetime:
+        return self.start + timedelta(seconds=t)
+
+    def desk(self, number: int) -> _Desk:
+        return next(d for d in self.desks if d.state.number == number)
+
+    def arrive(self, now: float, c: Customer) -> None:
+        self.customers[c.id] = c
+        self.groups.setdefault((c.service, c.tier), deque()).append(
+            Candidate(c.id, c.service, c.tier, self.at(now)))
+        self.estimates[c.id] = (self.estimate(now, c), self.naive(now, c))
+        for desk in self.desks:
+            self.dispatch(now, desk)
+
+    def estimate(self, now: float, c: Customer) -> float | None:
+        waiting = [t for dq in self.groups.values() for t in dq]
+        counters, breaks = [], {}
+        for desk in self.desks:
+            later = [(b.start_s - now, b.end_s - now) for b in self.scenario.breaks
+                     if b.counter == desk.state.number and b.end_s > now]
+            if later:
+                breaks[desk.state.number] = later
+            if desk.open or later:
+                counters.append((desk.state, self.remaining_s(now, desk)))
+        result = forecast(self.at(now), counters, waiting, self.mean_s, self.policy, breaks=breaks)
+        hit = result.get(c.id)
+        return hit.wait_s if hit else None
+
+    def remaining_s(self, now: float, desk: _Desk) -> float:
+        if desk.current is None:
+            return 0.0
+        expected = self.mean_s[desk.current.service]
+        return max(expected - (now - desk.started_s), 0.1 * expected)
+
+    def naive(self, now: float, c: Customer) -> float:
+        ahead = sum(len(q) for (s, _), q in self.groups.items() if s == c.service) - 1
+        open_here = sum(1 for d in self.desks if d.open and c.service in d.state.services)
+        return ahead * self.mean_s[c.service] / max(1, open_here)
+
+    def dispatch(self, now: float, desk: _Desk) -> None:
+        if not desk.open or desk.current is not None:
+            return
+        served = desk.state.services
+        heads = [dq[0] for (s, _), dq in self.groups.items() if dq and s in served]
+        choice = pick_next(desk.state, self.at(now), heads, self.policy)
+        if choice is None:
+            return
+        self.groups[(choice.service, choice.tier)].popleft()
+        c = self.customers[choice.ticket_id]
+        estimate, naive = self.estimates.pop(c.id)
+        self.records.append(TicketRecord(c, now, desk.state.number, estimate, naive))
+        desk.state = record_call(desk.state, choice, self.policy)
+        desk.current, desk.started_s = c, now
+        busy = self.scenario.no_show_s if c.no_show else c.service_s
+        desk.busy_s += busy
+        self.push(now + busy, self._FREE, desk.state.number)
+
+    def finish(self, now: float, number: int) -> None:
+        desk = self.desk(number)
+        c = desk.current
+        if c is not None and not c.no_show:
+            a = self.smoothing
+            self.mean_s[c.service] = (1 - a) * self.mean_s[c.service] + a * c.service_s
+        desk.current = None
+        self.dispatch(now, desk)
+
+    def set_open(self, now: float, number: int, is_open: bool) -> None:
+        desk = self.desk(number)
+        if is_open and not desk.open:
+            desk.open_since = now
+        elif not is_open and desk.open:
+            desk.open_s += now - desk.open_since
+        desk.open = is_open
+        self.dispatch(now, desk)
+
+
+def simulate(scenario: Scenario, policy: str, seed: int,
+             customers: Sequence[Customer] | None = None) -> DayResult:
+    """Simulate one day of the scenario under one policy."""
+    if policy not in POLICIES:
+        raise ConfigError(f"unknown policy {policy!r}; expected one of {', '.join(POLICIES)}")
+    started = wallclock.perf_counter()
+    day_customers = draw_customers(scenario, seed) if customers is None else customers
+    day = _Day(scenario, Policy.from_settings(scenario.settings, policy))
+    day.run(day_customers)
+    elapsed = wallclock.perf_counter() - started
+    return _summarise(scenario, policy, seed, day, elapsed)
+
+
+def compare(scenario: Scenario, seed: int,
+            policies: Sequence[str] = POLICIES) -> dict[str, DayResult]:
+    """The same day under each policy."""
+    customers = draw_customers(scenario, seed)
+    return {p: simulate(scenario, p, seed, customers) for p in policies}
+
+
+def _summarise(scenario: Scenario, policy: str, seed: int, day: _Day,
+               elapsed: float) -> DayResult:
+    settings = scenario.settings
+    pol = day.policy
+    tiers: dict[str, TierStats] = {}
+    for t in settings.tiers:
+        tiers[t.key] = _tier_stats([r for r in day.records if r.customer.tier == t.key], pol)
+    priority = {t.key for t in settings.tiers if t.priority}
+    tiers[VIP] = _tier_stats([r for r in day.records if r.customer.tier in priority], pol)
+    estimated = [r for r in day.records if r.estimate_s is not None]
+    return DayResult(
+        scenario=scenario.name, policy=policy, seed=seed, customers=len(day.records),
+        no_shows=sum(1 for r in day.records if r.customer.no_show), tiers=tiers,
+        estimate_mae_s=_mean([abs(r.estimate_s - r.wait_s) for r in estimated
+                              if r.estimate_s is not None]),
+        naive_estimate_mae_s=_mean([abs(r.naive_s - r.wait_s) for r in day.records]),
+        utilisation={d.state.number: d.busy_s / d.open_s if d.open_s else 0.0 for d in day.desks},
+        elapsed_s=elapsed, records=day.records,
+    )
+
+
+def _tier_stats(records: Sequence[TicketRecord], policy: Policy) -> TierStats:
+    waits = sorted(r.wait_s for r in records)
+    if not waits:
+        return TierStats(0, 0.0, 0.0, 0.0, 100.0, 0)
+    within = 0
+    for r in records:
+        target = policy.configured_target_s(r.customer.service, r.customer.tier)
+        within += target is None or r.wait_s <= target
+    max_wait = policy.rules.max_wait_s
+    return TierStats(
+        count=len(waits), mean_wait_s=_mean(waits), p95_wait_s=_percentile(waits, 95),
+        max_wait_s=waits[-1], within_target_pct=100.0 * within / len(waits),
+        over_max_wait=sum(1 for w in waits if max_wait > 0 and w > max_wait),
+    )
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _percentile(ordered: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
