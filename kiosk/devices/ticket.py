@@ -20,7 +20,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import qrcode
 from escpos.capabilities import CAPABILITIES, get_profile
@@ -29,7 +29,7 @@ from escpos.image import EscposImage
 from escpos.printer import Dummy
 from PIL import Image
 
-from kiosk.config import PrinterSettings
+from kiosk.config import PrinterSettings, Settings
 from kiosk.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,36 @@ class TicketData:
     qr: str = ""  # the text in the QR code: URL prefix + ticket token
     notice_zh: str = ""
     notice_en: str = ""
+
+
+class TicketLike(Protocol):
+    """The queue's ticket view as far as a ticket needs it (no import of the queue layer)."""
+
+    id: int
+    number: str
+    service_name_zh: str
+    service_name_en: str
+    tier: str
+    tier_name_zh: str
+    tier_name_en: str
+    arrived_at: datetime
+    customer_masked: str
+    ahead: int | None
+    estimated_wait_s: float | None
+
+
+def ticket_data(view: TicketLike, settings: Settings) -> TicketData:
+    """What to print for a ticket of the queue, with the branch's texts and QR prefix."""
+    token = ticket_token(view.id, view.arrived_at, settings.hash_secret)
+    return TicketData(
+        branch_zh=settings.branch.name_zh, branch_en=settings.branch.name_en,
+        number=view.number, service_zh=view.service_name_zh, service_en=view.service_name_en,
+        issued_at=view.arrived_at, ahead=view.ahead or 0, wait_s=view.estimated_wait_s,
+        tier_key=view.tier, tier_zh=view.tier_name_zh, tier_en=view.tier_name_en,
+        vip=view.tier != settings.regular_tier.key, customer_masked=view.customer_masked,
+        qr=settings.printer.qr_url_prefix + token if settings.printer.qr_url_prefix else "",
+        notice_zh=settings.printer.notice_zh, notice_en=settings.printer.notice_en,
+    )
 
 
 @dataclass(frozen=True)

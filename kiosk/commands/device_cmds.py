@@ -1,0 +1,159 @@
+"""Device commands: `kiosk ticket`, `kiosk customers import`, `kiosk doctor`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from kiosk.cli import Context
+from kiosk.config import EXAMPLE_SECRET
+from kiosk.devices.bench import bench_ticket
+from kiosk.devices.doctor import FAIL, OK, WARN, Check, device_checks
+from kiosk.errors import ConfigError, KioskError
+
+__all__ = ["bench_ticket", "register"]
+
+CHECK_NAMES = ("config", "database", "printer", "card", "id_reader", "wedge", "fonts", "audio")
+
+
+class OutputError(KioskError):
+    """A file the command was asked to write cannot be written."""
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("ticket", parents=[common],
+                       help="write the bytes a printer would receive for a ticket (and a preview)")
+    p.add_argument("ticket_id", type=int, metavar="TICKET_ID")
+    p.add_argument("--out", required=True, metavar="FILE.bin", help="ESC/POS bytes")
+    p.add_argument("--png", metavar="FILE.png", help="also write the preview image")
+    p.add_argument("--paper", type=int, choices=(58, 80), help="paper width in mm "
+                   "(default: printer.paper in config)")
+    p.add_argument("--image-qr", action="store_true",
+                   help="QR code as an image instead of the printer's native command")
+    p.set_defaults(handler=cmd_ticket)
+
+    p = sub.add_parser("customers", parents=[common], help="the customer directory")
+    csub = p.add_subparsers(dest="customers_command", metavar="ACTION", required=True)
+    imp = csub.add_parser("import", parents=[common],
+                          help="load the bank's CRM export (CSV: identifier, name, tier, "
+                               "optional relationship_manager)")
+    imp.add_argument("file", metavar="FILE.csv")
+    imp.set_defaults(handler=cmd_customers_import)
+
+    p = sub.add_parser("doctor", parents=[common],
+                       help="check database, printer, readers, fonts and audio before opening")
+    p.add_argument("--skip", action="append", choices=CHECK_NAMES, default=[],
+                   help="leave out a check (repeatable)")
+    p.set_defaults(handler=cmd_doctor)
+
+
+# --- ticket ----------------------------------------------------------------------------
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror}.") from None
+
+
+def cmd_ticket(ctx: Context, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from kiosk.devices.preview import preview_png
+    from kiosk.devices.ticket import LayoutOptions, render_ticket, ticket_data
+
+    settings = ctx.settings
+    view = ctx.service.ticket(args.ticket_id)
+    data = ticket_data(view, settings)
+    opts = LayoutOptions.from_settings(settings.printer, args.paper)
+    if args.image_qr:
+        opts = replace(opts, native_qr=False)
+    raw = render_ticket(data, opts)
+    _write(args.out, raw)
+    if args.png:
+        _write(args.png, preview_png(data, opts))
+    qr = "native QR" if opts.uses_native_qr else "image QR"
+    result = {"ticket_id": view.id, "number": view.number, "out": args.out, "bytes": len(raw),
+              "png": args.png, "paper": opts.paper, "qr": qr, "encoding": opts.encoding}
+    text = f"ticket {view.number}: {len(raw)} bytes to {args.out} ({opts.paper} mm, {qr}, " \
+           f"{opts.encoding})" + (f"; preview {args.png}" if args.png else "")
+    ctx.out(result, text)
+    return 0
+
+
+# --- customers -------------------------------------------------------------------------
+
+def cmd_customers_import(ctx: Context, args: argparse.Namespace) -> int:
+    from kiosk.queue.customers import import_csv
+
+    settings = ctx.settings
+    service = ctx.service
+    with service.db.begin() as session:
+        report = import_csv(session, args.file, settings.hash_secret, settings.tiers,
+                            service.now())
+    result: dict[str, Any] = {
+        "added": report.added, "updated": report.updated, "by_tier": report.by_tier,
+        "bad_rows": [{"line": b.line, "message": b.message} for b in report.bad],
+    }
+
+    def text() -> str:
+        return "\n".join([f"{args.file}: {report.summary()}",
+                          *(f"  {b}" for b in report.bad)])
+
+    ctx.out(result, text)
+    return 1 if report.bad else 0
+
+
+# --- doctor ----------------------------------------------------------------------------
+
+def _config_check(ctx: Context) -> Check:
+    settings = ctx.settings
+    detail = f"{settings.source} ({settings.branch.code}, {settings.mode} mode)"
+    if settings.hash_secret == EXAMPLE_SECRET:
+        return Check("config", WARN, detail + "; the example hash secret is in use: set "
+                                              "KIOSK_HASH_SECRET before production")
+    return Check("config", OK, detail)
+
+
+def _database_check(ctx: Context) -> Check:
+    from kiosk.queue.db import SCHEMA_REVISION, Database, describe_database_error
+
+    url = ctx.database_url
+    try:
+        db = Database(url)
+    except KioskError as exc:
+        return Check("database", FAIL, str(exc))
+    shown = db.engine.url.render_as_string(hide_password=True)
+    try:
+        revision = db.current_revision()
+    except Exception as exc:
+        reason = describe_database_error(exc) or f"unexpected {type(exc).__name__}"
+        return Check("database", FAIL, f"{shown}: {reason}")
+    finally:
+        db.dispose()
+    if revision is None:
+        return Check("database", FAIL, f"{shown}: reachable but empty; run `kiosk db upgrade`")
+    if revision != SCHEMA_REVISION:
+        return Check("database", FAIL, f"{shown}: schema {revision}, this version needs "
+                                       f"{SCHEMA_REVISION}; run `kiosk db upgrade`")
+    return Check("database", OK, f"{shown}: reachable, schema {revision}")
+
+
+def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
+    skip = set(args.skip)
+    try:
+        checks = [_config_check(ctx)]
+    except ConfigError as exc:
+        checks = [Check("config", FAIL, str(exc))]
+    else:
+        if "database" not in skip:
+            checks.append(_database_check(ctx))
+        checks += device_checks(ctx.settings.printer, ctx.settings.readers)
+    checks = [c for c in checks if c.name not in skip]
+    failed = [c for c in checks if c.failed]
+    result = {"ok": not failed,
+              "checks": [{"name": c.name, "result": c.result, "detail": c.detail}
+                         for c in checks]}
+    ctx.out(result, lambda: "\n".join(c.line() for c in checks))
+    return 1 if failed else 0
