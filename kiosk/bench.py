@@ -9,7 +9,6 @@ a branch.
 from __future__ import annotations
 
 import multiprocessing as mp
-import statistics
 import tempfile
 import time
 import uuid
@@ -63,11 +62,12 @@ def open_service(url: str, settings: Settings) -> QueueService:
 
 # --- worker processes (module-level so `spawn` can import them) -----------------------------
 
-def issue_worker(url: str, config: str, services: str, count: int, start: Any,
+def issue_worker(url: str, config: str, services: str, count: int, ready: Any, start: Any,
                  results: Any) -> None:
     """A kiosk process: waits for the start signal, then issues `count` tickets."""
     service = open_service(url, load_settings(config, environ={}))
     numbers = []
+    ready.put(True)
     start.wait()
     began = time.perf_counter()
     for i in range(count):
@@ -76,11 +76,12 @@ def issue_worker(url: str, config: str, services: str, count: int, start: Any,
     service.db.dispose()
 
 
-def call_worker(url: str, config: str, counter: int, start: Any, stop: Any,
+def call_worker(url: str, config: str, counter: int, ready: Any, start: Any, stop: Any,
                 results: Any) -> None:
     """A counter process: calls and finishes tickets until told to stop and none wait."""
     service = open_service(url, load_settings(config, environ={}))
     called: list[int] = []
+    ready.put(True)
     start.wait()
     while True:
         ticket = service.call_next(counter)
@@ -103,14 +104,15 @@ def run_hammer(url: str, config: str, issuers: int, per_issuer: int,
         service.open_counter(c)
     services = "AB" if counters else "ABCV"
     ctx = mp.get_context("spawn")
-    start, stop, results = ctx.Event(), ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=issue_worker, args=(url, config, services, per_issuer, start,
-                                                    results)) for _ in range(issuers)]
-    procs += [ctx.Process(target=call_worker, args=(url, config, c, start, stop, results))
-              for c in counters]
+    ready, start, stop, results = ctx.Queue(), ctx.Event(), ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=issue_worker, args=(url, config, services, per_issuer, ready,
+                                                    start, results)) for _ in range(issuers)]
+    procs += [ctx.Process(target=call_worker, args=(url, config, c, ready, start, stop,
+                                                    results)) for c in counters]
     for p in procs:
         p.start()
-    time.sleep(0.5 + 0.25 * len(procs))  # let every process import and connect
+    for _ in procs:  # every process has imported, connected and prepared
+        ready.get(timeout=120)
     start.set()
     issued: list[dict[str, Any]] = [results.get(timeout=300) for _ in range(issuers)]
     stop.set()
@@ -246,7 +248,8 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         il, fk, cn = f["issue_latency"], f["four_kiosks"], f["call_next_10k"]
         lines += [
             f"{name}:",
-            f"  issue latency        p50 {il['issue']['p50_ms']} ms   p95 {il['issue']['p95_ms']} ms"
+            f"  issue latency        p50 {il['issue']['p50_ms']} ms"
+            f"   p95 {il['issue']['p95_ms']} ms"
             f"   (with forecast p50 {il['issue_with_forecast']['p50_ms']} ms,"
             f" p95 {il['issue_with_forecast']['p95_ms']} ms)",
             f"  4 kiosks x 500       {fk['tickets_per_s']} tickets/s,"

@@ -1,0 +1,71 @@
+"""Branch configuration: the example loads; a bad file names the file, the key and the fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import EXAMPLE_SECRET, load_settings
+from kiosk.errors import ConfigError
+from tests.conftest import EXAMPLE_CONFIG
+
+EXAMPLE = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+
+
+def test_example_branch_is_complete() -> None:
+    s = load_settings(EXAMPLE_CONFIG, environ={})
+    assert [t.key for t in s.tiers] == ["regular", "purple_gold", "gold", "platinum"]
+    assert [t.name_zh for t in s.tiers] == ["普通", "紫金", "黄金", "白金"]
+    assert {x.prefix: x.name_zh for x in s.services} == {
+        "A": "个人现金", "B": "个人非现金", "C": "对公业务", "V": "贵宾理财"}
+    assert [c.number for c in s.counters] == [1, 2, 3, 4, 5, 6]
+    assert [c.number for c in s.counters if c.green_channel] == [6]
+    assert s.service("A").closes.strftime("%H:%M") == "16:30"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "branch.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (('prefix = "A"', 'prefix = "a"'), r"services\[0\]\.prefix: must be one capital letter"),
+    (('number = 3\n', 'number = "three"\n'), r"counters\[2\]\.number: must be a whole number"),
+    (('services = ["B", "C"]', 'services = ["B", "X"]'), r"counters\[3\]\.services: names unknown"),
+    (('policy = "accumulating"', 'policy = "random"'), r"rules\.policy: must be one of fifo"),
+    (('closes = "16:30"', 'closes = "25:00"'), r"services\[0\]\.closes: must be a time"),
+    (('paper = 80', 'paper = 76'), r"printer\.paper: must be one of 58, 80"),
+    (('rate = 4.0', 'rate = -1'), r"tiers\[2\]\.rate: must be greater than 0"),
+    (('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'), r"branch\.timezone: unknown"),
+    (("[display]", "[displays]"), r"displays: is not a known section"),
+    (("hall_number_pt = 180", "hall_numbr_pt = 180"), r"display\.hall_numbr_pt: is not a known"),
+])
+def test_bad_values_name_file_and_key(tmp_path: Path, change: tuple[str, str],
+                                      message: str) -> None:
+    assert change[0] in EXAMPLE
+    path = write(tmp_path, EXAMPLE.replace(change[0], change[1], 1))
+    with pytest.raises(ConfigError, match=message) as exc:
+        load_settings(path, environ={})
+    assert str(exc.value).startswith(str(path))
+
+
+def test_broken_toml_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(write(tmp_path, EXAMPLE + "\n[[counters]\n"), environ={})
+    with pytest.raises(ConfigError, match="file not found"):
+        load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_production_refuses_the_example_secret(tmp_path: Path) -> None:
+    path = write(tmp_path, EXAMPLE.replace('mode = "demo"', 'mode = "production"'))
+    with pytest.raises(ConfigError, match="refuses the example secret"):
+        load_settings(path, environ={})
+    s = load_settings(path, environ={"KIOSK_HASH_SECRET": "a-real-branch-secret-0042"})
+    assert s.mode == "production" and s.hash_secret != EXAMPLE_SECRET
+
+
+def test_environment_overrides_database_url() -> None:
+    s = load_settings(EXAMPLE_CONFIG, environ={"KIOSK_DATABASE_URL": "postgresql://x/y"})
+    assert s.database_url == "postgresql://x/y"
