@@ -90,17 +90,38 @@ class TicketData:
 class TicketLike(Protocol):
     """The queue's ticket view as far as a ticket needs it (no import of the queue layer)."""
 
-    id: int
-    number: str
-    service_name_zh: str
-    service_name_en: str
-    tier: str
-    tier_name_zh: str
-    tier_name_en: str
-    arrived_at: datetime
-    customer_masked: str
-    ahead: int | None
-    estimated_wait_s: float | None
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def service_name_zh(self) -> str: ...
+
+    @property
+    def service_name_en(self) -> str: ...
+
+    @property
+    def tier(self) -> str: ...
+
+    @property
+    def tier_name_zh(self) -> str: ...
+
+    @property
+    def tier_name_en(self) -> str: ...
+
+    @property
+    def arrived_at(self) -> datetime: ...
+
+    @property
+    def customer_masked(self) -> str: ...
+
+    @property
+    def ahead(self) -> int | None: ...
+
+    @property
+    def estimated_wait_s(self) -> float | None: ...
 
 
 def ticket_data(view: TicketLike, settings: Settings) -> TicketData:
