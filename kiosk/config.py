@@ -115,7 +115,8 @@ class ReaderSettings:
     wedge: bool = True
     card_serial: str = ""  # pyserial URL of a serial magstripe reader, "" = none
     id_serial: str = ""  # pyserial URL of a GA/T 467 ID-card reader, "" = none
-    baudrate: int = 115200
+    baudrate: int = 115200  # of the ID-card reader
+    card_baudrate: int = 9600  # of the serial magstripe reader
 
 
 @dataclass(frozen=True)
@@ -390,7 +391,8 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     )
     readers = _dataclass_from(
         top.table("readers"), ReaderSettings,
-        {"wedge": bool, "card_serial": str, "id_serial": str, "baudrate": int},
+        {"wedge": bool, "card_serial": str, "id_serial": str, "baudrate": int,
+         "card_baudrate": int},
     )
     display = _dataclass_from(
         top.table("display"), DisplaySettings,

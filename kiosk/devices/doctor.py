@@ -64,8 +64,8 @@ def check_printer(settings: PrinterSettings) -> Check:
                  text + (f" ({status.detail})" if status.detail and not status.can_print else ""))
 
 
-def check_card_reader(url: str) -> Check:
-    card = SerialCardReader(url)
+def check_card_reader(url: str, baudrate: int = 9600) -> Check:
+    card = SerialCardReader(url, baudrate)
     present = card.present()
     card.close()
     return Check("card", OK if present else FAIL,
@@ -83,7 +83,8 @@ def check_id_reader(url: str, baudrate: int) -> Check:
 def check_readers(settings: ReaderSettings) -> list[Check]:
     checks = []
     if settings.card_serial:
-        checks.append(guarded("card", lambda: check_card_reader(settings.card_serial)))
+        checks.append(guarded("card", lambda: check_card_reader(settings.card_serial,
+                                                                    settings.card_baudrate)))
     if settings.id_serial:
         checks.append(guarded("id_reader",
                               lambda: check_id_reader(settings.id_serial, settings.baudrate)))

@@ -8,6 +8,7 @@ each is a dozen lines; the printer logic lives in `kiosk.devices.printer`.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import os
 import socket
@@ -191,6 +192,9 @@ class UsbTransport:
 
     def _open(self) -> object:
         if self._printer is None:
+            if importlib.util.find_spec("usb") is None:
+                raise PrinterOffline("USB printing needs the pyusb package and libusb; or set "
+                                     "backend = \"file\" with target = \"/dev/usb/lp0\".")
             try:
                 from escpos.printer import Usb
 

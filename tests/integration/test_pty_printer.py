@@ -72,6 +72,14 @@ def test_paper_out_refuses_before_printing(emulator: PrinterEmulator,
     assert b"A007" not in emulator.printed
 
 
+def test_paper_running_out_while_printing_says_the_ticket_can_be_reprinted(
+        emulator: PrinterEmulator, printer: EscposPrinter) -> None:
+    emulator.paper_runs_out = True
+    with pytest.raises(PaperOut, match="A007 is still valid and can be reprinted"):
+        print_checked(printer, TICKET)
+    assert printer.status().state == PrinterState.PAPER_OUT
+
+
 def test_an_unplugged_printer_is_offline_not_a_crash(emulator: PrinterEmulator,
                                                      printer: EscposPrinter) -> None:
     assert printer.status().state == PrinterState.READY

@@ -15,15 +15,19 @@ STATUS_BYTES: dict[str, dict[int, int]] = {
 
 
 class PrinterEmulator(PtyDevice):
-    def __init__(self, state: str = "ready", silent: bool = False) -> None:
+    def __init__(self, state: str = "ready", silent: bool = False,
+                 paper_runs_out: bool = False) -> None:
         self.state = state
         self.silent = silent
+        self.paper_runs_out = paper_runs_out  # the roll ends while the next ticket prints
         self.status_queries = 0
         self._tail = b""
         super().__init__()
 
     def on_data(self, data: bytes) -> None:
         buf = self._tail + data
+        if self.paper_runs_out and b"\x1dV" in buf:  # GS V: the cut at the end of a ticket
+            self.state = "paper_out"
         i = 0
         while (i := buf.find(b"\x10\x04", i)) != -1 and i + 2 < len(buf):
             n = buf[i + 2]
