@@ -15,9 +15,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, text, union_all, update
+from sqlalchemy import CursorResult, Table, func, insert, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from kiosk.config import Settings
@@ -148,11 +148,11 @@ class QueueService:
         today = self.business_day(now)
         if op.business_day != today:
             state = op.state
-            expired = s.execute(
+            expired = cast(CursorResult[Any], s.execute(
                 update(m.Ticket)
                 .where(m.Ticket.status.in_(m.OPEN_STATES), m.Ticket.business_day < today)
                 .values(status=m.EXPIRED, outcome="business day closed", finished_at=now)
-            ).rowcount
+            )).rowcount
             s.execute(update(m.CounterRow).values(current_ticket_id=None, consecutive_priority=0))
             previous = state.business_day
             state.business_day = op.business_day = today
@@ -325,9 +325,9 @@ class QueueService:
                           lambda s, t, now: setattr(t, "recalls", t.recalls + 1))
 
     def start(self, ticket_id: int) -> TicketView:
-        return self._step(ticket_id, _CAN_START, "started", "start",
-                          lambda s, t, now: (setattr(t, "status", m.SERVING),
-                                          setattr(t, "started_at", now)))
+        def apply(s: Session, t: m.Ticket, now: datetime) -> None:
+            t.status, t.started_at = m.SERVING, now
+        return self._step(ticket_id, _CAN_START, "started", "start", apply)
 
     def finish(self, ticket_id: int) -> TicketView:
         def apply(s: Session, t: m.Ticket, now: datetime) -> None:
@@ -765,15 +765,17 @@ class _Op:
         return event_id
 
 
-_FEED = m.BranchState.__table__
+_FEED = cast(Table, m.BranchState.__table__)
+_EVENTS = cast(Table, m.Event.__table__)
+_TICKETS = cast(Table, m.Ticket.__table__)
 _BUMP_FEED = (update(_FEED).where(_FEED.c.id == 1)
               .values(last_event_id=_FEED.c.last_event_id + 1)
               .returning(_FEED.c.last_event_id))
 _LOCK_FEED = (update(_FEED).where(_FEED.c.id == 1)
               .values(last_event_id=_FEED.c.last_event_id + 1)
               .returning(_FEED.c.last_event_id, _FEED.c.business_day))
-_EVENT_INSERT = insert(m.Event.__table__)
-_TICKET_INSERT = insert(m.Ticket.__table__).returning(m.Ticket.__table__.c.id)
+_EVENT_INSERT = insert(_EVENTS)
+_TICKET_INSERT = insert(_TICKETS).returning(_TICKETS.c.id)
 _NOTIFY = text("SELECT pg_notify('kiosk_events', :id)")
 
 _SEQ_UPSERT = text(
