@@ -302,6 +302,8 @@ def encode_text(text: str, encoding: str = "gb18030", chinese_mode: bool = False
     """A line of text as the printer's double-byte encoding; unencodable characters as "?"."""
     parts = []
     for ch in text:
+        if ch < " " or "\x7f" <= ch <= "\x9f":  # control characters would be printer commands
+            ch = " "
         try:
             parts.append(ch.encode(encoding))
         except UnicodeEncodeError:

@@ -78,6 +78,10 @@ def test_chinese_mode_wraps_only_chinese_lines_in_fs_ampersand() -> None:
     assert CHINESE_ON not in render_ticket(FULL, LayoutOptions(chinese_mode=False))
 
 
+def test_control_characters_in_text_cannot_smuggle_printer_commands() -> None:
+    assert encode_text("王\x1dV\x00明\n") == gb("王") + b" V " + gb("明") + b" "
+
+
 def test_gbk_printer_gets_a_question_mark_for_a_character_gbk_lacks() -> None:
     assert encode_text("𠮷野家", "gbk") == b"?" + "野家".encode("gbk")
     assert encode_text("𠮷", "gb18030") == "𠮷".encode("gb18030")
@@ -139,3 +143,16 @@ def test_the_qr_token_cannot_be_guessed_without_the_secret() -> None:
     assert token.startswith("42.")
     assert token != ticket_token(42, at, "secret-two-1234567")
     assert token == ticket_token(42, at, "secret-one-1234567")
+
+
+@given(st.text(max_size=60), st.text(max_size=30), st.integers(-5, 10_000),
+       st.sampled_from([58, 80]), st.sampled_from(["gb18030", "gbk"]), st.booleans())
+def test_any_ticket_text_lays_out_within_the_paper(name: str, service: str, ahead: int, mm: int,
+                                                   encoding: str, chinese_mode: bool) -> None:
+    t = TicketData(name, name, "A001", service, service, datetime(2025, 1, 2), ahead=ahead,
+                   wait_s=abs(ahead) * 60.0, customer_masked=name[:3], notice_zh=service)
+    data = render_ticket(t, LayoutOptions(paper=mm, encoding=encoding, chinese_mode=chinese_mode))
+    assert data.startswith(b"\x1b@") and data.endswith(b"\x1dV\x01")
+    assert data.count(b"\x1dV") == 1  # whatever the text, exactly one cut
+    for line in wrap(name, 48 if mm == 80 else 32, encoding):
+        assert text_width(line, encoding) <= (48 if mm == 80 else 32)
