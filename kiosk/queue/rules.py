@@ -200,7 +200,7 @@ def pick_next(
     if pinned:
         return _pinned_choice(pinned)
     pool = eligible
-    if counter.green_channel:
+    if counter.green_channel and policy.tiered:
         priority = [c for c in pool if policy.is_priority(c.tier)]
         if priority:
             pool = priority

@@ -1,0 +1,112 @@
+"""`kiosk simulate`: a branch day under one policy, or every policy side by side."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.config import POLICIES, load_settings
+
+if TYPE_CHECKING:
+    from kiosk.cli import Context
+    from kiosk.queue.simulate import DayResult, Scenario
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "busy-day.toml"
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "simulate", parents=[common],
+        help="simulate a branch day: waits per tier, estimate error, counter use",
+        description="Simulate a branch day through the same rules the branch runs. The "
+                    "scenario names its branch file; --config replaces it.")
+    p.add_argument("--scenario", metavar="FILE", default=str(DEFAULT_SCENARIO),
+                   help="scenario file (default: config/scenarios/busy-day.toml)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--policy", choices=POLICIES,
+                       help="policy to simulate (default: the branch file's rules.policy)")
+    group.add_argument("--compare", action="store_true",
+                       help="simulate every policy on the same day, side by side")
+    p.add_argument("--seed", type=int, default=1, help="random seed of the day (default 1)")
+    p.set_defaults(handler=run_simulate)
+
+
+def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
+    from kiosk.queue.simulate import compare, load_scenario, simulate
+
+    settings = load_settings(args.config) if args.config else None
+    scenario = load_scenario(args.scenario, settings)
+    if args.compare:
+        results = compare(scenario, args.seed)
+        ctx.out({"policies": {name: r.to_json() for name, r in results.items()}},
+                lambda: compare_table(scenario, results))
+        return 0
+    policy = args.policy or scenario.settings.rules.policy
+    result = simulate(scenario, policy, args.seed)
+    ctx.out({"policy": policy, **result.to_json()},
+            lambda: compare_table(scenario, {policy: result}))
+    return 0
+
+
+def _mmss(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def _rows(results: Mapping[str, DayResult], tier: str) -> list[tuple[str, list[str]]]:
+    stats = [r.tiers[tier] for r in results.values()]
+    return [
+        ("mean wait", [_mmss(s.mean_wait_s) for s in stats]),
+        ("p95 wait", [_mmss(s.p95_wait_s) for s in stats]),
+        ("max wait", [_mmss(s.max_wait_s) for s in stats]),
+        ("within target", [f"{s.within_target_pct:.0f}%" for s in stats]),
+    ]
+
+
+def compare_table(scenario: Scenario, results: Mapping[str, DayResult]) -> str:
+    """The human table: one column per policy."""
+    first = next(iter(results.values()))
+    names = {t.key: t.name_en for t in scenario.settings.tiers}
+    names["vip"] = "All VIP tiers"
+    max_wait = _mmss(scenario.settings.rules.max_wait_s)
+    body: list[tuple[str, str, list[str]]] = []
+    for key in _tier_order(scenario):
+        count = first.tiers[key].count
+        for i, (label, cells) in enumerate(_rows(results, key)):
+            body.append((f"{names[key]} ({count})" if i == 0 else "", label, cells))
+        body.append(("", f"over {max_wait}", [str(r.tiers[key].over_max_wait)
+                                              for r in results.values()]))
+    body.append(("Estimates", "forecast error (MAE)",
+                 [_mmss(r.estimate_mae_s) for r in results.values()]))
+    body.append(("", "naive error (MAE)",
+                 [_mmss(r.naive_estimate_mae_s) for r in results.values()]))
+    body.append(("Counters", "utilisation",
+                 [f"{r.mean_utilisation:.0%}" for r in results.values()]))
+    body.append(("", "simulated in", [f"{r.elapsed_s:.2f} s" for r in results.values()]))
+    title = (f"{scenario.name} (seed {first.seed}): {first.customers} customers, "
+             f"{first.no_shows} no-shows, {len(scenario.counters)} counters; waits in m:ss")
+    return _format(title, list(results), body)
+
+
+def _tier_order(scenario: Scenario) -> list[str]:
+    tiers = sorted(scenario.settings.tiers, key=lambda t: -t.rank)
+    return ["vip", *(t.key for t in tiers)]
+
+
+def _format(title: str, columns: list[str], body: list[tuple[str, str, list[str]]]) -> str:
+    w0 = max(len(r[0]) for r in body)
+    w1 = max(len(r[1]) for r in body)
+    widths = [max(len(c), *(len(r[2][i]) for r in body)) for i, c in enumerate(columns)]
+    lines = [title, ""]
+    header = " " * (w0 + w1 + 4) + "  ".join(
+        c.rjust(w) for c, w in zip(columns, widths, strict=True))
+    lines.append(header.rstrip())
+    for group, label, cells in body:
+        if group and len(lines) > 3:
+            lines.append("")
+        row = f"{group:<{w0}}  {label:<{w1}}  " + "  ".join(
+            c.rjust(w) for c, w in zip(cells, widths, strict=True))
+        lines.append(row.rstrip())
+    return "\n".join(lines)

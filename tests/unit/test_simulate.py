@@ -1,0 +1,161 @@
+"""The day simulator and `kiosk simulate`: scenarios, determinism, bars, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import main
+from kiosk.errors import ConfigError
+from kiosk.queue.simulate import compare, draw_customers, load_scenario, simulate
+
+ROOT = Path(__file__).resolve().parents[2]
+BUSY = ROOT / "config" / "scenarios" / "busy-day.toml"
+QUIET = ROOT / "config" / "scenarios" / "quiet-day.toml"
+
+
+@pytest.fixture(scope="module")
+def busy():  # type: ignore[no-untyped-def]
+    return load_scenario(BUSY)
+
+
+def test_busy_day_is_the_day_the_issue_describes(busy) -> None:  # type: ignore[no-untyped-def]
+    counters = {c.number: c for c in busy.settings.counters if c.number in busy.counters}
+    assert len(counters) == 6 and busy.hours == 8
+    assert sum(c.green_channel for c in counters.values()) == 1
+    customers = draw_customers(busy, 1)
+    assert 300 <= len(customers) <= 330
+    vip = sum(1 for c in customers if busy.settings.tier(c.tier).priority)
+    assert 0.10 <= vip / len(customers) <= 0.20
+    assert busy.breaks  # a lunchtime dip
+
+
+def test_same_seed_same_day(busy) -> None:  # type: ignore[no-untyped-def]
+    a = simulate(busy, "accumulating", 7)
+    b = simulate(busy, "accumulating", 7)
+    assert [(r.customer, r.called_s, r.counter, r.estimate_s) for r in a.records] == \
+           [(r.customer, r.called_s, r.counter, r.estimate_s) for r in b.records]
+    assert a.to_json() | {"elapsed_s": 0} == b.to_json() | {"elapsed_s": 0}
+    assert draw_customers(busy, 8) != draw_customers(busy, 7)
+
+
+def test_every_policy_sees_the_same_customers(busy) -> None:  # type: ignore[no-untyped-def]
+    results = compare(busy, 3)
+    days = [sorted((r.customer for r in result.records), key=lambda c: c.id)
+            for result in results.values()]
+    assert days[0] == days[1] == days[2]
+    assert len(days[0]) == len(draw_customers(busy, 3))
+
+
+@pytest.mark.parametrize("seed", [2, 7, 8, 10])
+def test_busy_day_meets_the_bars(busy, seed: int) -> None:  # type: ignore[no-untyped-def]
+    results = compare(busy, seed)
+    fifo, acc = results["fifo"], results["accumulating"]
+    assert acc.tiers["vip"].mean_wait_s <= 0.30 * fifo.tiers["vip"].mean_wait_s
+    assert acc.tiers["regular"].p95_wait_s <= 1.15 * fifo.tiers["regular"].p95_wait_s
+    if fifo.tiers["regular"].over_max_wait == 0:
+        assert acc.tiers["regular"].over_max_wait == 0
+    assert acc.estimate_mae_s <= 180
+    assert acc.estimate_mae_s <= 0.7 * acc.naive_estimate_mae_s
+    assert max(r.elapsed_s for r in results.values()) <= 2.0
+
+
+def test_quiet_day_keeps_everyone_within_target() -> None:
+    result = simulate(load_scenario(QUIET), "accumulating", 1)
+    assert 140 <= result.customers <= 160
+    assert result.tiers["regular"].within_target_pct == 100.0
+    assert result.tiers["vip"].mean_wait_s < 120
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def scenario_text(**replace: str) -> str:
+    text = BUSY.read_text(encoding="utf-8").replace('"../branch.toml"',
+                                                   json.dumps(str(ROOT / "config" / "branch.toml")))
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.mark.parametrize(("replace", "message"), [
+    ({"customers = 320": "customers = \"many\""}, "scenario.customers: must be a number"),
+    ({"by_hour = [11, 16, 14, 14, 11, 12, 13, 9]": "by_hour = [1, 2]"},
+     "arrivals.by_hour: must list 8 non-negative weights"),
+    ({"platinum = 2": "diamond = 2"}, "tiers.diamond: is not a known tier"),
+    ({"[services.vip]": "[services.gold_plus]"}, "services.gold_plus: is not a tier key"),
+    ({"[service_times.A]": "[service_times.Z]"}, "service_times.Z: is not a service"),
+    ({'from = "11:30"': 'from = "lunch"'}, "breaks[0].from: must be a time"),
+    ({"counter = 1\n": "counter = 9\n"}, "breaks[0].counter: must be one of"),
+    ({"cv = 0.5": "cv = -1"}, "service_times.A.cv: must be from 0 to 3"),
+    ({"[arrivals]": "[arrival]"}, "arrival: is not a known section"),
+    ({"[scenario]": "[scenario\n"}, "not valid TOML"),
+])
+def test_bad_scenario_names_file_and_key(tmp_path: Path, replace: dict[str, str],
+                                         message: str) -> None:
+    path = write(tmp_path, scenario_text(**replace))
+    with pytest.raises(ConfigError) as err:
+        load_scenario(path)
+    assert str(err.value).startswith(str(path))
+    assert message in str(err.value)
+
+
+def test_missing_scenario_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_scenario(tmp_path / "nope.toml")
+
+
+# --- the command --------------------------------------------------------------------------
+
+
+def test_simulate_compare_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--scenario", str(BUSY), "--compare", "--seed", "2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["policies"]
+    assert list(data["policies"]) == ["fifo", "strict", "accumulating"]
+    for result in data["policies"].values():
+        assert set(result["tiers"]) == {"regular", "purple_gold", "gold", "platinum", "vip"}
+        for tier in result["tiers"].values():
+            assert {"mean_wait_s", "p95_wait_s", "max_wait_s", "within_target_pct"} <= set(tier)
+        assert result["estimate_mae_s"] < result["naive_estimate_mae_s"]
+        assert 0 < result["elapsed_s"] <= 2.0
+    assert data["policies"]["accumulating"]["tiers"]["vip"]["mean_wait_s"] < \
+        data["policies"]["fifo"]["tiers"]["vip"]["mean_wait_s"]
+
+
+def test_simulate_one_policy_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--scenario", str(QUIET), "--policy", "strict", "--seed", "5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("quiet-day (seed 5):")
+    assert "strict" in out and "fifo" not in out
+    assert "All VIP tiers" in out and "forecast error (MAE)" in out
+
+
+def test_simulate_compare_table_has_a_column_per_policy(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--scenario", str(BUSY), "--compare"]) == 0
+    header = capsys.readouterr().out.splitlines()[2].split()
+    assert header == ["fifo", "strict", "accumulating"]
+
+
+def test_simulate_bad_scenario_is_one_line_and_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, scenario_text(**{"customers = 320": "customers = -5"}))
+    assert main(["simulate", "--scenario", str(path), "--compare"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == (f"kiosk: {path}: scenario.customers: must be from 1 to "
+                                    "100000, not -5")
+
+
+def test_simulate_unknown_policy_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["simulate", "--policy", "lottery"])
+    assert exit_.value.code == 2
+    assert "invalid choice: 'lottery'" in capsys.readouterr().err
