@@ -6,12 +6,23 @@ Nothing else in the project builds these; everything below receives what it need
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.config import Settings
 from kiosk.errors import ConfigError
 from kiosk.queue.db import Database
 from kiosk.queue.service import QueueService
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from kiosk.devices.printer import TicketPrinter
+    from kiosk.ui.demo import Demo
+    from kiosk.ui.i18n import Languages
+    from kiosk.ui.kiosk_window import KioskTimings, KioskWindow
+    from kiosk.ui.qtfonts import UiFont
 
 
 def system_clock(settings: Settings, offset: timedelta = timedelta(0)) -> Callable[[], datetime]:
@@ -39,3 +50,144 @@ def build_service(settings: Settings, url: str,
     service = QueueService(Database(url), settings, clock or system_clock(settings))
     service.prepare()
     return service
+
+
+# --- displays (issue 7) ----------------------------------------------------------------
+# (imports kept here because this section was appended; the lead may hoist them)
+import logging  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from kiosk.devices.announcer import ClipPlayer
+    from kiosk.ui.display_station import DisplayStation
+
+log = logging.getLogger(__name__)
+
+
+def build_display_window(settings: Settings, url: str, *, kind: str = "hall",
+                         counter: int | None = None, station: str = "",
+                         clock: Callable[[], datetime] | None = None,
+                         voice: bool = True, headless: bool = False,
+                         player: ClipPlayer | None = None) -> DisplayStation:
+    """A display station (kiosk.ui.display_station.DisplayStation), not started yet.
+
+    `kind` is "hall" (大屏, with voice) or "counter" (needs `counter`). `headless` builds
+    the model and the feed only (tests, benchmarks). `player` replaces the Qt audio player
+    (a FakePlayer in tests). Call `.start()`, then show `.window` (`show_on_screen`).
+    """
+    from kiosk.devices.announcer import AnnouncementQueue, ClipLibrary, VoiceError
+    from kiosk.queue.feed import ChangeFeed
+    from kiosk.ui.display import DisplayModel
+    from kiosk.ui.display_station import DisplayStation
+    from kiosk.ui.feed_qt import LiveFeed
+
+    if kind not in ("hall", "counter"):
+        raise ConfigError(f"display kind must be hall or counter, not {kind!r}")
+    if kind == "counter":
+        if counter is None:
+            raise ConfigError("a counter display needs --counter NUMBER")
+        try:
+            settings.counter(counter)
+        except KeyError:
+            known = ", ".join(str(c.number) for c in settings.counters)
+            raise ConfigError(f"there is no counter {counter}; this branch has {known}") from None
+    clock = clock or system_clock(settings)
+    service = build_service(settings, url, clock)
+    name = station or (f"display-counter-{counter}" if kind == "counter" else "display-hall")
+    model = DisplayModel(settings)
+    feed = ChangeFeed(service, recent=model.recent_limit)
+
+    def heartbeat() -> None:
+        service.heartbeat(name, "display", {"kind": kind, "counter": counter,
+                                            "online": model.online})
+
+    live = LiveFeed(feed, heartbeat)
+    announcer = None
+    if kind == "hall" and voice and not headless:
+        try:
+            if player is None:
+                from kiosk.devices.audio_qt import make_player
+
+                player = make_player(settings.display.volume)
+            announcer = AnnouncementQueue.from_settings(settings.display, ClipLibrary(), player)
+        except VoiceError as exc:  # calls are still shown
+            log.error("display voice is off: %s", exc)
+    window = None
+    if not headless:
+        from kiosk.ui.display_windows import CounterWindow, HallWindow
+
+        window = (HallWindow(model, settings, clock) if kind == "hall"
+                  else CounterWindow(model, settings, counter or 0, clock))
+    return DisplayStation(model, live, announcer, window)
+
+
+# --- the kiosk window and the demo (Qt is imported only when these are called) -----------
+
+DEMO_HOURS = (time(9, 30), time(15, 30))  # outside these the demo shifts its clock
+DEMO_SHIFTED_TO = time(10, 0)
+
+
+def make_qt_app(argv: list[str] | None = None) -> tuple[QApplication, UiFont]:
+    """The QApplication (reused when one exists) with a CJK font loaded and checked."""
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.ui.qtfonts import install_cjk_font
+
+    app = QApplication.instance() or QApplication(argv or ["kiosk"])
+    app.setApplicationName("kiosk")
+    return app, install_cjk_font(app)  # type: ignore[arg-type]
+
+
+def build_kiosk_window(settings: Settings, service: QueueService, *, station: str,
+                       printer: TicketPrinter | None = None, fullscreen: bool = True,
+                       languages: Languages | None = None, demo_note: str = "",
+                       timings: KioskTimings | None = None) -> KioskWindow:
+    """A kiosk station window: its printer from config unless one is given."""
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.devices.printer import make_printer
+    from kiosk.ui.flow import KioskFlow
+    from kiosk.ui.i18n import Languages
+    from kiosk.ui.kiosk_window import KioskTimings, KioskWindow
+
+    k = settings.kiosk
+    reader = "wedge" if settings.readers.wedge else "none"
+    flow = KioskFlow(service, printer or make_printer(settings.printer), settings, station,
+                     reader_state=reader)
+    return KioskWindow(
+        flow, languages or Languages(QApplication.instance()),
+        timings=timings or KioskTimings.from_settings(k), fullscreen=fullscreen,
+        hide_cursor=k.hide_cursor and fullscreen, manager_pin=k.manager_pin,
+        large_print=k.large_print, demo_note=demo_note)
+
+
+def demo_clock_offset(settings: Settings, now: datetime | None = None) -> timedelta:
+    """Zero during business hours; else the shift that puts the demo at 10:00 today."""
+    now = now or datetime.now(settings.branch.tz).replace(tzinfo=None)
+    if DEMO_HOURS[0] <= now.time() < DEMO_HOURS[1]:
+        return timedelta(0)
+    return datetime.combine(now.date(), DEMO_SHIFTED_TO) - now
+
+
+def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
+               offset: timedelta | None = None, seed: int = 7) -> Demo:
+    """`kiosk demo`: a throwaway SQLite branch in `workdir`, its windows and simulator."""
+    from kiosk.devices.printer import PreviewPrinter
+    from kiosk.devices.ticket import LayoutOptions
+    from kiosk.ui.demo import Demo, demo_displays, prepare_demo_branch
+
+    offset = demo_clock_offset(settings) if offset is None else offset
+    service = build_service(settings, f"sqlite:///{workdir / 'branch.db'}",
+                            system_clock(settings, offset))
+    prepare_demo_branch(service)
+    printer = PreviewPrinter(LayoutOptions.from_settings(settings.printer),
+                             workdir / "tickets")
+    shifted = abs(offset.total_seconds()) >= 60
+    note = "演示 DEMO" + (f" · 模拟营业时间 {service.now():%H:%M}" if shifted else "")
+    kiosk = build_kiosk_window(settings, service, station="demo-kiosk", printer=printer,
+                               fullscreen=False, demo_note=note)
+    windows: list[tuple[str, QWidget]] = [("kiosk", kiosk)]
+    builder = globals().get("build_display_window")
+    if builder is not None:
+        windows += demo_displays(builder, settings, service)
+    return Demo(service, kiosk, windows, workdir, offset, simulate=simulate, seed=seed)

@@ -14,6 +14,7 @@ MODULES = (
     "kiosk.commands.simulate_cmds",
     "kiosk.commands.device_cmds",
     "kiosk.commands.ui_cmds",
+    "kiosk.commands.display_cmds",  # after ui_cmds: adds its role to an existing `run`
     "kiosk.commands.bench_cmds",
 )
 

@@ -1,0 +1,436 @@
+"""The change feed: the events that follow the last one a reader has seen, and the wake-ups.
+
+No Qt. A reader keeps the last event id it has seen and reads what follows
+(`FeedReader`); the service hands event ids out in commit order, so "id > last seen"
+never misses an event. What wakes a reader up depends on the database:
+
+- SQLite (`SqliteWaker`): `PRAGMA data_version` on a dedicated autocommit connection
+  (never a pooled one: a connection holding a read transaction never sees it change),
+  polled a few times a second; a changed value means another connection committed.
+- PostgreSQL (`PgWaker`): `LISTEN kiosk_events` on a dedicated autocommit connection; a
+  caller watches `fileno()` and calls `readable()`, which drains the notifications. After
+  a server restart the socket stays readable and `consume_input()` does not raise, so a
+  readable socket without notifications is probed with a query. `poll()` (slow, the
+  safety net) probes and always reads: a notification lost on the way loses nothing.
+
+`ChangeFeed` puts a reader and a waker together; it raises `FeedOffline` whenever the
+database cannot be reached. The caller then waits (with backoff) and calls `open()`
+again, which reconnects and reads everything missed. Notifications sent while
+disconnected are gone, so the caller also reloads the full state (`snapshot()`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import select
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from kiosk.errors import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from kiosk.queue.service import QueueService
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "kiosk_events"
+SQLITE_POLL_S = 0.05  # median 23 ms, p99 51 ms from commit to notice (FIELD-NOTES)
+PG_SAFETY_POLL_S = 2.0  # LISTEN wakes readers; this only catches what it might miss
+CALL_KINDS = ("called", "recall")
+
+
+class FeedOffline(DatabaseUnavailable):
+    """The change feed lost the database; the caller reconnects with backoff."""
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """One row of the events table, as a reader sees it."""
+
+    id: int
+    at: datetime
+    kind: str
+    ticket_id: int | None
+    counter: int | None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def number(self) -> str | None:
+        value = self.payload.get("number")
+        return str(value) if value is not None else None
+
+    @property
+    def is_call(self) -> bool:
+        return self.kind in CALL_KINDS and self.number is not None and self.counter is not None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> FeedEvent:
+        return cls(id=int(row["id"]), at=row["at"], kind=str(row["kind"]),
+                   ticket_id=row["ticket_id"], counter=row["counter"],
+                   payload=dict(row["payload"] or {}))
+
+
+# --- the full state a display shows (reloaded after every reconnect) -------------------
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    prefix: str
+    name_zh: str
+    name_en: str
+    waiting: int
+    wait_s: int | None  # expected wait for a number taken now; None: no open counter serves it
+    open_now: bool
+    open_counters: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CounterStatus:
+    number: int
+    label_zh: str
+    label_en: str
+    status: str  # open | paused | closed
+    ticket_id: int | None  # the ticket called to or being served at the counter
+    ticket_number: str | None
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    event_id: int
+    number: str
+    counter: int
+    recall: bool
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    last_event_id: int
+    business_day: date
+    services: tuple[ServiceStatus, ...]
+    counters: tuple[CounterStatus, ...]
+    recent_calls: tuple[CallRecord, ...]  # newest first, today's only
+    notice_zh: str
+    notice_en: str
+
+
+def read_snapshot(service: QueueService, recent: int = 10) -> Snapshot:
+    """Everything a display shows, read from the database (raises FeedOffline)."""
+    try:
+        return _read_snapshot(service, recent)
+    except (OperationalError, DBAPIError) as exc:
+        raise FeedOffline(f"cannot read the branch state: {_first_line(exc)}") from None
+
+
+def _read_snapshot(service: QueueService, recent: int) -> Snapshot:
+    last = service.last_event_id()
+    today = service.business_day(service.now())
+    waits: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for view in service.waiting():
+        counts[view.service] = counts.get(view.service, 0) + 1
+        if view.estimated_wait_s is not None:
+            waits[view.service] = max(waits.get(view.service, 0), int(view.estimated_wait_s))
+    services = tuple(
+        ServiceStatus(prefix=row["service"], name_zh=row["name_zh"], name_en=row["name_en"],
+                      waiting=counts.get(row["service"], 0),
+                      wait_s=waits.get(row["service"], 0) if row["open_counters"] else None,
+                      open_now=bool(row["open_now"]),
+                      open_counters=tuple(row["open_counters"]))
+        for row in service.service_summary())
+    counters = tuple(
+        CounterStatus(number=c.number, label_zh=c.name_zh, label_en=c.name_en, status=c.status,
+                      ticket_id=c.current.id if c.current else None,
+                      ticket_number=c.current.number if c.current else None)
+        for c in service.counters())
+    calls = tuple(
+        CallRecord(event_id=int(r["event_id"]), number=str(r["number"]), counter=int(r["counter"]),
+                   recall=r["kind"] == "recall", at=r["at"])
+        for r in service.recent_calls(recent)
+        if r["number"] and r["counter"] is not None and service.business_day(r["at"]) == today)
+    notice_zh, notice_en = service.notice()
+    return Snapshot(last_event_id=last, business_day=today, services=services,
+                    counters=counters, recent_calls=calls, notice_zh=notice_zh,
+                    notice_en=notice_en)
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip()
+    return text.splitlines()[0] if text else type(orig).__name__
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+class FeedReader:
+    """Reads the events after `last_id`, in order, each exactly once."""
+
+    def __init__(self, service: QueueService, last_id: int | None = None,
+                 batch: int = 500) -> None:
+        self.service = service
+        self.last_id = last_id
+        self.batch = batch
+
+    def start_at_head(self) -> int:
+        """Skip everything already in the feed (a display starting does not re-announce)."""
+        self.last_id = self._guard(self.service.last_event_id)
+        return self.last_id
+
+    def read(self) -> list[FeedEvent]:
+        if self.last_id is None:
+            self.start_at_head()
+            return []
+        out: list[FeedEvent] = []
+        while True:
+            rows = self._guard(partial(self.service.events_since, self.last_id, self.batch))
+            events = [FeedEvent.from_row(r) for r in rows]
+            if events:
+                self.last_id = events[-1].id
+                out += events
+            if len(rows) < self.batch:
+                return out
+
+    @staticmethod
+    def _guard(read: Callable[[], Any]) -> Any:
+        try:
+            return read()
+        except (OperationalError, DBAPIError) as exc:
+            raise FeedOffline(f"cannot read the change feed: {_first_line(exc)}") from None
+
+
+# --- waking up -----------------------------------------------------------------------
+
+
+class Waker(Protocol):
+    """What tells a reader that there may be something new."""
+
+    poll_interval_s: float
+
+    def connect(self) -> None: ...
+
+    def fileno(self) -> int | None: ...
+
+    def poll(self) -> bool: ...
+
+    def readable(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteWaker:
+    """`PRAGMA data_version` on a dedicated autocommit connection."""
+
+    def __init__(self, url: str, poll_interval_s: float = SQLITE_POLL_S) -> None:
+        self.path = make_url(url).database or ""
+        self.poll_interval_s = poll_interval_s
+        self._conn: sqlite3.Connection | None = None
+        self._version: int | None = None
+
+    def connect(self) -> None:
+        self.close()
+        try:
+            # autocommit: never holds a read transaction, so data_version moves
+            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=1.0,
+                                         check_same_thread=False)
+            self._version = self._read_version()
+        except sqlite3.Error as exc:
+            self.close()
+            raise FeedOffline(f"cannot open {self.path}: {exc}") from None
+
+    def _read_version(self) -> int:
+        assert self._conn is not None
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def fileno(self) -> int | None:
+        return None
+
+    def poll(self) -> bool:
+        if self._conn is None:
+            raise FeedOffline("the change feed is not connected")
+        try:
+            version = self._read_version()
+        except sqlite3.Error as exc:
+            raise FeedOffline(f"cannot poll {self.path}: {exc}") from None
+        changed, self._version = version != self._version, version
+        return changed
+
+    def readable(self) -> bool:
+        return self.poll()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+        self._conn = None
+
+
+class PgWaker:
+    """`LISTEN kiosk_events` on a dedicated psycopg 3 autocommit connection."""
+
+    def __init__(self, url: str, poll_interval_s: float = PG_SAFETY_POLL_S,
+                 connect_timeout_s: int = 3) -> None:
+        self.dsn = make_url(url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        self.poll_interval_s = poll_interval_s
+        self.connect_timeout_s = connect_timeout_s
+        self._conn: Any = None  # psycopg.Connection
+
+    def connect(self) -> None:
+        import psycopg
+
+        self.close()
+        try:
+            self._conn = psycopg.connect(self.dsn, autocommit=True,
+                                         connect_timeout=self.connect_timeout_s)
+            self._conn.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error as exc:
+            self.close()
+            raise FeedOffline(f"cannot listen for changes: {_first_line(exc)}") from None
+
+    def fileno(self) -> int | None:
+        return self._conn.fileno() if self._conn is not None else None
+
+    def drain(self) -> list[int]:
+        """The event ids notified since the last drain (reads what the socket holds)."""
+        import psycopg
+
+        if self._conn is None:
+            raise FeedOffline("the change feed is not connected")
+        pgconn = self._conn.pgconn
+        try:
+            pgconn.consume_input()
+        except psycopg.Error as exc:
+            raise FeedOffline(f"lost the database connection: {_first_line(exc)}") from None
+        ids: list[int] = []
+        while (note := pgconn.notifies()) is not None:
+            try:
+                ids.append(int(note.extra))
+            except ValueError:
+                ids.append(0)
+        return ids
+
+    def probe(self) -> None:
+        """A round trip: raises FeedOffline when the server is gone."""
+        import psycopg
+
+        if self._conn is None or self._conn.closed:
+            raise FeedOffline("the change feed is not connected")
+        try:
+            self._conn.execute("SELECT 1")
+        except psycopg.Error as exc:
+            raise FeedOffline(f"lost the database connection: {_first_line(exc)}") from None
+
+    def readable(self) -> bool:
+        if self.drain():
+            return True
+        self.probe()  # readable but nothing to read: a dead server looks like this
+        return False
+
+    def poll(self) -> bool:
+        self.probe()
+        self.drain()
+        return True  # the safety net always reads
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # closing a broken connection must not stop a reconnect
+                log.debug("closing the LISTEN connection failed", exc_info=True)
+        self._conn = None
+
+
+def make_waker(url: str) -> Waker:
+    from kiosk.queue.db import is_sqlite, normalize_url
+
+    url = normalize_url(url)
+    return SqliteWaker(url) if is_sqlite(url) else PgWaker(url)
+
+
+# --- reader + waker ------------------------------------------------------------------
+
+
+class ChangeFeed:
+    """A reader and its waker. Every method raises FeedOffline when the database is gone."""
+
+    def __init__(self, service: QueueService, waker: Waker | None = None,
+                 last_id: int | None = None, recent: int = 10) -> None:
+        self.service = service
+        self.waker = waker or make_waker(service.db.url)
+        self.reader = FeedReader(service, last_id)
+        self.recent = recent
+        self.connected = False
+
+    @property
+    def last_id(self) -> int | None:
+        return self.reader.last_id
+
+    def open(self) -> list[FeedEvent]:
+        """Connect the waker, then read everything missed since the last id seen
+        (nothing on the very first open: the feed starts at its head)."""
+        self.connected = False
+        self.waker.connect()
+        if self.reader.last_id is None:
+            self.reader.start_at_head()
+            events: list[FeedEvent] = []
+        else:
+            events = self.reader.read()
+        self.connected = True
+        return events
+
+    def disconnect(self) -> None:
+        self.connected = False
+        self.waker.close()
+
+    close = disconnect
+
+    def poll(self) -> list[FeedEvent]:
+        """A timer tick: read when the waker says something changed."""
+        return self._checked(self.waker.poll)
+
+    def readable(self) -> list[FeedEvent]:
+        """The waker's socket is readable."""
+        return self._checked(self.waker.readable)
+
+    def _checked(self, wake: Callable[[], bool]) -> list[FeedEvent]:
+        try:
+            return self.reader.read() if wake() else []
+        except FeedOffline:
+            self.disconnect()
+            raise
+
+    def snapshot(self) -> Snapshot:
+        try:
+            return read_snapshot(self.service, self.recent)
+        except FeedOffline:
+            self.disconnect()
+            raise
+
+    def wait(self, timeout_s: float) -> list[FeedEvent]:
+        """Block up to `timeout_s` for new events (for processes without an event loop)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return self.poll()
+            fd = self.waker.fileno()
+            if fd is None:
+                events = self.poll()
+                if events:
+                    return events
+                time.sleep(min(self.waker.poll_interval_s, left))
+                continue
+            ready, _, _ = select.select([fd], [], [], min(left, self.waker.poll_interval_s))
+            events = self.readable() if ready else self.poll()
+            if events:
+                return events

@@ -1,0 +1,64 @@
+"""One running display: live feed → model → window, and every new call to the announcer.
+
+Built by `kiosk.app.build_display_window`; a headless station (no window, no voice) is
+what tests and the benchmark run in a second process.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from kiosk.devices.announcer import Announcer, Call, VoiceError
+from kiosk.queue.feed import FeedEvent, Snapshot
+from kiosk.ui.display import DisplayModel
+from kiosk.ui.feed_qt import LiveFeed
+
+log = logging.getLogger(__name__)
+
+
+class DisplayStation(QObject):
+    """Glue, no rules: the feed moves the model; the model's new calls are announced."""
+
+    calls = Signal(list)  # list[CallRecord] just applied, in order (each exactly once)
+
+    def __init__(self, model: DisplayModel, live: LiveFeed,
+                 announcer: Announcer | None = None, window: QObject | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.live = live
+        self.announcer = announcer
+        self.window = window
+        live.events.connect(self._on_events)
+        live.snapshot.connect(self._on_snapshot)
+        live.online.connect(model.set_online)
+
+    def start(self) -> None:
+        self.live.start()
+
+    def stop(self) -> None:
+        self.live.stop()
+        close = getattr(self.announcer, "close", None)
+        if close is not None:
+            close()
+
+    def _on_events(self, events: list[FeedEvent]) -> None:
+        calls = self.model.apply(events)
+        if not calls:
+            return
+        for record in calls:
+            self._announce(Call(record.number, record.counter, recall=record.recall))
+        self.calls.emit(calls)
+
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        self.model.load(snap)
+
+    def _announce(self, call: Call) -> None:
+        if self.announcer is None:
+            return
+        try:
+            self.announcer.announce(call)
+        except VoiceError as exc:  # a call that cannot be spoken is still shown
+            log.error("cannot announce %s: %s", call, exc)

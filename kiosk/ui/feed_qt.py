@@ -1,0 +1,208 @@
+"""The change feed in a Qt event loop, off the GUI thread.
+
+`LiveFeed` runs a `ChangeFeed` in a worker thread (database reads never freeze a
+screen) and hands results to the GUI thread as signals:
+- SQLite: a QTimer polls `PRAGMA data_version` (50 ms);
+- PostgreSQL: a QSocketNotifier on the LISTEN socket wakes it at once, a slow QTimer
+  (2 s) is the safety net.
+After each batch of events it reloads the full state (coalesced) so counted numbers
+stay right. When the database goes away it says so (`online(False)`), drops the
+connection and retries with exponential backoff (no busy loop); once back, it reads
+every event it missed and reloads the full state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QMetaObject,
+    QObject,
+    QSocketNotifier,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+    Slot,
+)
+
+from kiosk.queue.feed import ChangeFeed, FeedEvent, FeedOffline, Snapshot
+
+log = logging.getLogger(__name__)
+
+BACKOFF_START_S = 0.25
+BACKOFF_MAX_S = 8.0
+SNAPSHOT_DELAY_MS = 100  # coalesce a burst of events into one reload
+REFRESH_S = 30.0  # expected waits age: reload now and then even when nothing happens
+
+
+class FeedWorker(QObject):
+    """Lives in the feed thread; every database call happens here."""
+
+    events = Signal(list)  # list[FeedEvent], in order
+    snapshot = Signal(object)  # Snapshot
+    online = Signal(bool)
+
+    def __init__(self, feed: ChangeFeed, heartbeat: Callable[[], None] | None = None,
+                 heartbeat_s: float = 5.0) -> None:
+        super().__init__()
+        self.feed = feed
+        self.heartbeat = heartbeat
+        self.heartbeat_s = heartbeat_s
+        self.backoff_s = BACKOFF_START_S
+        self.is_online: bool | None = None
+        self.reconnects = 0
+        self._notifier: QSocketNotifier | None = None
+        self._timers: list[QTimer] = []
+
+    def _timer(self, ms: float, slot: Callable[[], None], single: bool = False) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(single)
+        timer.setInterval(int(ms))
+        timer.timeout.connect(slot)
+        self._timers.append(timer)
+        return timer
+
+    @Slot()
+    def start(self) -> None:
+        self._poll = self._timer(self.feed.waker.poll_interval_s * 1000, self._on_tick)
+        self._retry = self._timer(0, self._connect, single=True)
+        self._reload = self._timer(SNAPSHOT_DELAY_MS, self._on_reload, single=True)
+        self._refresh = self._timer(REFRESH_S * 1000, self._on_reload)
+        if self.heartbeat is not None:
+            self._pulse = self._timer(self.heartbeat_s * 1000, self._on_heartbeat)
+            self._pulse.start()
+        self._connect()
+
+    @Slot()
+    def stop(self) -> None:
+        for timer in self._timers:
+            timer.stop()
+        self._drop_notifier()
+        self.feed.close()
+
+    # --- connection --------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        try:
+            missed = self.feed.open()
+            snap = self.feed.snapshot()
+        except FeedOffline as exc:
+            self._offline(str(exc))
+            return
+        fd = self.feed.waker.fileno()
+        if fd is not None:
+            self._notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
+            self._notifier.activated.connect(self._on_readable)
+        self._poll.start()
+        self._refresh.start()
+        self.backoff_s = BACKOFF_START_S
+        if self.is_online is False:
+            self.reconnects += 1
+            log.info("change feed back online; %d events missed", len(missed))
+        self._set_online(True)
+        if missed:
+            self.events.emit(missed)
+        self.snapshot.emit(snap)
+
+    def _offline(self, why: str) -> None:
+        self._drop_notifier()
+        self._poll.stop()
+        self._refresh.stop()
+        self._reload.stop()
+        self.feed.disconnect()
+        if self.is_online is not False:
+            log.warning("change feed offline: %s", why)
+        self._set_online(False)
+        self._retry.start(int(self.backoff_s * 1000))
+        self.backoff_s = min(self.backoff_s * 2, BACKOFF_MAX_S)
+
+    def _set_online(self, online: bool) -> None:
+        if online != self.is_online:
+            self.is_online = online
+            self.online.emit(online)
+
+    def _drop_notifier(self) -> None:
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
+
+    # --- wake-ups ----------------------------------------------------------------------
+
+    def _on_tick(self) -> None:
+        self._read(self.feed.poll)
+
+    def _on_readable(self) -> None:
+        self._read(self.feed.readable)
+
+    def _read(self, read: Callable[[], list[FeedEvent]]) -> None:
+        if not self.feed.connected:
+            return
+        try:
+            events = read()
+        except FeedOffline as exc:
+            self._offline(str(exc))
+            return
+        if events:
+            self.events.emit(events)
+            if not self._reload.isActive():
+                self._reload.start()
+
+    def _on_reload(self) -> None:
+        if not self.feed.connected:
+            return
+        try:
+            snap = self.feed.snapshot()
+        except FeedOffline as exc:
+            self._offline(str(exc))
+            return
+        self.snapshot.emit(snap)
+
+    def _on_heartbeat(self) -> None:
+        if self.heartbeat is None or not self.feed.connected:
+            return
+        try:
+            self.heartbeat()
+        except Exception as exc:  # the feed notices a lost database by itself
+            log.debug("heartbeat failed: %s", exc)
+
+
+class LiveFeed(QObject):
+    """The GUI side: owns the feed thread and re-emits the worker's signals."""
+
+    events = Signal(list)
+    snapshot = Signal(object)
+    online = Signal(bool)
+
+    def __init__(self, feed: ChangeFeed, heartbeat: Callable[[], None] | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = FeedWorker(feed, heartbeat)
+        self.thread = QThread()
+        self.thread.setObjectName("change-feed")
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.start)
+        self.worker.events.connect(self.events)
+        self.worker.snapshot.connect(self.snapshot)
+        self.worker.online.connect(self.online)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop the worker in its own thread, then end the thread."""
+        if not self.thread.isRunning():
+            return
+        QMetaObject.invokeMethod(self.worker, "stop", Qt.ConnectionType.BlockingQueuedConnection)
+        self.thread.quit()
+        self.thread.wait(5000)
+
+
+def connect_model(live: LiveFeed, apply_events: Callable[[list[FeedEvent]], None],
+                  load: Callable[[Snapshot], None], set_online: Callable[[bool], None]) -> None:
+    """Wire a LiveFeed to a display model's three entry points (queued to the GUI)."""
+    live.events.connect(apply_events)
+    live.snapshot.connect(load)
+    live.online.connect(set_online)
