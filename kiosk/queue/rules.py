@@ -30,10 +30,15 @@ How a counter chooses (`pick_next`), first rule that applies wins:
    - fifo: waited seconds;
    - strict: tier rank first, then waited seconds;
    - accumulating (Stanford, Taylor & Ziedins 2014): tier.base_s + tier.rate × waited.
-   Counter preference is a small bonus on top of the score: `preference_bonus_s` points
-   for each place a service stands ahead of the counter's last service. It reorders
-   tickets of nearly equal standing, never overrides steps 1-5, and under `strict` it
-   never lifts a lower tier above a higher one.
+   Counter preference is a bonus on top of the score: `preference_bonus_s` points (300,
+   i.e. five minutes of regular waiting) for each place a service stands ahead of the
+   counter's last service. It reorders tickets of similar standing, never overrides
+   steps 1-5, and under `strict` it never lifts a lower tier above a higher one.
+
+`fifo` models a queue system without priority, the baseline the others are compared with:
+under it no tier counts as a priority tier, so green channels are ordinary counters, the
+cap never triggers, and only service targets and `rules.max_wait_s` apply (not tier
+targets). Pins and counter preference still apply.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ from functools import cached_property
 from kiosk.config import POLICIES, RuleSettings, Settings, Tier
 
 DEFAULT_SERVICE_S = 300.0
-DEFAULT_PREFERENCE_BONUS_S = 60.0
+DEFAULT_PREFERENCE_BONUS_S = 300.0
 _UNKNOWN_TIER = Tier(key="", name_zh="", name_en="", rank=0, rate=1.0)
 
 
@@ -94,6 +99,9 @@ class Policy:
             tiers={t.key: t for t in settings.tiers},
             service_targets={s.prefix: s.target_wait_s for s in settings.services},
             rules=settings.rules,
+            # not in RuleSettings yet; picked up as soon as config carries it
+            preference_bonus_s=float(getattr(settings.rules, "preference_bonus_s",
+                                             DEFAULT_PREFERENCE_BONUS_S)),
         )
 
     def tier(self, key: str) -> Tier:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from kiosk.config import RuleSettings, Tier
 from kiosk.queue.rules import (
+    DEFAULT_PREFERENCE_BONUS_S,
     Candidate,
     CounterState,
     Forecast,
@@ -172,12 +173,21 @@ def test_record_call_counts_priority_calls_in_a_row() -> None:
     assert record_call(COUNTER, ticket(1, 0, "gold"), policy("fifo")).consecutive_priority == 0
 
 
-def test_counter_preference_breaks_near_ties_only() -> None:
-    p = relaxed("fifo")
-    assert pick_next(COUNTER, NOW, [ticket(1, 130, service="B"), ticket(2, 100)],
-                     p).ticket_id == 2  # A preferred: a 60-point bonus
-    assert pick_next(COUNTER, NOW, [ticket(1, 300, service="B"), ticket(2, 100)],
+@pytest.mark.parametrize("name", ["fifo", "accumulating"])
+def test_counter_preference_is_a_bonus_not_a_rule(name: str) -> None:
+    p = relaxed(name)
+    bonus = p.preference_bonus_s
+    assert bonus == DEFAULT_PREFERENCE_BONUS_S > 0
+    # COUNTER prefers A to B: an A ticket gets `bonus` extra points
+    assert pick_next(COUNTER, NOW, [ticket(1, 100 + bonus - 10, service="B"), ticket(2, 100)],
+                     p).ticket_id == 2
+    assert pick_next(COUNTER, NOW, [ticket(1, 100 + bonus + 10, service="B"), ticket(2, 100)],
                      p).ticket_id == 1
+
+
+def test_preference_never_lifts_a_lower_tier_under_strict() -> None:
+    waiting = [ticket(1, 5000), ticket(2, 1, "gold", service="B")]
+    assert pick_next(COUNTER, NOW, waiting, relaxed("strict")).ticket_id == 2
 
 
 @pytest.mark.parametrize("name", ["fifo", "strict", "accumulating"])
