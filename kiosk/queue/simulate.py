@@ -509,6 +509,8 @@ def simulate(scenario: Scenario, policy: str, seed: int,
     day = _Day(scenario, Policy.from_settings(scenario.settings, policy))
     day.run(day_customers)
     elapsed = wallclock.perf_counter() - started
+    log.debug("simulated %s under %s, seed %d: %d calls in %.3f s", scenario.name, policy,
+              seed, len(day.records), elapsed)
     return _summarise(scenario, policy, seed, day, elapsed)
 
 
