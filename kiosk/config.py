@@ -92,6 +92,7 @@ class RuleSettings:
     green_channel_serves_others: bool = True
     transfer_placement: str = "priority"
     service_time_smoothing: float = 0.2  # weight of the newest service time in the running mean
+    preference_bonus_s: float = 300.0  # a counter's preferred service counts as this much waiting
 
 
 @dataclass(frozen=True)
@@ -378,7 +379,7 @@ def load_settings(path: str | os.PathLike[str] | None = None,
         top.table("rules"), RuleSettings,
         {"policy": str, "max_wait_s": float, "max_consecutive_priority": int,
          "green_channel_serves_others": bool, "transfer_placement": str,
-         "service_time_smoothing": float},
+         "service_time_smoothing": float, "preference_bonus_s": float},
         {"policy": POLICIES, "transfer_placement": PLACEMENTS},
     )
     printer = _dataclass_from(

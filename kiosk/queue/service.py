@@ -293,9 +293,10 @@ class QueueService:
         ticket.pin = None
         crow.current_ticket_id = ticket.id
         crow.updated_at = op.now
-        crow.consecutive_priority = (crow.consecutive_priority + 1
-                                     if self._tiers.get(ticket.tier, self.settings.regular_tier)
-                                     .priority else 0)
+        if self.policy.is_priority(ticket.tier):
+            crow.consecutive_priority += 1
+        else:
+            crow.consecutive_priority = 0
         payload = {"number": ticket.number, "service": ticket.service, "tier": ticket.tier,
                    "waited_s": round((op.now - ticket.arrived_at).total_seconds(), 1)}
         return op.emit(kind, ticket, crow.number, {**payload, **(extra or {})})
@@ -553,8 +554,9 @@ class QueueService:
                 cur = s.get(m.Ticket, crow.current_ticket_id)
                 if cur is not None and cur.status in (m.CALLED, m.SERVING):
                     began = cur.started_at or cur.called_at or now
-                    busy = max(0.0, means.get(cur.service, 300.0)
-                               - (now - began).total_seconds())
+                    mean = means.get(cur.service, 300.0)
+                    # a customer already past the mean still needs a little while
+                    busy = max(mean - (now - began).total_seconds(), 0.1 * mean)
             state = rules.CounterState(crow.number, crow.service_list, crow.green_channel,
                                        crow.consecutive_priority)
             counters.append((state, busy))
