@@ -37,7 +37,7 @@ def write(tmp_path: Path, text: str) -> Path:
     (('policy = "accumulating"', 'policy = "random"'), r"rules\.policy: must be one of fifo"),
     (('closes = "16:30"', 'closes = "25:00"'), r"services\[0\]\.closes: must be a time"),
     (('paper = 80', 'paper = 76'), r"printer\.paper: must be one of 58, 80"),
-    (('rate = 4.0', 'rate = -1'), r"tiers\[2\]\.rate: must be greater than 0"),
+    (('rank = 2', 'rank = -2'), r"tiers\[2\]\.rank: must be 0 or more"),
     (('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'), r"branch\.timezone: unknown"),
     (("[display]", "[displays]"), r"displays: is not a known section"),
     (("hall_number_pt = 180", "hall_numbr_pt = 180"), r"display\.hall_numbr_pt: is not a known"),
