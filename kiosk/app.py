@@ -118,7 +118,9 @@ def build_display_window(settings: Settings, url: str, *, kind: str = "hall",
 
         window = (HallWindow(model, settings, clock) if kind == "hall"
                   else CounterWindow(model, settings, counter or 0, clock))
-    return DisplayStation(model, live, announcer, window)
+    display = DisplayStation(model, live, announcer, window)
+    display.closers.append(service.db.dispose)
+    return display
 
 
 # --- the kiosk window and the demo (Qt is imported only when these are called) -----------

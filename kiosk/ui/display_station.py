@@ -7,6 +7,7 @@ what tests and the benchmark run in a second process.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -31,6 +32,7 @@ class DisplayStation(QObject):
         self.live = live
         self.announcer = announcer
         self.window = window
+        self.closers: list[Callable[[], None]] = []  # what the builder wants closed last
         live.events.connect(self._on_events)
         live.snapshot.connect(self._on_snapshot)
         live.online.connect(model.set_online)
@@ -43,6 +45,9 @@ class DisplayStation(QObject):
         close = getattr(self.announcer, "close", None)
         if close is not None:
             close()
+        for closer in self.closers:
+            closer()
+        self.closers.clear()
 
     def _on_events(self, events: list[FeedEvent]) -> None:
         calls = self.model.apply(events)
