@@ -281,12 +281,6 @@ class QueueService:
 
     def _do_call(self, op: _Op, crow: m.CounterRow, ticket: m.Ticket, kind: str,
                  extra: dict[str, Any] | None = None) -> int:
-        if crow.current_ticket_id is not None:
-            current = op.s.get(m.Ticket, crow.current_ticket_id)
-            if current is not None and current.status in (m.CALLED, m.SERVING):
-                raise IllegalTransition(
-                    f"Counter {crow.number} still has {current.number} "
-                    f"({_STATE_WORDS[current.status]}): finish it or mark it no-show first.")
         ticket.status = m.CALLED
         ticket.counter = crow.number
         ticket.called_at = op.now
@@ -674,9 +668,16 @@ class QueueService:
         return crow
 
     def _open_counter(self, s: Session, number: int) -> m.CounterRow:
+        """The counter, open and free to call: else the call is refused."""
         crow = self._counter(s, number)
         if crow.status != m.COUNTER_OPEN:
             raise IllegalTransition(f"Counter {number} is {crow.status}: open it before calling.")
+        if crow.current_ticket_id is not None:
+            current = s.get(m.Ticket, crow.current_ticket_id)
+            if current is not None and current.status in (m.CALLED, m.SERVING):
+                raise IllegalTransition(
+                    f"Counter {number} still has {current.number} "
+                    f"({_STATE_WORDS[current.status]}): finish it or mark it no-show first.")
         return crow
 
     @staticmethod

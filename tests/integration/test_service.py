@@ -78,6 +78,14 @@ def test_counter_must_finish_before_calling_again(queue: QueueService) -> None:
     queue.no_show(first.id)
     second = queue.call_next(1)
     assert second is not None and second.number == "A002"
+    queue.finish(second.id)
+    queue.call_next(1)  # nobody waits now: None, and the counter is free
+    third = queue.issue("A")
+    queue.call_next(1)
+    before = event_count(queue)
+    with pytest.raises(IllegalTransition, match="still has A003"):
+        queue.call_next(1)  # refused even with nobody else waiting
+    assert event_count(queue) == before and queue.ticket(third.id).status == m.CALLED
 
 
 def test_two_counters_never_get_the_same_ticket(queue: QueueService) -> None:
