@@ -16,7 +16,7 @@ from kiosk.queue.db import Database
 from kiosk.queue.service import QueueService
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QApplication
 
     from kiosk.devices.printer import TicketPrinter
     from kiosk.ui.demo import Demo
@@ -188,8 +188,6 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
     note = "演示 DEMO" + (f" · 模拟营业时间 {service.now():%H:%M}" if shifted else "")
     kiosk = build_kiosk_window(settings, service, station="demo-kiosk", printer=printer,
                                fullscreen=False, demo_note=note)
-    windows: list[tuple[str, QWidget]] = [("kiosk", kiosk)]
     builder = globals().get("build_display_window")
-    if builder is not None:
-        windows += demo_displays(builder, settings, service)
-    return Demo(service, kiosk, windows, workdir, offset, simulate=simulate, seed=seed)
+    displays = demo_displays(builder, settings, service) if builder is not None else []
+    return Demo(service, kiosk, displays, workdir, offset, simulate=simulate, seed=seed)

@@ -1,0 +1,136 @@
+"""Window commands: `kiosk run kiosk`, `kiosk demo`, `kiosk screenshots`.
+
+`run` takes the station's role as its first word; other command modules registered
+after this one add their roles to its sub-commands (`run display`, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+from pathlib import Path
+
+from kiosk.cli import Context
+from kiosk.errors import KioskError
+
+log = logging.getLogger(__name__)
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    run = sub.add_parser("run", help="run one station of the branch (kiosk, display, ...)")
+    roles = run.add_subparsers(dest="role", metavar="ROLE", parser_class=type(run))
+    k = roles.add_parser("kiosk", parents=[common], help="the lobby kiosk (full screen, touch)")
+    k.add_argument("--station", required=True, metavar="NAME",
+                   help="this kiosk's name, as the manager console shows it")
+    k.add_argument("--windowed", action="store_true",
+                   help="a normal window instead of full screen (for trying it out)")
+    k.set_defaults(handler=cmd_run_kiosk)
+
+    d = sub.add_parser("demo", parents=[common],
+                       help="the whole branch in one process on a throwaway database")
+    d.add_argument("--simulate", action="store_true",
+                   help="customers arrive and counters call, so the hall comes alive")
+    d.add_argument("--for", dest="seconds", type=float, metavar="SECONDS",
+                   help="stop after this many seconds (exit 0)")
+    d.add_argument("--screenshots", metavar="DIR",
+                   help="save a PNG of every window in DIR before stopping")
+    d.add_argument("--keep", metavar="DIR",
+                   help="keep the demo branch (database, ticket previews) in DIR")
+    d.set_defaults(handler=cmd_demo)
+
+    s = sub.add_parser("screenshots", parents=[common],
+                       help="save every kiosk screen in Chinese and English as PNGs")
+    s.add_argument("dir", metavar="DIR")
+    s.add_argument("--size", default="1280x800", metavar="WxH", help="window size")
+    s.set_defaults(handler=cmd_screenshots)
+
+
+def cmd_run_kiosk(ctx: Context, args: argparse.Namespace) -> int:
+    from kiosk.app import build_kiosk_window, make_qt_app
+
+    settings, service = ctx.settings, ctx.service  # clear errors before any window opens
+    app, font = make_qt_app()
+    if font.missing:
+        log.warning("the screen font cannot draw %r", font.missing)
+    window = build_kiosk_window(settings, service, station=args.station,
+                                fullscreen=not args.windowed)
+    window.exit_requested.connect(app.quit)
+    window.present()
+    code = app.exec()
+    window.shutdown()
+    return int(code)
+
+
+def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
+    from kiosk.app import build_demo, make_qt_app
+
+    if args.seconds is not None and args.seconds <= 0:
+        raise KioskError("--for needs a number of seconds greater than 0.")
+    settings = ctx.settings
+    app, _font = make_qt_app()
+    with _workdir(args.keep) as workdir:
+        demo = build_demo(settings, workdir, simulate=args.simulate)
+        shots = Path(args.screenshots) if args.screenshots else None
+        demo.present()
+        note = _demo_line(demo, workdir, kept=bool(args.keep))
+        print(note, file=ctx.stdout, flush=True)
+        if args.seconds is not None:
+            demo.run_for(args.seconds, shots)
+        elif shots is not None:
+            demo.run_for(8.0, shots)
+        code = app.exec()
+        if args.seconds is None and shots is None:
+            demo.close()
+        if shots is not None and code == 0:
+            print(f"screenshots in {shots}", file=ctx.stdout)
+        return int(code)
+
+
+def _demo_line(demo: object, workdir: Path, kept: bool) -> str:
+    from kiosk.ui.demo import Demo
+
+    assert isinstance(demo, Demo)
+    lines = [f"kiosk demo: branch database {workdir / 'branch.db'}"
+             + ("" if kept else " (deleted when the demo ends)")]
+    if abs(demo.offset.total_seconds()) >= 60:
+        lines.append(f"outside business hours: the demo's clock is shifted to "
+                     f"{demo.service.now():%H:%M} (shown on screen as 模拟营业时间)")
+    lines.append(f"windows: {', '.join(name for name, _ in demo.windows)}; ticket previews "
+                 f"in {workdir / 'tickets'}")
+    return "\n".join(lines)
+
+
+class _workdir:  # noqa: N801 - used as a context manager
+    def __init__(self, keep: str | None) -> None:
+        self.keep = keep
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> Path:
+        if self.keep:
+            path = Path(self.keep)
+            path.mkdir(parents=True, exist_ok=True)
+            return path
+        self._tmp = tempfile.TemporaryDirectory(prefix="kiosk-demo-")
+        return Path(self._tmp.name)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def cmd_screenshots(ctx: Context, args: argparse.Namespace) -> int:
+    from kiosk.app import make_qt_app
+    from kiosk.ui.screenshots import save_kiosk_screens
+
+    try:
+        width, height = (int(x) for x in args.size.lower().split("x"))
+    except ValueError:
+        raise KioskError(f"--size must look like 1280x800, not {args.size!r}.") from None
+    settings = ctx.settings
+    make_qt_app()
+    out = Path(args.dir)
+    with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as tmp:
+        paths = save_kiosk_screens(settings, Path(tmp), out, (width, height))
+    ctx.out([str(p) for p in paths], f"{len(paths)} screenshots in {out}")
+    return 0
+

@@ -1,0 +1,236 @@
+"""`kiosk demo`: a small branch in one process, with a hall that comes alive.
+
+The composition root (`kiosk.app.build_demo`) builds the throwaway branch and the
+windows; this module seeds the branch (example customers, counters open), lays the
+windows out as normal windows, and with `--simulate` plays customers arriving and
+counters calling, through the same queue service every station uses.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import random
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk.config import PROJECT_ROOT, Settings
+from kiosk.queue import customers
+from kiosk.queue.models import CALLED, SERVING
+from kiosk.queue.service import QueueService
+from kiosk.ui.kiosk_window import KioskWindow
+from kiosk.ui.worker import Worker
+
+log = logging.getLogger(__name__)
+
+EXAMPLE_CUSTOMERS = PROJECT_ROOT / "config" / "customers-example.csv"
+DEMO_COUNTERS = (1, 2, 3, 4, 5, 6)
+KIOSK_SIZE = (1280, 800)
+HALL_SIZE = (1280, 720)
+COUNTER_SIZE = (800, 300)
+# Who walks in (weights by tier), as in a city branch on a weekday morning.
+_RETIRED: list[Any] = []
+TIER_WEIGHTS = {"regular": 70, "purple_gold": 15, "gold": 10, "platinum": 5}
+
+
+def prepare_demo_branch(service: QueueService, counters: tuple[int, ...] = DEMO_COUNTERS,
+                        customers_csv: Path = EXAMPLE_CUSTOMERS) -> None:
+    """Load the example customer directory and open the counters."""
+    if customers_csv.is_file():
+        with service.db.begin() as s:
+            report = customers.import_csv(s, customers_csv, service.settings.hash_secret,
+                                          service.settings.tiers, service.now())
+        log.info("demo customers: %s", report.summary())
+    known = {c.number for c in service.settings.counters}
+    for number in counters:
+        if number in known:
+            service.open_counter(number, staff=f"demo-{number}")
+
+
+def demo_displays(builder: Callable[..., Any], settings: Settings,
+                  service: QueueService) -> list[tuple[str, QWidget, Any]]:
+    """The hall display and two counter displays, as (name, window, station), started.
+
+    `builder` is `kiosk.app.build_display_window`: each display is a station of its own
+    on the same database, following the change feed, as in a branch. The builder's
+    keywords are matched by name, so the demo keeps working while the displays grow.
+    """
+    wanted = [("display-hall", {"kind": "hall"}),
+              ("display-counter-1", {"kind": "counter", "counter": 1}),
+              ("display-counter-3", {"kind": "counter", "counter": 3})]
+    params = inspect.signature(builder).parameters
+    common = {"settings": settings, "url": service.db.url, "service": service,
+              "clock": service.clock, "fullscreen": False}
+    out: list[tuple[str, QWidget, Any]] = []
+    for name, spec in wanted:
+        kwargs = {k: v for k, v in {**common, **spec, "station": f"demo-{name}"}.items()
+                  if k in params}
+        try:
+            station = builder(**kwargs)
+            widget = station if isinstance(station, QWidget) else getattr(station, "window",
+                                                                          None)
+            start = getattr(station, "start", None)
+            if callable(start):
+                start()
+        except Exception:  # a display that fails must not take the kiosk demo with it
+            log.exception("demo: the %s window could not be built", name)
+            continue
+        if isinstance(widget, QWidget):
+            out.append((name, widget, station))
+    return out
+
+
+class HallSimulator(QObject):
+    """Customers arrive and counters call and finish, every `tick_ms`, off the GUI thread."""
+
+    def __init__(self, service: QueueService, *, seed: int = 7, tick_ms: int = 1500,
+                 walk_in: Callable[[], None] | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.rng = random.Random(seed)
+        self.walk_in = walk_in
+        self.worker = Worker(self, threads=1)
+        self.ticks = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(tick_ms)
+        self.timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.worker.wait(3000)
+
+    def _tick(self) -> None:
+        self.ticks += 1
+        if self.worker.pending == 0:
+            self.worker.run(self.step, on_error=lambda e: log.warning("demo step: %s", e))
+        if self.walk_in is not None and self.ticks % 6 == 3:
+            self.walk_in()
+
+    def step(self) -> None:
+        """One moment of the branch: maybe an arrival, and each counter's next move."""
+        open_services = [row["service"] for row in self.service.service_summary()
+                         if row["open_now"] and row["open_counters"]]
+        if open_services and self.rng.random() < 0.7:
+            tiers = [t for t in TIER_WEIGHTS if t in {x.key for x in self.service.settings.tiers}]
+            tier = self.rng.choices(tiers, [TIER_WEIGHTS[t] for t in tiers])[0]
+            prefix = self.rng.choice(open_services)
+            self.service.issue(prefix, tier=tier, station="demo-simulator")
+        for counter in self.service.counters():
+            if counter.status != "open":
+                continue
+            current = counter.current
+            if current is not None and current.status in (CALLED, SERVING):
+                if self.rng.random() < 0.3:
+                    self.service.finish(current.id)
+            elif self.rng.random() < 0.5:
+                self.service.call_next(counter.number)
+
+
+class KioskWalkIn:
+    """A pretend customer at the kiosk: no card, first open service (demo only)."""
+
+    def __init__(self, window: KioskWindow) -> None:
+        self.window = window
+        window.screen_changed.connect(self._on_screen)
+        self._active = False
+
+    def __call__(self) -> None:
+        if self.window.screen == "home" and not self.window.busy:
+            self._active = True
+            self.window.choose_service(None)
+
+    def _on_screen(self, name: str) -> None:
+        if not self._active or name != "services":
+            return
+        self._active = False
+        options = [o for o in self.window.services.options if o.available]
+        if options:
+            QTimer.singleShot(1200, lambda: self.window.take_ticket(options[0].prefix))
+
+
+class Demo(QObject):
+    """The running demo: its windows, its branch and (optionally) the simulator."""
+
+    def __init__(self, service: QueueService, kiosk: KioskWindow,
+                 displays: list[tuple[str, QWidget, Any]], workdir: Path, offset: timedelta,
+                 *, simulate: bool = False, seed: int = 7) -> None:
+        super().__init__()
+        self.service = service
+        self.kiosk = kiosk
+        self.stations = [station for _name, _window, station in displays]
+        self.windows: list[tuple[str, QWidget]] = [("kiosk", kiosk)] + [
+            (name, window) for name, window, _station in displays]
+        self.workdir = workdir
+        self.offset = offset
+        self.exit_code = 0
+        self.simulator: HallSimulator | None = None
+        if simulate:
+            self.simulator = HallSimulator(service, seed=seed, walk_in=KioskWalkIn(kiosk),
+                                           parent=self)
+
+    def present(self) -> None:
+        """Normal windows side by side (not full screen: they share one monitor)."""
+        x = 20
+        for name, window in self.windows:
+            if name == "kiosk":
+                window.resize(*KIOSK_SIZE)
+            elif name == "display-hall":
+                window.resize(*HALL_SIZE)
+            else:
+                window.resize(*COUNTER_SIZE)
+            window.move(x, 20)
+            window.setWindowTitle(f"kiosk demo · {name}")
+            window.show()
+            x += 60
+        if self.simulator is not None:
+            self.simulator.start()
+
+    def run_for(self, seconds: float, screenshots: Path | None) -> None:
+        """Stop after `seconds`, saving a PNG of every window first."""
+        def finish() -> None:
+            try:
+                if screenshots is not None:
+                    paths = self.save_screenshots(screenshots)
+                    log.info("demo screenshots: %s", ", ".join(p.name for p in paths))
+            except Exception:
+                log.exception("demo screenshots failed")
+                self.exit_code = 1
+            self.close()
+            QApplication.instance().exit(self.exit_code)
+
+        QTimer.singleShot(int(seconds * 1000), finish)
+
+    def save_screenshots(self, directory: Path) -> list[Path]:
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, window in self.windows:
+            path = directory / f"{name}.png"
+            if not window.grab().save(str(path), "PNG"):
+                raise OSError(f"could not write {path}")
+            paths.append(path)
+        return paths
+
+    def close(self) -> None:
+        if self.simulator is not None:
+            self.simulator.stop()
+        for station in self.stations:
+            stop = getattr(station, "stop", None)
+            if callable(stop):
+                stop()
+        # Workaround: letting Python collect a hall display station crashes PySide6
+        # (reported to the display owner); stopped stations are kept until the process ends.
+        _RETIRED.extend(self.stations)
+        for _name, window in self.windows:
+            shutdown = getattr(window, "shutdown", None)
+            if callable(shutdown):
+                shutdown()
+            window.hide()
+        self.service.db.dispose()

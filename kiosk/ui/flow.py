@@ -1,0 +1,192 @@
+"""What the kiosk asks of the queue and the printer, as plain calls (no Qt).
+
+The window runs every method here on a worker thread (`kiosk.ui.worker`). Nothing here
+decides queue order or tiers: the queue service does; this module only reads its answers
+into the shapes the screens show and prints the ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kiosk.config import Settings, Tier
+from kiosk.devices.errors import CardReadError, PrinterError
+from kiosk.devices.magstripe import identify_typed, parse_swipe
+from kiosk.devices.preview import preview_png
+from kiosk.devices.printer import PrinterState, TicketPrinter, print_checked
+from kiosk.devices.ticket import LayoutOptions, TicketData, ticket_token
+from kiosk.errors import InvalidIdentifier
+from kiosk.queue import customers
+from kiosk.queue.identity import Identity
+from kiosk.queue.service import QueueService, TicketView
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Greeting:
+    """A customer the kiosk has identified (masked forms only)."""
+
+    identity: Identity
+    name_masked: str
+    tier: Tier
+    known: bool  # found in the customer directory
+
+    @property
+    def vip(self) -> bool:
+        return self.tier.priority
+
+
+@dataclass(frozen=True)
+class ServiceOption:
+    """One button on the service screen."""
+
+    prefix: str
+    name_zh: str
+    name_en: str
+    waiting: int
+    wait_s: float | None  # a rough guide before issuing; the ticket has the real forecast
+    available: bool
+    reason: str  # why not available: "closed_until" | "closed_since" | "paused" | ""
+    at: str  # the time in the reason (opens / closes), "HH:MM"
+    hint_zh: str
+    hint_en: str
+
+
+@dataclass(frozen=True)
+class IssueOutcome:
+    view: TicketView  # with people ahead and estimated wait
+    ticket: TicketData
+    preview_png: bytes  # what the paper shows (also shown when the paper is out)
+    printer_error: PrinterError | None
+    printer_state: str
+
+    @property
+    def reprint(self) -> bool:
+        return self.view.existing
+
+
+class KioskFlow:
+    """The kiosk station's calls into the queue and its printer."""
+
+    def __init__(self, service: QueueService, printer: TicketPrinter, settings: Settings,
+                 station: str, reader_state: str = "wedge") -> None:
+        self.service = service
+        self.printer = printer
+        self.settings = settings
+        self.station = station
+        self.reader_state = reader_state
+        self._last_printer_state = PrinterState.READY.value
+
+    # --- identifying -----------------------------------------------------------------
+
+    def identify_swipe(self, text: str) -> Greeting:
+        """A keyboard-wedge burst: a magstripe track, or an ID/card number typed by a reader."""
+        compact = re.sub(r"\s", "", text or "")
+        try:
+            if re.fullmatch(r"\d{13,19}|\d{17}[\dXx]", compact):  # a reader typing a number
+                identity = identify_typed(compact, self.settings.hash_secret)
+            else:
+                identity = parse_swipe(text).identify(self.settings.hash_secret)
+        except InvalidIdentifier as exc:  # a misread stripe fails its check digit
+            raise CardReadError("The card could not be read; please swipe it again.") from exc
+        return self.greet(identity)
+
+    def identify_typed(self, text: str) -> Greeting:
+        """Manual entry on the keypad: a resident ID or a card number."""
+        return self.greet(identify_typed(text, self.settings.hash_secret))
+
+    def greet(self, identity: Identity) -> Greeting:
+        with self.service.db.read() as s:
+            entry = customers.lookup(s, identity.digest)
+            name, tier_key = (entry.name_masked, entry.tier) if entry else ("", "")
+        tier = next((t for t in self.settings.tiers if t.key == tier_key),
+                    self.settings.regular_tier)
+        return Greeting(identity, name, tier, entry is not None)
+
+    # --- services --------------------------------------------------------------------
+
+    def options(self) -> list[ServiceOption]:
+        out = []
+        for row in self.service.service_summary():
+            svc = self.settings.service(row["service"])
+            now = self.service.now().strftime("%H:%M")
+            counters = len(row["open_counters"])
+            reason, at = "", ""
+            if not row["open_now"]:
+                reason, at = ("closed_until", row["opens"]) if now < row["opens"] \
+                    else ("closed_since", row["closes"])
+            elif counters == 0:
+                reason = "paused"
+            wait_s = row["waiting"] * row["mean_service_s"] / counters if counters else None
+            out.append(ServiceOption(
+                prefix=svc.prefix, name_zh=svc.name_zh, name_en=svc.name_en,
+                waiting=row["waiting"], wait_s=wait_s, available=not reason, reason=reason,
+                at=at, hint_zh=svc.self_service_hint_zh, hint_en=svc.self_service_hint_en))
+        return out
+
+    # --- the ticket ------------------------------------------------------------------
+
+    def take_ticket(self, prefix: str, greeting: Greeting | None) -> IssueOutcome:
+        """Issue (or reprint the customer's open ticket) and print it.
+
+        The ticket is stored before printing: a printer that fails leaves a valid ticket,
+        and the outcome carries the error for the screen.
+        """
+        identity = greeting.identity if greeting else None
+        masked = greeting.name_masked if greeting else ""
+        view = self.service.issue(prefix, identity, station=self.station, customer_masked=masked)
+        view = self.service.with_forecast(view)
+        data = self.ticket_data(view)
+        error: PrinterError | None = None
+        try:
+            status = print_checked(self.printer, data)
+            self._last_printer_state = status.state.value
+        except PrinterError as exc:
+            log.warning("ticket %s not printed: %s", view.number, exc)
+            error = exc
+            self._last_printer_state = self.printer.status().state.value
+            self.heartbeat()  # the manager sees the paper-out now, not in a few seconds
+        png = getattr(self.printer, "last_png", b"") if error is None else b""
+        if not png:
+            png = preview_png(data, LayoutOptions.from_settings(self.settings.printer))
+        return IssueOutcome(view, data, png, error, self._last_printer_state)
+
+    def ticket_data(self, view: TicketView) -> TicketData:
+        tier = self.settings.tier(view.tier)
+        token = ticket_token(view.id, view.arrived_at, self.settings.hash_secret)
+        p = self.settings.printer
+        return TicketData(
+            branch_zh=self.settings.branch.name_zh, branch_en=self.settings.branch.name_en,
+            number=view.number, service_zh=view.service_name_zh, service_en=view.service_name_en,
+            issued_at=view.arrived_at, ahead=view.ahead or 0, wait_s=view.estimated_wait_s,
+            tier_key=tier.key, tier_zh=tier.name_zh, tier_en=tier.name_en, vip=tier.priority,
+            customer_masked=view.customer_masked, qr=p.qr_url_prefix + token,
+            notice_zh=p.notice_zh, notice_en=p.notice_en)
+
+    # --- station status --------------------------------------------------------------
+
+    def device_state(self) -> dict[str, Any]:
+        try:
+            status = self.printer.status()
+            self._last_printer_state = status.state.value
+            detail = status.detail
+        except Exception as exc:  # a device that fails its status is offline, not fatal
+            log.warning("printer status failed: %s", exc)
+            self._last_printer_state, detail = PrinterState.OFFLINE.value, str(exc)
+        return {"printer": self._last_printer_state, "printer_detail": detail,
+                "reader": self.reader_state}
+
+    def heartbeat(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        state = {**self.device_state(), **(extra or {})}
+        self.service.heartbeat(self.station, "kiosk", state)
+        return state
+
+    def ping(self) -> datetime:
+        """A cheap read: raises while the database is unreachable."""
+        self.service.last_event_id()
+        return self.service.now()

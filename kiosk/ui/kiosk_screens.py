@@ -1,0 +1,445 @@
+"""The kiosk's screens. Each shows what it is given and emits what the customer chose.
+
+Strings are Chinese in the code (`self.tr`) and English in assets/i18n/kiosk_en.ts; every
+screen has `retranslate()`, called after a language switch. Data from config (service and
+tier names) comes in both languages and is picked by `lang`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.ui.flow import Greeting, IssueOutcome, ServiceOption
+from kiosk.ui.widgets import CardPicture, Keypad, ServiceButton, button, label
+
+MAX_ENTRY = 19  # the longest card number
+
+
+def minutes(wait_s: float) -> int:
+    return max(1, math.ceil(wait_s / 60))
+
+
+def group(text: str, size: int = 4) -> str:
+    """3101 1519 8001 0100 16: easier to check on screen than 18 digits in a row."""
+    return " ".join(text[i:i + size] for i in range(0, len(text), size))
+
+
+class Screen(QWidget):
+    """A page of the kiosk; `lang` is "zh" or "en"."""
+
+    name = ""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lang = "zh"
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(64, 40, 64, 40)
+        self.box.setSpacing(24)
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+    def pick(self, zh: str, en: str) -> str:
+        return en if self.lang == "en" and en else zh
+
+
+class HomeScreen(Screen):
+    name = "home"
+    no_card = Signal()
+    manual = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = label("", "title", self)
+        self.subtitle = label("", "subtitle", self)
+        self.picture = CardPicture(self)
+        self.no_card_button = button("", "primary", self)
+        self.no_card_button.clicked.connect(self.no_card)
+        self.manual_button = button("", "secondary", self)
+        self.manual_button.clicked.connect(self.manual)
+        self.box.addStretch(2)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.subtitle)
+        self.box.addSpacing(12)
+        self.box.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.box.addStretch(2)
+        buttons = QVBoxLayout()
+        buttons.setSpacing(22)
+        buttons.addWidget(self.no_card_button)
+        buttons.addWidget(self.manual_button)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addLayout(buttons, 4)
+        row.addStretch(1)
+        self.box.addLayout(row)
+        self.box.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("请刷卡或插入身份证"))
+        self.subtitle.setText(self.tr("贵宾客户刷卡后可优先办理"))
+        self.no_card_button.setText(self.tr("不刷卡取号"))
+        self.manual_button.setText(self.tr("输入身份证号或卡号"))
+
+
+class IdentifiedScreen(Screen):
+    name = "identified"
+    proceed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.greeting: Greeting | None = None
+        self.salute = label("", "greeting", self)
+        self.who = label("", "greetname", self)
+        self.badge = label("", "badge", self, wrap=False)
+        self.note = label("", "subtitle", self)
+        self.go = button("", "primary", self)
+        self.go.clicked.connect(self.proceed)
+        self.box.addStretch(2)
+        self.box.addWidget(self.salute)
+        self.box.addWidget(self.who)
+        self.box.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.box.addWidget(self.note)
+        self.box.addStretch(2)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.go, 3)
+        row.addStretch(1)
+        self.box.addLayout(row)
+        self.box.addStretch(1)
+
+    def show_greeting(self, greeting: Greeting) -> None:
+        self.greeting = greeting
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        g = self.greeting
+        self.go.setText(self.tr("选择业务"))
+        if g is None:
+            return
+        tier = self.pick(g.tier.name_zh, g.tier.name_en)
+        if g.vip:
+            self.salute.setText(self.tr("尊敬的{tier}客户").format(tier=tier))
+            self.badge.setText(self.tr("{tier}客户 · 优先办理").format(tier=tier))
+            self.badge.show()
+            self.note.setText(self.tr("您的到来已通知大堂经理"))
+        else:
+            self.salute.setText(self.tr("欢迎光临"))
+            self.badge.hide()
+            self.note.setText("")
+        who = g.name_masked or g.identity.masked
+        self.who.setText(self.tr("{name}，您好").format(name=who))
+
+
+class ServicesScreen(Screen):
+    name = "services"
+    chosen = Signal(str)
+    back = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.greeting: Greeting | None = None
+        self.options: list[ServiceOption] = []
+        self.buttons: dict[str, ServiceButton] = {}
+        self.title = label("", "title", self)
+        self.who = label("", "greeting", self)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(22)
+        self.hints = label("", "hint", self, align=Qt.AlignmentFlag.AlignLeft)
+        self.back_button = button("", "plain", self)
+        self.back_button.clicked.connect(self.back)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.who)
+        self.box.addLayout(self.grid, 1)
+        self.box.addWidget(self.hints)
+        row = QHBoxLayout()
+        row.addWidget(self.back_button)
+        row.addStretch(1)
+        self.box.addLayout(row)
+
+    def show_options(self, options: list[ServiceOption], greeting: Greeting | None) -> None:
+        self.options, self.greeting = options, greeting
+        for b in self.buttons.values():
+            b.setParent(None)
+            b.deleteLater()
+        self.buttons = {}
+        for i, opt in enumerate(options):
+            b = ServiceButton(opt.prefix, self)
+            b.clicked.connect(lambda _=False, p=opt.prefix: self.chosen.emit(p))
+            self.grid.addWidget(b, i // 2, i % 2)
+            self.buttons[opt.prefix] = b
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("请选择您要办理的业务"))
+        self.back_button.setText(self.tr("返回首页"))
+        g = self.greeting
+        if g is not None and g.vip:
+            tier = self.pick(g.tier.name_zh, g.tier.name_en)
+            who = g.name_masked or g.identity.masked
+            self.who.setText(self.tr("尊敬的{tier}客户 {name}").format(tier=tier, name=who))
+            self.who.show()
+        else:
+            self.who.hide()
+        for opt in self.options:
+            self.buttons[opt.prefix].show_option(self.pick(opt.name_zh, opt.name_en),
+                                                 self.describe(opt), opt.available)
+        hints = [self.pick(o.hint_zh, o.hint_en) for o in self.options
+                 if o.available and (o.hint_zh or o.hint_en)]
+        self.hints.setText(self.tr("温馨提示：") + "\n".join(hints) if hints else "")
+        self.hints.setVisible(bool(hints))
+
+    def describe(self, opt: ServiceOption) -> str:
+        if opt.reason == "closed_since":
+            return self.tr("{time} 停止取号").format(time=opt.at)
+        if opt.reason == "closed_until":
+            return self.tr("{time} 开始取号").format(time=opt.at)
+        if opt.reason == "paused":
+            return self.tr("暂停办理，请咨询大堂经理")
+        if opt.waiting == 0:
+            return self.tr("无需等候")
+        text = self.tr("等候 {n} 人").format(n=opt.waiting)
+        if opt.wait_s is not None:
+            text += self.tr("，约 {m} 分钟").format(m=minutes(opt.wait_s))
+        return text
+
+
+class ResultScreen(Screen):
+    """The number, very large; people ahead, wait, the ticket (or its QR when unprinted)."""
+
+    name = "result"
+    done = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.outcome: IssueOutcome | None = None
+        self.seconds_left = 0
+        self.caption = label("", "numbercaption", self)
+        self.number = label("", "number", self, wrap=False)
+        self.service = label("", "servicename", self)
+        self.ahead = label("", "ahead", self)
+        self.wait = label("", "wait", self)
+        self.take = label("", "take", self)
+        self.notice = label("", "notice", self)
+        self.preview = label("", "preview", self)
+        self.preview.setMinimumWidth(300)
+        self.countdown = label("", "countdown", self)
+        self.done_button = button("", "secondary", self)
+        self.done_button.clicked.connect(self.done)
+        left = QVBoxLayout()
+        left.setSpacing(14)
+        left.addStretch(1)
+        for w in (self.caption, self.number, self.service, self.ahead, self.wait, self.take,
+                  self.notice):
+            left.addWidget(w)
+        left.addStretch(1)
+        row = QHBoxLayout()
+        row.setSpacing(40)
+        row.addLayout(left, 3)
+        row.addWidget(self.preview, 2, Qt.AlignmentFlag.AlignVCenter)
+        self.box.addLayout(row, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.countdown, 1)
+        bottom.addWidget(self.done_button)
+        self.box.addLayout(bottom)
+
+    def show_outcome(self, outcome: IssueOutcome, seconds: int) -> None:
+        self.outcome = outcome
+        self.seconds_left = seconds
+        pix = QPixmap()
+        pix.loadFromData(outcome.preview_png, "PNG")
+        target_h = max(300, int(self.height() * 0.8)) if self.height() > 100 else 560
+        self.preview.setPixmap(pix.scaledToHeight(min(target_h, pix.height()),
+                                                  Qt.TransformationMode.SmoothTransformation))
+        self.retranslate()
+
+    def tick(self) -> None:
+        self.seconds_left = max(0, self.seconds_left - 1)
+        self._countdown()
+
+    def _countdown(self) -> None:
+        self.countdown.setText(self.tr("{s} 秒后自动返回首页").format(s=self.seconds_left))
+
+    def retranslate(self) -> None:
+        self.done_button.setText(self.tr("完成"))
+        o = self.outcome
+        if o is None:
+            return
+        v = o.view
+        self.caption.setText(self.tr("您的号码"))
+        self.number.setText(v.number)
+        self.service.setText(self.pick(v.service_name_zh, v.service_name_en))
+        if not v.ahead:
+            self.ahead.setText(self.tr("前面没有人等候，请留意叫号"))
+            self.wait.hide()
+        else:
+            self.ahead.setText(self.tr("前面还有 {n} 人").format(n=v.ahead))
+            if v.estimated_wait_s is not None:
+                self.wait.setText(self.tr("预计等候约 {m} 分钟").format(
+                    m=minutes(v.estimated_wait_s)))
+                self.wait.show()
+            else:
+                self.wait.hide()
+        self._show_print_state(o)
+        self._countdown()
+
+    def _show_print_state(self, o: IssueOutcome) -> None:
+        if o.printer_error is None:
+            self.take.setText(self.tr("已为您重新打印号票，请取票") if o.reprint
+                              else self.tr("请取走号票，留意叫号"))
+            self.take.show()
+            self.notice.hide()
+            return
+        self.take.hide()
+        self.notice.setText(self.tr("号票未能打印（打印机缺纸）。您的号码仍然有效，请记住号码"
+                                    "或用手机扫描右侧二维码。已通知大堂经理。")
+                            if o.printer_state == "paper_out" else
+                            self.tr("号票未能打印（打印机故障）。您的号码仍然有效，请记住号码"
+                                    "或用手机扫描右侧二维码。已通知大堂经理。"))
+        self.notice.show()
+
+
+class MessageScreen(Screen):
+    """A calm full-screen message: what happened and what to do."""
+
+    name = "message"
+    home = Signal()
+    retry = Signal()
+
+    KINDS = ("card_unreadable", "invalid_id", "service_closed", "error")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = "error"
+        self.mark = label("!", "badge", self, wrap=False)
+        self.title = label("", "msgtitle", self)
+        self.body = label("", "msgbody", self)
+        self.retry_button = button("", "primary", self)
+        self.retry_button.clicked.connect(self.retry)
+        self.home_button = button("", "secondary", self)
+        self.home_button.clicked.connect(self.home)
+        self.box.addStretch(2)
+        self.box.addWidget(self.mark, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.body)
+        self.box.addStretch(2)
+        row = QHBoxLayout()
+        row.setSpacing(30)
+        row.addStretch(1)
+        row.addWidget(self.retry_button, 3)
+        row.addWidget(self.home_button, 3)
+        row.addStretch(1)
+        self.box.addLayout(row)
+        self.box.addStretch(1)
+
+    def show_kind(self, kind: str) -> None:
+        self.kind = kind if kind in self.KINDS else "error"
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        texts = {
+            "card_unreadable": (self.tr("未能读取您的卡片"),
+                                self.tr("请将卡片磁条朝向读卡器，匀速重新刷卡一次；"
+                                        "也可以输入卡号或不刷卡取号。")),
+            "invalid_id": (self.tr("号码有误"),
+                           self.tr("您输入的身份证号或卡号不正确，请核对后重新输入。")),
+            "service_closed": (self.tr("该业务现在不能取号"),
+                               self.tr("请选择其他业务，或咨询大堂经理。")),
+            "error": (self.tr("暂时无法取号"),
+                      self.tr("请稍后再试，或请大堂经理为您取号。")),
+        }
+        title, body = texts[self.kind]
+        self.title.setText(title)
+        self.body.setText(body)
+        self.retry_button.setText(self.tr("重新输入") if self.kind == "invalid_id"
+                                  else self.tr("不刷卡取号"))
+        self.retry_button.setVisible(self.kind in ("invalid_id", "card_unreadable"))
+        self.home_button.setText(self.tr("返回首页"))
+
+
+class OutOfServiceScreen(Screen):
+    name = "out_of_service"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = label("", "msgtitle", self)
+        self.body = label("", "msgbody", self)
+        self.status = label("", "countdown", self)
+        self.box.addStretch(1)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.body)
+        self.box.addWidget(self.status)
+        self.box.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("本机暂停服务"))
+        self.body.setText(self.tr("系统正在恢复，请稍候片刻，或请大堂经理为您取号。"))
+        self.status.setText(self.tr("正在自动重新连接……"))
+
+
+class EntryScreen(Screen):
+    """Typing a resident ID or card number on the touch keypad (no system keyboard)."""
+
+    name = "manual"
+    submitted = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, secret: bool = False,
+                 max_len: int = MAX_ENTRY) -> None:
+        super().__init__(parent)
+        self.secret = secret
+        self.max_len = max_len
+        self.text = ""
+        self.title = label("", "title", self)
+        self.entry = label("", "entry", self, wrap=False)
+        self.keypad = Keypad(with_x=not secret, parent=self)
+        self.keypad.pressed.connect(self.key)
+        self.ok = button("", "primary", self)
+        self.ok.clicked.connect(self._submit)
+        self.cancel = button("", "plain", self)
+        self.cancel.clicked.connect(self.cancelled)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.entry)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.keypad, 3)
+        side = QVBoxLayout()
+        side.addStretch(1)
+        side.addWidget(self.ok)
+        side.addWidget(self.cancel)
+        row.addLayout(side, 2)
+        row.addStretch(1)
+        self.box.addLayout(row, 1)
+        self.retranslate()
+
+    def clear(self) -> None:
+        self.text = ""
+        self._show()
+
+    def key(self, key: str) -> None:
+        if key == "DEL":
+            self.text = self.text[:-1]
+        elif len(self.text) < self.max_len and (key.isdigit() or (key == "X" and not self.secret)):
+            self.text += key
+        self._show()
+
+    def _submit(self) -> None:
+        if self.text:
+            self.submitted.emit(self.text)
+
+    def _show(self) -> None:
+        shown = "●" * len(self.text) if self.secret else group(self.text)
+        self.entry.setText(shown)
+        self.ok.setEnabled(bool(self.text))
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("请输入管理员密码") if self.secret
+                           else self.tr("请输入身份证号码或银行卡号"))
+        self.ok.setText(self.tr("确定"))
+        self.cancel.setText(self.tr("返回"))
+        self._show()

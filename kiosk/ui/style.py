@@ -1,0 +1,95 @@
+"""The kiosk's look: calm, high contrast, very large type (elderly-friendly, 适老化).
+
+Sizes are pixels at the normal print size; large-print mode multiplies them. Colours keep
+a contrast ratio of at least 7:1 for body text (WCAG AAA) on their backgrounds.
+"""
+
+from __future__ import annotations
+
+NAVY = "#0f2f52"  # header and titles
+INK = "#111111"  # body text
+MUTED = "#3d4650"  # secondary text, still 9:1 on white
+PAPER = "#f3f5f8"  # screen background
+CARD = "#ffffff"
+RED = "#a61b1b"  # the bank's primary action colour (white text on it: 7.4:1)
+RED_DOWN = "#7f1414"
+GOLD = "#8a5a00"  # VIP accents (7:1 on white)
+AMBER_BG = "#fff4d6"  # calm notice background
+AMBER_EDGE = "#c98a00"
+GREY_BG = "#e4e7eb"
+GREY_TEXT = "#4a525b"
+GREEN = "#14632d"
+
+NORMAL_SCALE = 1.0
+LARGE_SCALE = 1.3
+
+
+def px(size: float, scale: float) -> int:
+    return round(size * scale)
+
+
+def stylesheet(scale: float = NORMAL_SCALE) -> str:
+    """The whole kiosk's style sheet at this print size."""
+
+    def f(size: float) -> str:
+        return f"{px(size, scale)}px"
+
+    return f"""
+    QWidget#kiosk {{ background: {PAPER}; color: {INK}; }}
+    QLabel {{ color: {INK}; font-size: {f(28)}; }}
+    QWidget#topbar {{ background: {NAVY}; }}
+    QLabel#branch {{ color: white; font-size: {f(26)}; font-weight: bold; }}
+    QLabel#clock {{ color: white; font-size: {f(30)}; font-weight: bold; }}
+    QLabel#demo {{ color: {NAVY}; background: #ffd966; border-radius: 8px; padding: 4px 12px;
+                   font-size: {f(18)}; font-weight: bold; }}
+    QPushButton#toggle {{ color: white; background: transparent; border: 3px solid white;
+                          border-radius: 12px; padding: 6px 22px; font-size: {f(26)};
+                          font-weight: bold; min-height: {f(52)}; }}
+    QPushButton#toggle:checked {{ background: white; color: {NAVY}; }}
+    QLabel#title {{ color: {NAVY}; font-size: {f(64)}; font-weight: bold; }}
+    QLabel#subtitle {{ color: {MUTED}; font-size: {f(32)}; }}
+    QLabel#greeting {{ color: {GOLD}; font-size: {f(56)}; font-weight: bold; }}
+    QLabel#greetname {{ color: {INK}; font-size: {f(48)}; font-weight: bold; }}
+    QLabel#badge {{ color: white; background: {GOLD}; border-radius: 14px; padding: 8px 24px;
+                    font-size: {f(30)}; font-weight: bold; }}
+    QLabel#hint {{ color: {INK}; background: {CARD}; border-left: 8px solid {GREEN};
+                   padding: 12px 18px; font-size: {f(24)}; }}
+    QLabel#number {{ color: {RED}; font-size: {f(190)}; font-weight: bold; }}
+    QLabel#numbercaption {{ color: {MUTED}; font-size: {f(34)}; }}
+    QLabel#servicename {{ color: {NAVY}; font-size: {f(40)}; font-weight: bold; }}
+    QLabel#ahead {{ color: {INK}; font-size: {f(44)}; font-weight: bold; }}
+    QLabel#wait {{ color: {INK}; font-size: {f(36)}; }}
+    QLabel#take {{ color: {GREEN}; font-size: {f(32)}; font-weight: bold; }}
+    QLabel#countdown {{ color: {MUTED}; font-size: {f(24)}; }}
+    QLabel#notice {{ color: {INK}; background: {AMBER_BG}; border: 3px solid {AMBER_EDGE};
+                     border-radius: 16px; padding: 18px 24px; font-size: {f(30)}; }}
+    QLabel#msgtitle {{ color: {NAVY}; font-size: {f(56)}; font-weight: bold; }}
+    QLabel#msgbody {{ color: {INK}; font-size: {f(34)}; }}
+    QLabel#entry {{ color: {INK}; background: {CARD}; border: 4px solid {NAVY};
+                    border-radius: 14px; padding: 10px 20px; font-size: {f(52)};
+                    font-weight: bold; min-height: {f(80)}; }}
+    QLabel#preview {{ background: {CARD}; border: 1px solid #c8cdd3; padding: 12px; }}
+    QPushButton {{ font-size: {f(34)}; border-radius: 18px; padding: 14px 28px; }}
+    QPushButton#primary {{ color: white; background: {RED}; font-size: {f(48)};
+                           font-weight: bold; min-height: {f(120)}; }}
+    QPushButton#primary:pressed {{ background: {RED_DOWN}; }}
+    QPushButton#secondary {{ color: {NAVY}; background: {CARD}; border: 4px solid {NAVY};
+                             font-size: {f(36)}; font-weight: bold; min-height: {f(96)}; }}
+    QPushButton#secondary:pressed {{ background: {GREY_BG}; }}
+    QPushButton#plain {{ color: {NAVY}; background: transparent; border: 3px solid {NAVY};
+                         font-size: {f(30)}; min-height: {f(72)}; }}
+    QPushButton#key {{ color: {INK}; background: {CARD}; border: 3px solid #9aa4ae;
+                       font-size: {f(46)}; font-weight: bold; min-height: {f(88)};
+                       min-width: {f(120)}; }}
+    QPushButton#key:pressed {{ background: {GREY_BG}; }}
+    QPushButton#service {{ background: {CARD}; border: 4px solid {NAVY}; border-left: 18px solid
+                           {RED}; text-align: left; padding: 18px 28px; min-height: {f(150)}; }}
+    QPushButton#service:pressed {{ background: {GREY_BG}; }}
+    QPushButton#service:disabled {{ background: {GREY_BG}; border: 4px solid #b8bfc6;
+                                    border-left: 18px solid #b8bfc6; }}
+    QLabel#svcname {{ color: {NAVY}; font-size: {f(46)}; font-weight: bold;
+                      background: transparent; }}
+    QLabel#svcinfo {{ color: {INK}; font-size: {f(30)}; background: transparent; }}
+    QLabel#svcname[off="true"] {{ color: {GREY_TEXT}; }}
+    QLabel#svcinfo[off="true"] {{ color: {RED_DOWN}; font-weight: bold; }}
+    """

@@ -1,0 +1,165 @@
+"""Small touch widgets the kiosk screens share: big buttons, a keypad, the top bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui import style
+
+
+def button(text: str, name: str, parent: QWidget | None = None) -> QPushButton:
+    """A touch button: never takes keyboard focus (the card reader types into the window)."""
+    b = QPushButton(text, parent)
+    b.setObjectName(name)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    b.setCursor(Qt.CursorShape.BlankCursor)
+    return b
+
+
+def label(text: str = "", name: str = "", parent: QWidget | None = None, *,
+          wrap: bool = True, align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignCenter) -> QLabel:
+    lab = QLabel(text, parent)
+    if name:
+        lab.setObjectName(name)
+    lab.setWordWrap(wrap)
+    lab.setAlignment(align)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return lab
+
+
+class Keypad(QWidget):
+    """Digits, X (the resident ID's check character) and delete, in phone order."""
+
+    pressed = Signal(str)  # "0"-"9", "X", or "DEL"
+
+    KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0", "DEL")
+
+    def __init__(self, with_x: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setSpacing(14)
+        self.buttons: dict[str, QPushButton] = {}
+        for i, key in enumerate(self.KEYS):
+            b = button("⌫" if key == "DEL" else key, "key", self)
+            b.clicked.connect(lambda _=False, k=key: self.pressed.emit(k))
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            grid.addWidget(b, i // 3, i % 3)
+            self.buttons[key] = b
+        if not with_x:
+            self.buttons["X"].setEnabled(False)
+            self.buttons["X"].setText("")
+
+
+class ServiceButton(QPushButton):
+    """One service: its name, and people waiting / estimated wait or why it is closed."""
+
+    def __init__(self, prefix: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.prefix = prefix
+        self.setObjectName("service")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(36, 14, 24, 14)
+        self.name = label("", "svcname", self, align=Qt.AlignmentFlag.AlignLeft)
+        self.info = label("", "svcinfo", self, align=Qt.AlignmentFlag.AlignLeft)
+        for lab in (self.name, self.info):
+            lab.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            box.addWidget(lab)
+
+    def show_option(self, name: str, info: str, available: bool) -> None:
+        self.name.setText(name)
+        self.info.setText(info)
+        self.setEnabled(available)
+        for lab in (self.name, self.info):
+            lab.setProperty("off", "false" if available else "true")
+            lab.style().unpolish(lab)
+            lab.style().polish(lab)
+
+    def text_for_tests(self) -> str:
+        return f"{self.name.text()} {self.info.text()}"
+
+
+class CardPicture(QWidget):
+    """A bank card going into a reader, drawn (no image files, sharp at any size)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(300, 190)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt's name
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        cw, ch = 260.0, 164.0
+        x, y = (w - cw) / 2, (h - ch) / 2
+        card = QPainterPath()
+        card.addRoundedRect(QRectF(x, y, cw, ch), 16, 16)
+        p.fillPath(card, QColor(style.NAVY))
+        p.fillRect(QRectF(x, y + 26, cw, 30), QColor("#000000"))  # the magnetic stripe
+        p.fillRect(QRectF(x + 22, y + 82, 44, 34), QColor("#d9b45a"))  # the chip
+        pen = QPen(QColor("#ffffff"))
+        pen.setWidth(4)
+        p.setPen(pen)
+        for i in range(4):
+            p.drawLine(int(x + 90 + i * 40), int(y + 132), int(x + 118 + i * 40), int(y + 132))
+        arrow = QPen(QColor(style.RED))
+        arrow.setWidth(8)
+        p.setPen(arrow)
+        ax = x + cw + 18
+        p.drawLine(int(ax), int(y + ch / 2), int(ax + 40), int(y + ch / 2))
+        p.drawLine(int(ax + 24), int(y + ch / 2 - 16), int(ax + 40), int(y + ch / 2))
+        p.drawLine(int(ax + 24), int(y + ch / 2 + 16), int(ax + 40), int(y + ch / 2))
+        p.end()
+
+
+class TopBar(QWidget):
+    """Branch name, clock, large print and language on every screen."""
+
+    language_clicked = Signal()
+    large_print_clicked = Signal()
+    secret_tapped = Signal()  # taps on the clock: the manager's way to the PIN pad
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("topbar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(28, 12, 28, 12)
+        row.setSpacing(18)
+        self.branch = label("", "branch", self, wrap=False,
+                            align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.demo = label("", "demo", self, wrap=False)
+        self.demo.hide()
+        self.clock = _TapLabel(self)
+        self.clock.setObjectName("clock")
+        self.clock.tapped.connect(self.secret_tapped)
+        self.large = button("", "toggle", self)
+        self.large.setCheckable(True)
+        self.large.clicked.connect(self.large_print_clicked)
+        self.language = button("", "toggle", self)
+        self.language.clicked.connect(self.language_clicked)
+        row.addWidget(self.branch, 1)
+        row.addWidget(self.demo)
+        row.addWidget(self.clock)
+        row.addSpacing(12)
+        row.addWidget(self.large)
+        row.addWidget(self.language)
+
+
+class _TapLabel(QLabel):
+    tapped = Signal()
+
+    def mousePressEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+        self.tapped.emit()

@@ -1,0 +1,63 @@
+"""`kiosk demo`, the README's first command, end to end: windows up, hall alive, PNGs, exit 0."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from kiosk.app import build_demo, demo_clock_offset
+from kiosk.config import Settings
+from kiosk.ui.demo import HallSimulator
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_demo_runs_for_a_fixed_time_and_saves_every_window(tmp_path: Path) -> None:
+    shots = tmp_path / "shots"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KIOSK_VAR_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "demo", "--simulate", "--for", "6",
+         "--screenshots", str(shots)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "kiosk demo: branch database" in done.stdout
+    kiosk_png = shots / "kiosk.png"
+    assert kiosk_png.is_file()
+    with Image.open(kiosk_png) as img:
+        assert img.width >= 1000 and img.height >= 700
+        lo, hi = img.convert("L").getextrema()
+        assert hi - lo > 100  # not a blank frame
+    names = {p.name for p in shots.glob("*.png")}
+    assert "kiosk.png" in names
+
+
+def test_the_demo_clock_moves_into_business_hours_only_when_outside_them(
+        settings: Settings) -> None:
+    assert demo_clock_offset(settings, datetime(2026, 11, 24, 11, 0)) == timedelta(0)
+    late = datetime(2026, 11, 24, 22, 15)
+    assert late + demo_clock_offset(settings, late) == datetime(2026, 11, 24, 10, 0)
+
+
+def test_simulated_hall_issues_and_calls_tickets(qtbot: QtBot, qapp: QApplication,
+                                                 settings: Settings, tmp_path: Path) -> None:
+    branch_now = datetime.now(settings.branch.tz).replace(tzinfo=None)
+    demo = build_demo(settings, tmp_path, simulate=False,
+                      offset=branch_now.replace(hour=10, minute=0) - branch_now)
+    sim = HallSimulator(demo.service, seed=3, tick_ms=20)
+    try:
+        sim.start()
+        qtbot.waitUntil(lambda: len(demo.service.recent_calls()) >= 3, timeout=15000)
+        assert demo.service.waiting() or demo.service.recent_calls()
+        names = [name for name, _ in demo.windows]
+        assert names[0] == "kiosk" and not demo.kiosk.kiosk_mode  # a normal window in the demo
+    finally:
+        sim.stop()
+        demo.kiosk.languages.set("zh")
+        demo.close()
