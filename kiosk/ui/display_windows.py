@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QGuiApplication,
     QPainter,
+    QPixmap,
     QTextDocument,
 )
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -154,6 +155,9 @@ class Marquee(QWidget):
         self._timer.timeout.connect(self._advance)
         self.setFixedHeight(int(QFontMetricsF(self.font()).height() * 1.5))
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # it paints every pixel itself: Qt need not repaint the window behind it each frame
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._strip: QPixmap | None = None  # the text drawn once; frames only copy it
 
     @property
     def scrolling(self) -> bool:
@@ -161,7 +165,7 @@ class Marquee(QWidget):
 
     def set_text(self, text: str) -> None:
         if text != self.text:
-            self.text, self.offset = text, 0.0
+            self.text, self.offset, self._strip = text, 0.0, None
             self._update_scrolling()
             self.update()
 
@@ -176,6 +180,7 @@ class Marquee(QWidget):
             self._timer.start()
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        self._strip = None
         self._update_scrolling()
 
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt override
@@ -198,16 +203,28 @@ class Marquee(QWidget):
             painter.drawText(QRectF(0, 0, self.width(), height), Qt.AlignmentFlag.AlignCenter,
                              self.text)
             return
-        width = self._text_width()
+        strip = self._text_strip()
+        width = float(strip.width())
         gap = self.width() * 0.3
-        x = self.width() - self.offset
-        while x > -width:  # the text enters from the right and repeats after a gap
-            x -= width + gap
+        # a new notice starts readable at the left edge, moves left, repeats after a gap
+        x = self.height() * 0.3 - self.offset - (width + gap)
         while x < self.width():
-            painter.drawText(QRectF(x, 0, width + 2, height),
+            painter.drawPixmap(int(x), 0, strip)
+            x += width + gap
+
+    def _text_strip(self) -> QPixmap:
+        if self._strip is None:
+            strip = QPixmap(int(self._text_width()) + 2, self.height())
+            strip.fill(QColor(PANEL))
+            painter = QPainter(strip)
+            painter.setFont(self.font())
+            painter.setPen(QColor(TEXT))
+            painter.drawText(QRectF(0, 0, strip.width(), strip.height()),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                              self.text)
-            x += width + gap
+            painter.end()
+            self._strip = strip
+        return self._strip
 
 
 class _DisplayBase(QWidget):
