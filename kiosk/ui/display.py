@@ -154,3 +154,10 @@ class DisplayModel:
                 listener()
             except Exception:  # one broken view must not stop the others
                 log.exception("display listener failed")
+
+
+def latest_call_per_counter(calls: Sequence[CallRecord]) -> list[CallRecord]:
+    """The last call of each counter, in call order (after an outage, the earlier calls
+    of a counter are stale: that customer has been served or missed by now)."""
+    last = {c.counter: c for c in calls}
+    return [c for c in calls if last[c.counter] is c]

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.devices.announcer import Announcer, Call, VoiceError
-from kiosk.queue.feed import FeedEvent, Snapshot
-from kiosk.ui.display import DisplayModel
+from kiosk.queue.feed import CallRecord, FeedEvent, Snapshot
+from kiosk.ui.display import DisplayModel, latest_call_per_counter
 from kiosk.ui.feed_qt import LiveFeed
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ class DisplayStation(QObject):
         self.window = window
         self.closers: list[Callable[[], None]] = []  # what the builder wants closed last
         live.events.connect(self._on_events)
+        live.missed.connect(self._on_missed)
         live.snapshot.connect(self._on_snapshot)
         live.online.connect(model.set_online)
 
@@ -51,11 +52,20 @@ class DisplayStation(QObject):
 
     def _on_events(self, events: list[FeedEvent]) -> None:
         calls = self.model.apply(events)
-        if not calls:
-            return
+        self._announce_all(calls)
+        if calls:
+            self.calls.emit(calls)
+
+    def _on_missed(self, events: list[FeedEvent]) -> None:
+        """Calls made while the display was offline: all shown, stale ones not spoken."""
+        calls = self.model.apply(events)
+        self._announce_all(latest_call_per_counter(calls))
+        if calls:
+            self.calls.emit(calls)
+
+    def _announce_all(self, calls: list[CallRecord]) -> None:
         for record in calls:
             self._announce(Call(record.number, record.counter, recall=record.recall))
-        self.calls.emit(calls)
 
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.model.load(snap)

@@ -8,7 +8,8 @@ screen) and hands results to the GUI thread as signals:
 After each batch of events it reloads the full state (coalesced) so counted numbers
 stay right. When the database goes away it says so (`online(False)`), drops the
 connection and retries with exponential backoff (no busy loop); once back, it reads
-every event it missed and reloads the full state.
+every event it missed (`missed`: the display shows them all but announces only the
+latest call of each counter) and reloads the full state.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from PySide6.QtCore import (
     Slot,
 )
 
-from kiosk.queue.feed import ChangeFeed, FeedEvent, FeedOffline, Snapshot
+from kiosk.queue.feed import ChangeFeed, FeedEvent, FeedOffline
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class FeedWorker(QObject):
     """Lives in the feed thread; every database call happens here."""
 
     events = Signal(list)  # list[FeedEvent], in order
+    missed = Signal(list)  # list[FeedEvent] committed while offline, read on reconnecting
     snapshot = Signal(object)  # Snapshot
     online = Signal(bool)
 
@@ -103,7 +105,7 @@ class FeedWorker(QObject):
             log.info("change feed back online; %d events missed", len(missed))
         self._set_online(True)
         if missed:
-            self.events.emit(missed)
+            self.missed.emit(missed)
         self.snapshot.emit(snap)
 
     def _offline(self, why: str) -> None:
@@ -173,6 +175,7 @@ class LiveFeed(QObject):
     """The GUI side: owns the feed thread and re-emits the worker's signals."""
 
     events = Signal(list)
+    missed = Signal(list)
     snapshot = Signal(object)
     online = Signal(bool)
 
@@ -185,6 +188,7 @@ class LiveFeed(QObject):
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.start)
         self.worker.events.connect(self.events)
+        self.worker.missed.connect(self.missed)
         self.worker.snapshot.connect(self.snapshot)
         self.worker.online.connect(self.online)
 
@@ -199,10 +203,3 @@ class LiveFeed(QObject):
         self.thread.quit()
         self.thread.wait(5000)
 
-
-def connect_model(live: LiveFeed, apply_events: Callable[[list[FeedEvent]], None],
-                  load: Callable[[Snapshot], None], set_online: Callable[[bool], None]) -> None:
-    """Wire a LiveFeed to a display model's three entry points (queued to the GUI)."""
-    live.events.connect(apply_events)
-    live.snapshot.connect(load)
-    live.online.connect(set_online)

@@ -259,22 +259,36 @@ def test_the_display_goes_offline_and_back_without_losing_a_call(
     writer = QueueService(Database(pg_url), settings, clock)
     writer.prepare()
     writer.open_counter(1)
+    writer.open_counter(2)
     player = FakePlayer()
     station = start_hall(qtbot, pg_url, settings, clock, player)
     try:
         qtbot.waitUntil(lambda: station.model.online, timeout=5000)
+        station.live.worker.backoff_s = 1.5  # the calls below happen while it is away
         with psycopg.connect(pg_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                           "WHERE query LIKE 'LISTEN%' AND datname = current_database()")
         qtbot.waitUntil(lambda: not station.model.online, timeout=5000)
         assert station.window is not None and not station.window.offline.isHidden()
-        writer.issue("A")
-        view = writer.call_next(1)  # while the display reconnects
-        assert view is not None
+        for _ in range(3):
+            writer.issue("A")
+        stale = writer.call_next(1)
+        assert stale is not None
+        writer.finish(stale.id)
+        at_1 = writer.call_next(1)
+        at_2 = writer.call_next(2)
+        assert at_1 is not None and at_2 is not None
         qtbot.waitUntil(lambda: station.model.online, timeout=10000)
+        assert station.window.offline.isHidden()
+        # every call is shown; only what each counter calls now is spoken
+        assert [c.number for c in station.model.recent] == [at_2.number, at_1.number,
+                                                             stale.number]
         qtbot.waitUntil(lambda: player.playing is not None, timeout=5000)
         player.finish()
-        assert [c.number for c in station.announcer.spoken] == [view.number]  # type: ignore[union-attr]
+        player.finish()
+        announcer = station.announcer
+        assert isinstance(announcer, AnnouncementQueue)
+        assert [c.number for c in announcer.spoken] == [at_1.number, at_2.number]
         assert station.live.worker.reconnects == 1
     finally:
         station.stop()

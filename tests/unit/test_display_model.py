@@ -7,7 +7,7 @@ from typing import Any
 
 from kiosk.config import Settings
 from kiosk.queue.feed import CallRecord, CounterStatus, FeedEvent, ServiceStatus, Snapshot
-from kiosk.ui.display import DisplayModel
+from kiosk.ui.display import DisplayModel, latest_call_per_counter
 
 AT = datetime(2026, 11, 24, 10, 0)
 
@@ -128,3 +128,14 @@ def test_online_state_is_reported_to_the_windows(settings: Settings) -> None:
     model.set_online(True)
     model.set_online(False)
     assert seen == [True, False]
+
+
+def test_after_an_outage_only_each_counters_latest_call_is_worth_speaking(
+        settings: Settings) -> None:
+    model = DisplayModel(settings)
+    calls = model.apply([called(1, "A001", 1), called(2, "A002", 2), called(3, "A003", 1),
+                         ev(4, "recall", 3, 1, number="A003")])
+    assert [c.number for c in calls] == ["A001", "A002", "A003", "A003"]
+    spoken = latest_call_per_counter(calls)
+    assert [(c.number, c.counter, c.recall) for c in spoken] == [("A002", 2, False),
+                                                                 ("A003", 1, True)]
