@@ -172,7 +172,7 @@ def demo_clock_offset(settings: Settings, now: datetime | None = None) -> timede
 
 
 def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
-               offset: timedelta | None = None, seed: int = 7) -> Demo:
+               offset: timedelta | None = None, seed: int = 7, voice: bool = True) -> Demo:
     """`kiosk demo`: a throwaway SQLite branch in `workdir`, its windows and simulator."""
     from kiosk.devices.printer import PreviewPrinter
     from kiosk.devices.ticket import LayoutOptions
@@ -189,5 +189,5 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
     kiosk = build_kiosk_window(settings, service, station="demo-kiosk", printer=printer,
                                fullscreen=False, demo_note=note)
     builder = globals().get("build_display_window")
-    displays = demo_displays(builder, settings, service) if builder is not None else []
+    displays = demo_displays(builder, settings, service, voice) if builder else []
     return Demo(service, kiosk, displays, workdir, offset, simulate=simulate, seed=seed)

@@ -161,6 +161,10 @@
         <translation>About {m} min wait</translation>
     </message>
     <message>
+        <source>手机扫码，保存您的号码</source>
+        <translation>Scan with your phone to keep your number</translation>
+    </message>
+    <message>
         <source>已为您重新打印号票，请取票</source>
         <translation>Your ticket was printed again. Please take it</translation>
     </message>

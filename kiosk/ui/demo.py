@@ -53,7 +53,7 @@ def prepare_demo_branch(service: QueueService, counters: tuple[int, ...] = DEMO_
 
 
 def demo_displays(builder: Callable[..., Any], settings: Settings,
-                  service: QueueService) -> list[tuple[str, QWidget, Any]]:
+                  service: QueueService, voice: bool = True) -> list[tuple[str, QWidget, Any]]:
     """The hall display and two counter displays, as (name, window, station), started.
 
     `builder` is `kiosk.app.build_display_window`: each display is a station of its own
@@ -65,7 +65,7 @@ def demo_displays(builder: Callable[..., Any], settings: Settings,
               ("display-counter-3", {"kind": "counter", "counter": 3})]
     params = inspect.signature(builder).parameters
     common = {"settings": settings, "url": service.db.url, "service": service,
-              "clock": service.clock, "fullscreen": False}
+              "clock": service.clock, "fullscreen": False, "voice": voice}
     out: list[tuple[str, QWidget, Any]] = []
     for name, spec in wanted:
         kwargs = {k: v for k, v in {**common, **spec, "station": f"demo-{name}"}.items()

@@ -7,18 +7,21 @@ into the shapes the screens show and prints the ticket.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from PIL import Image
+
 from kiosk.config import Settings, Tier
 from kiosk.devices.errors import CardReadError, PrinterError
 from kiosk.devices.magstripe import identify_typed, parse_swipe
 from kiosk.devices.preview import preview_png
 from kiosk.devices.printer import PrinterState, TicketPrinter, print_checked
-from kiosk.devices.ticket import LayoutOptions, TicketData, ticket_token
+from kiosk.devices.ticket import LayoutOptions, TicketData, qr_image, ticket_token
 from kiosk.errors import InvalidIdentifier
 from kiosk.queue import customers
 from kiosk.queue.identity import Identity
@@ -64,6 +67,7 @@ class IssueOutcome:
     preview_png: bytes  # what the paper shows (also shown when the paper is out)
     printer_error: PrinterError | None
     printer_state: str
+    qr_png: bytes = b""  # the ticket's QR alone, large on screen when nothing was printed
 
     @property
     def reprint(self) -> bool:
@@ -154,7 +158,8 @@ class KioskFlow:
         png = getattr(self.printer, "last_png", b"") if error is None else b""
         if not png:
             png = preview_png(data, LayoutOptions.from_settings(self.settings.printer))
-        return IssueOutcome(view, data, png, error, self._last_printer_state)
+        qr = _png(qr_image(data.qr, 10, border=2)) if error is not None and data.qr else b""
+        return IssueOutcome(view, data, png, error, self._last_printer_state, qr)
 
     def ticket_data(self, view: TicketView) -> TicketData:
         tier = self.settings.tier(view.tier)
@@ -190,3 +195,9 @@ class KioskFlow:
         """A cheap read: raises while the database is unreachable."""
         self.service.last_event_id()
         return self.service.now()
+
+
+def _png(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()

@@ -10,11 +10,18 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.ui.flow import Greeting, IssueOutcome, ServiceOption
-from kiosk.ui.widgets import CardPicture, Keypad, ServiceButton, button, label
+from kiosk.ui.widgets import (
+    CalmMark,
+    CardPicture,
+    Keypad,
+    PixmapView,
+    ServiceButton,
+    button,
+    label,
+)
 
 MAX_ENTRY = 19  # the longest card number
 
@@ -155,10 +162,10 @@ class ServicesScreen(Screen):
         self.box.addWidget(self.title)
         self.box.addWidget(self.who)
         self.box.addLayout(self.grid, 1)
-        self.box.addWidget(self.hints)
         row = QHBoxLayout()
-        row.addWidget(self.back_button)
-        row.addStretch(1)
+        row.setSpacing(24)
+        row.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignBottom)
+        row.addWidget(self.hints, 1)
         self.box.addLayout(row)
 
     def show_options(self, options: list[ServiceOption], greeting: Greeting | None) -> None:
@@ -190,7 +197,7 @@ class ServicesScreen(Screen):
                                                  self.describe(opt), opt.available)
         hints = [self.pick(o.hint_zh, o.hint_en) for o in self.options
                  if o.available and (o.hint_zh or o.hint_en)]
-        self.hints.setText(self.tr("温馨提示：") + "\n".join(hints) if hints else "")
+        self.hints.setText("\n".join([self.tr("温馨提示："), *(f"· {h}" for h in hints)]))
         self.hints.setVisible(bool(hints))
 
     def describe(self, opt: ServiceOption) -> str:
@@ -225,8 +232,8 @@ class ResultScreen(Screen):
         self.wait = label("", "wait", self)
         self.take = label("", "take", self)
         self.notice = label("", "notice", self)
-        self.preview = label("", "preview", self)
-        self.preview.setMinimumWidth(300)
+        self.preview = PixmapView(self)
+        self.scan = label("", "wait", self)
         self.countdown = label("", "countdown", self)
         self.done_button = button("", "secondary", self)
         self.done_button.clicked.connect(self.done)
@@ -240,7 +247,10 @@ class ResultScreen(Screen):
         row = QHBoxLayout()
         row.setSpacing(40)
         row.addLayout(left, 3)
-        row.addWidget(self.preview, 2, Qt.AlignmentFlag.AlignVCenter)
+        right = QVBoxLayout()
+        right.addWidget(self.preview, 1)
+        right.addWidget(self.scan)
+        row.addLayout(right, 2)
         self.box.addLayout(row, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.countdown, 1)
@@ -250,11 +260,8 @@ class ResultScreen(Screen):
     def show_outcome(self, outcome: IssueOutcome, seconds: int) -> None:
         self.outcome = outcome
         self.seconds_left = seconds
-        pix = QPixmap()
-        pix.loadFromData(outcome.preview_png, "PNG")
-        target_h = max(300, int(self.height() * 0.8)) if self.height() > 100 else 560
-        self.preview.setPixmap(pix.scaledToHeight(min(target_h, pix.height()),
-                                                  Qt.TransformationMode.SmoothTransformation))
+        unprinted = outcome.printer_error is not None and bool(outcome.qr_png)
+        self.preview.set_png(outcome.qr_png if unprinted else outcome.preview_png)
         self.retranslate()
 
     def tick(self) -> None:
@@ -288,6 +295,8 @@ class ResultScreen(Screen):
         self._countdown()
 
     def _show_print_state(self, o: IssueOutcome) -> None:
+        self.scan.setText(self.tr("手机扫码，保存您的号码"))
+        self.scan.setVisible(o.printer_error is not None)
         if o.printer_error is None:
             self.take.setText(self.tr("已为您重新打印号票，请取票") if o.reprint
                               else self.tr("请取走号票，留意叫号"))
@@ -315,7 +324,7 @@ class MessageScreen(Screen):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = "error"
-        self.mark = label("!", "badge", self, wrap=False)
+        self.mark = CalmMark(self)
         self.title = label("", "msgtitle", self)
         self.body = label("", "msgbody", self)
         self.retry_button = button("", "primary", self)
@@ -366,10 +375,13 @@ class OutOfServiceScreen(Screen):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.mark = CalmMark(self)
+        self.mark.set_symbol("i")
         self.title = label("", "msgtitle", self)
         self.body = label("", "msgbody", self)
         self.status = label("", "countdown", self)
         self.box.addStretch(1)
+        self.box.addWidget(self.mark, 0, Qt.AlignmentFlag.AlignHCenter)
         self.box.addWidget(self.title)
         self.box.addWidget(self.body)
         self.box.addWidget(self.status)

@@ -18,8 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
-from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.devices.errors import CardReadError
@@ -99,6 +105,7 @@ class KioskWindow(QWidget):
         self.out_of_service = False
         self._may_close = False
         self._taps: list[float] = []
+        self._scale = 0.0
         self.setObjectName("kiosk")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -121,6 +128,8 @@ class KioskWindow(QWidget):
         self.topbar.demo.setText(demo_note)
         self.topbar.demo.setVisible(bool(demo_note))
         self.stack = QStackedWidget(self)
+        # The screen's size is the display's: pages fit it, they never push the window.
+        self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.home = HomeScreen()
         self.identified = IdentifiedScreen()
         self.services = ServicesScreen()
@@ -175,9 +184,18 @@ class KioskWindow(QWidget):
     # --- look and language ----------------------------------------------------------------
 
     def apply_style(self) -> None:
-        scale = style.LARGE_SCALE if self.large_print else style.NORMAL_SCALE
-        self.setStyleSheet(style.stylesheet(scale))
+        """Type scaled to the window's height (and large print); only when it changes."""
+        scale = style.fit_scale(self.height() if self.height() > 200 else 1000,
+                                self.large_print)
         self.topbar.large.setChecked(self.large_print)
+        if scale == self._scale:
+            return
+        self._scale = scale
+        self.setStyleSheet(style.stylesheet(scale))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.apply_style()
 
     def toggle_large_print(self) -> None:
         self.large_print = not self.large_print

@@ -57,7 +57,7 @@ def _scenes(window: KioskWindow, clock: StudioClock,
         clock.at = STUDIO_LATE
         window.greeting = None
         window.show_services(flow.options())
-        clock.at = STUDIO_MORNING
+        window._update_clock()
 
     def result() -> None:
         printer.state = PrinterState.READY
@@ -132,6 +132,7 @@ def save_kiosk_screens(settings: Settings, workdir: Path, out: Path,
                     if large and name not in ("home", "services", "result"):
                         continue
                     window.out_of_service = False
+                    clock.at = STUDIO_MORNING
                     scene()
                     window.set_language(lang)  # after the scene: show_home resets to zh
                     _settle()

@@ -22,6 +22,13 @@ GREEN = "#14632d"
 
 NORMAL_SCALE = 1.0
 LARGE_SCALE = 1.3
+DESIGN_HEIGHT = 1000  # sizes below are for a screen this tall; others scale with height
+
+
+def fit_scale(height: int, large_print: bool = False) -> float:
+    """The type scale for a window this tall: 1080p kiosks a little larger, 800 smaller."""
+    base = min(1.6, max(0.7, height / DESIGN_HEIGHT))
+    return round(base * (LARGE_SCALE if large_print else NORMAL_SCALE), 2)
 
 
 def px(size: float, scale: float) -> int:
@@ -52,8 +59,9 @@ def stylesheet(scale: float = NORMAL_SCALE) -> str:
     QLabel#greetname {{ color: {INK}; font-size: {f(48)}; font-weight: bold; }}
     QLabel#badge {{ color: white; background: {GOLD}; border-radius: 14px; padding: 8px 24px;
                     font-size: {f(30)}; font-weight: bold; }}
-    QLabel#hint {{ color: {INK}; background: {CARD}; border-left: 8px solid {GREEN};
-                   padding: 12px 18px; font-size: {f(24)}; }}
+    QLabel#hint {{ color: {INK}; background: {CARD}; border-left: 10px solid {GREEN};
+                   border-radius: 6px; padding: 12px 20px; font-size: {f(26)}; }}
+    QLabel#calm {{ background: transparent; }}
     QLabel#number {{ color: {RED}; font-size: {f(190)}; font-weight: bold; }}
     QLabel#numbercaption {{ color: {MUTED}; font-size: {f(34)}; }}
     QLabel#servicename {{ color: {NAVY}; font-size: {f(40)}; font-weight: bold; }}
@@ -82,11 +90,14 @@ def stylesheet(scale: float = NORMAL_SCALE) -> str:
                        font-size: {f(46)}; font-weight: bold; min-height: {f(88)};
                        min-width: {f(120)}; }}
     QPushButton#key:pressed {{ background: {GREY_BG}; }}
-    QPushButton#service {{ background: {CARD}; border: 4px solid {NAVY}; border-left: 18px solid
-                           {RED}; text-align: left; padding: 18px 28px; min-height: {f(150)}; }}
-    QPushButton#service:pressed {{ background: {GREY_BG}; }}
-    QPushButton#service:disabled {{ background: {GREY_BG}; border: 4px solid #b8bfc6;
-                                    border-left: 18px solid #b8bfc6; }}
+    QPushButton#service {{ background: {CARD}; border: 3px solid #aab3bd; border-radius: 20px;
+                           min-height: {f(112)}; }}
+    QPushButton#service:pressed {{ background: {GREY_BG}; border-color: {NAVY}; }}
+    QPushButton#service:disabled {{ background: {GREY_BG}; border: 3px dashed #b8bfc6; }}
+    QLabel#prefix {{ color: white; background: {RED}; border-radius: 14px;
+                     font-size: {f(50)}; font-weight: bold; min-width: {f(84)};
+                     max-width: {f(84)}; min-height: {f(84)}; max-height: {f(84)}; }}
+    QLabel#prefix[off="true"] {{ background: #9aa3ad; }}
     QLabel#svcname {{ color: {NAVY}; font-size: {f(46)}; font-weight: bold;
                       background: transparent; }}
     QLabel#svcinfo {{ color: {INK}; font-size: {f(30)}; background: transparent; }}

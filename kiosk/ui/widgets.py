@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -69,19 +69,28 @@ class ServiceButton(QPushButton):
         self.setObjectName("service")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(36, 14, 24, 14)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(24, 12, 20, 12)
+        row.setSpacing(22)
+        self.badge = label(prefix, "prefix", self, wrap=False)
+        text = QVBoxLayout()
+        text.setSpacing(4)
         self.name = label("", "svcname", self, align=Qt.AlignmentFlag.AlignLeft)
         self.info = label("", "svcinfo", self, align=Qt.AlignmentFlag.AlignLeft)
-        for lab in (self.name, self.info):
+        for lab in (self.badge, self.name, self.info):
             lab.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            box.addWidget(lab)
+        text.addStretch(1)
+        text.addWidget(self.name)
+        text.addWidget(self.info)
+        text.addStretch(1)
+        row.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addLayout(text, 1)
 
     def show_option(self, name: str, info: str, available: bool) -> None:
         self.name.setText(name)
         self.info.setText(info)
         self.setEnabled(available)
-        for lab in (self.name, self.info):
+        for lab in (self.badge, self.name, self.info):
             lab.setProperty("off", "false" if available else "true")
             lab.style().unpolish(lab)
             lab.style().polish(lab)
@@ -95,7 +104,7 @@ class CardPicture(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(300, 190)
+        self.setMinimumSize(380, 190)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
     def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt's name
@@ -103,7 +112,7 @@ class CardPicture(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
         cw, ch = 260.0, 164.0
-        x, y = (w - cw) / 2, (h - ch) / 2
+        x, y = (w - cw - 60) / 2, (h - ch) / 2
         card = QPainterPath()
         card.addRoundedRect(QRectF(x, y, cw, ch), 16, 16)
         p.fillPath(card, QColor(style.NAVY))
@@ -115,12 +124,41 @@ class CardPicture(QWidget):
         for i in range(4):
             p.drawLine(int(x + 90 + i * 40), int(y + 132), int(x + 118 + i * 40), int(y + 132))
         arrow = QPen(QColor(style.RED))
-        arrow.setWidth(8)
+        arrow.setWidth(10)
+        arrow.setCapStyle(Qt.PenCapStyle.RoundCap)
         p.setPen(arrow)
-        ax = x + cw + 18
-        p.drawLine(int(ax), int(y + ch / 2), int(ax + 40), int(y + ch / 2))
-        p.drawLine(int(ax + 24), int(y + ch / 2 - 16), int(ax + 40), int(y + ch / 2))
-        p.drawLine(int(ax + 24), int(y + ch / 2 + 16), int(ax + 40), int(y + ch / 2))
+        ax, ay = x + cw + 20, y + ch / 2
+        p.drawLine(int(ax), int(ay), int(ax + 44), int(ay))
+        p.drawLine(int(ax + 26), int(ay - 18), int(ax + 44), int(ay))
+        p.drawLine(int(ax + 26), int(ay + 18), int(ax + 44), int(ay))
+        p.end()
+
+
+class CalmMark(QWidget):
+    """A round amber "!" (or a navy "i"): noticeable without alarming anyone."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.symbol = "!"
+        self.setFixedSize(120, 120)
+
+    def set_symbol(self, symbol: str) -> None:
+        self.symbol = symbol
+        self.update()
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt's name
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QColor(style.AMBER_EDGE if self.symbol == "!" else style.NAVY)
+        p.setBrush(colour)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawEllipse(4, 4, self.width() - 8, self.height() - 8)
+        font = p.font()
+        font.setPixelSize(int(self.height() * 0.6))
+        font.setBold(True)
+        p.setFont(font)
+        p.setPen(QColor("white"))
+        p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.symbol)
         p.end()
 
 
@@ -163,3 +201,38 @@ class _TapLabel(QLabel):
 
     def mousePressEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
         self.tapped.emit()
+
+
+class PixmapView(QWidget):
+    """An image drawn as large as the space allows, never cropped (the ticket, the QR)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pixmap = QPixmap()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(200, 200)
+
+    def set_png(self, data: bytes) -> None:
+        self._pixmap = QPixmap()
+        self._pixmap.loadFromData(data, "PNG")
+        self.update()
+
+    def pixmap(self) -> QPixmap:
+        return self._pixmap
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt's name
+        if self._pixmap.isNull():
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        room = self.rect().adjusted(6, 6, -6, -6)
+        scaled = self._pixmap.size().scaled(room.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        if scaled.width() > self._pixmap.width() * 2:  # never blow a small image up blurry
+            scaled = self._pixmap.size() * 2
+        x = room.x() + (room.width() - scaled.width()) // 2
+        y = room.y() + (room.height() - scaled.height()) // 2
+        p.fillRect(x - 6, y - 6, scaled.width() + 12, scaled.height() + 12, QColor("white"))
+        p.setPen(QColor("#c8cdd3"))
+        p.drawRect(x - 6, y - 6, scaled.width() + 11, scaled.height() + 11)
+        p.drawPixmap(x, y, scaled.width(), scaled.height(), self._pixmap)
+        p.end()

@@ -48,7 +48,7 @@ def test_the_demo_clock_moves_into_business_hours_only_when_outside_them(
 def test_simulated_hall_issues_and_calls_tickets(qtbot: QtBot, qapp: QApplication,
                                                  settings: Settings, tmp_path: Path) -> None:
     branch_now = datetime.now(settings.branch.tz).replace(tzinfo=None)
-    demo = build_demo(settings, tmp_path, simulate=False,
+    demo = build_demo(settings, tmp_path, simulate=False, voice=False,
                       offset=branch_now.replace(hour=10, minute=0) - branch_now)
     sim = HallSimulator(demo.service, seed=3, tick_ms=20)
     try:
