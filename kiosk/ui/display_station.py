@@ -49,6 +49,9 @@ class DisplayStation(QObject):
         for closer in self.closers:
             closer()
         self.closers.clear()
+        shutdown = getattr(self.window, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
 
     def _on_events(self, events: list[FeedEvent]) -> None:
         calls = self.model.apply(events)

@@ -237,10 +237,26 @@ class _DisplayBase(QWidget):
         self.setAutoFillBackground(True)
         self.setStyleSheet(f"background: {BACKGROUND};")
         self.setCursor(Qt.CursorShape.BlankCursor)
+        self._shut_down = False
         model.listeners.append(self.refresh)
 
     def refresh(self) -> None:
         raise NotImplementedError
+
+    def shutdown(self) -> None:
+        """Stop drawing and let Qt delete the window (idempotent).
+
+        Deleting through Qt, not through Python's garbage collector: PySide6 6.12 crashes
+        when the collector frees a shown hall window (a cycle through its bound methods)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        if self.refresh in self.model.listeners:
+            self.model.listeners.remove(self.refresh)
+        for timer in self.findChildren(QTimer):
+            timer.stop()
+        self.hide()
+        self.deleteLater()
 
     def offline_label(self, pt: float) -> QLabel:
         label = _label(pt, WARN, bold=True)

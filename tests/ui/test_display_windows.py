@@ -190,8 +190,7 @@ def writer(sqlite_url: str, settings: Settings, clock: FakeClock) -> Iterator[Qu
 def start_hall(qtbot: QtBot, url: str, settings: Settings, clock: FakeClock,
                player: FakePlayer) -> DisplayStation:
     station = build_display_window(settings, url, kind="hall", clock=clock, player=player)
-    assert station.window is not None
-    qtbot.addWidget(station.window)
+    assert station.window is not None  # station.stop() closes and deletes it
     station.start()
     qtbot.waitUntil(lambda: station.model.loaded, timeout=5000)
     return station
@@ -293,3 +292,37 @@ def test_the_display_goes_offline_and_back_without_losing_a_call(
     finally:
         station.stop()
         writer.db.dispose()
+
+
+STOP_AND_COLLECT = """
+import gc, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from kiosk.app import build_display_window
+from kiosk.config import load_settings
+settings = load_settings(sys.argv[1], environ={})
+station = build_display_window(settings, sys.argv[2], kind="hall", voice=False)
+station.start()
+station.window.resize(1280, 720)
+station.window.show()
+app.processEvents()
+station.stop()
+del station
+gc.collect()
+print("collected")
+"""
+
+
+def test_a_stopped_hall_display_can_be_garbage_collected(tmp_path: Path) -> None:
+    """PySide6 6.12 crashed when Python's collector freed a shown hall window."""
+    import subprocess
+    import sys
+
+    from tests.conftest import EXAMPLE_CONFIG, ROOT
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KIOSK_VAR_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", STOP_AND_COLLECT, str(EXAMPLE_CONFIG),
+                           f"sqlite:///{tmp_path / 'branch.db'}"], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr[-1000:]
+    assert "collected" in done.stdout
