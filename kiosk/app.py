@@ -64,6 +64,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def check_display(settings: Settings, kind: str, counter: int | None) -> None:
+    """A clear error for a display that cannot be built (before any window opens)."""
+    if kind not in ("hall", "counter"):
+        raise ConfigError(f"display kind must be hall or counter, not {kind!r}")
+    if kind == "counter":
+        if counter is None:
+            raise ConfigError("a counter display needs --counter NUMBER")
+        try:
+            settings.counter(counter)
+        except KeyError:
+            known = ", ".join(str(c.number) for c in settings.counters)
+            raise ConfigError(f"there is no counter {counter}; this branch has {known}") from None
+
+
 def build_display_window(settings: Settings, url: str, *, kind: str = "hall",
                          counter: int | None = None, station: str = "",
                          clock: Callable[[], datetime] | None = None,
@@ -81,16 +95,7 @@ def build_display_window(settings: Settings, url: str, *, kind: str = "hall",
     from kiosk.ui.display_station import DisplayStation
     from kiosk.ui.feed_qt import LiveFeed
 
-    if kind not in ("hall", "counter"):
-        raise ConfigError(f"display kind must be hall or counter, not {kind!r}")
-    if kind == "counter":
-        if counter is None:
-            raise ConfigError("a counter display needs --counter NUMBER")
-        try:
-            settings.counter(counter)
-        except KeyError:
-            known = ", ".join(str(c.number) for c in settings.counters)
-            raise ConfigError(f"there is no counter {counter}; this branch has {known}") from None
+    check_display(settings, kind, counter)
     clock = clock or system_clock(settings)
     service = build_service(settings, url, clock)
     name = station or (f"display-counter-{counter}" if kind == "counter" else "display-hall")

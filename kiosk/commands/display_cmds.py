@@ -87,10 +87,15 @@ def _clock(ctx: Context) -> Any:
 
 
 def cmd_display(ctx: Context, args: argparse.Namespace) -> int:
-    from kiosk.app import build_display_window
+    import os
 
+    from kiosk.app import build_display_window, check_display
+
+    check_display(ctx.settings, args.kind, args.counter)  # before any window opens
     if args.headless:
         return _run_headless(ctx, args)
+    if args.screenshot:  # a picture needs no screen
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
