@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kiosk.ui.i18n import Languages
     from kiosk.ui.kiosk_window import KioskTimings, KioskWindow
     from kiosk.ui.qtfonts import UiFont
+    from kiosk.ui.readers import ReaderThread
 
 
 def system_clock(settings: Settings, offset: timedelta = timedelta(0)) -> Callable[[], datetime]:
@@ -158,14 +159,28 @@ def build_kiosk_window(settings: Settings, service: QueueService, *, station: st
     from kiosk.ui.kiosk_window import KioskTimings, KioskWindow
 
     k = settings.kiosk
-    reader = "wedge" if settings.readers.wedge else "none"
+    readers = build_readers(settings)
+    state = "ok" if readers.has_readers else ("wedge" if settings.readers.wedge else "none")
     flow = KioskFlow(service, printer or make_printer(settings.printer), settings, station,
-                     reader_state=reader)
+                     reader_state=state)
     return KioskWindow(
         flow, languages or Languages(QApplication.instance()),
         timings=timings or KioskTimings.from_settings(k), fullscreen=fullscreen,
         hide_cursor=k.hide_cursor and fullscreen, manager_pin=k.manager_pin,
-        large_print=k.large_print, demo_note=demo_note)
+        large_print=k.large_print, demo_note=demo_note, readers=readers)
+
+
+def build_readers(settings: Settings) -> ReaderThread:
+    """The serial readers the branch config names (none: the thread is never started)."""
+    from kiosk.devices.idcard import IdCardReader
+    from kiosk.devices.magstripe import SerialCardReader
+    from kiosk.ui.readers import ReaderThread
+
+    r = settings.readers
+    return ReaderThread(
+        settings.hash_secret,
+        id_reader=IdCardReader(r.id_serial, r.baudrate) if r.id_serial else None,
+        card_reader=SerialCardReader(r.card_serial, r.baudrate) if r.card_serial else None)
 
 
 def demo_clock_offset(settings: Settings, now: datetime | None = None) -> timedelta:

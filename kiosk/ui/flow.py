@@ -104,10 +104,12 @@ class KioskFlow:
         """Manual entry on the keypad: a resident ID or a card number."""
         return self.greet(identify_typed(text, self.settings.hash_secret))
 
-    def greet(self, identity: Identity) -> Greeting:
+    def greet(self, identity: Identity, name_on_card: str = "") -> Greeting:
+        """The customer as the directory knows them (the card's own name otherwise)."""
         with self.service.db.read() as s:
             entry = customers.lookup(s, identity.digest)
             name, tier_key = (entry.name_masked, entry.tier) if entry else ("", "")
+        name = name or name_on_card
         tier = next((t for t in self.settings.tiers if t.key == tier_key),
                     self.settings.regular_tier)
         return Greeting(identity, name, tier, entry is not None)

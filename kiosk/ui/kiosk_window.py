@@ -44,6 +44,7 @@ from kiosk.ui.kiosk_screens import (
     Screen,
     ServicesScreen,
 )
+from kiosk.ui.readers import ReaderThread, ReadIdentity
 from kiosk.ui.widgets import TopBar
 from kiosk.ui.worker import Worker
 
@@ -87,7 +88,7 @@ class KioskWindow(QWidget):
                  hide_cursor: bool = True, manager_pin: str = "0000",
                  large_print: bool = False, clock: Callable[[], datetime] | None = None,
                  key_clock: Callable[[], float] = time.monotonic, demo_note: str = "",
-                 parent: QWidget | None = None) -> None:
+                 readers: ReaderThread | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.flow = flow
         self.languages = languages
@@ -116,6 +117,12 @@ class KioskWindow(QWidget):
         self.apply_style()
         self.retranslate()
         QApplication.instance().installEventFilter(self)
+        self.readers = readers
+        if readers is not None and readers.has_readers:
+            readers.identified.connect(self.card_read)
+            readers.failed.connect(self._reader_failed)
+            readers.state_changed.connect(self._reader_state)
+            readers.start()
         self.show_home()
 
     # --- building -----------------------------------------------------------------------
@@ -280,6 +287,21 @@ class KioskWindow(QWidget):
             return
         self._start(self.flow.identify_swipe, text, on_done=self.show_identified)
 
+    def card_read(self, read: ReadIdentity) -> None:
+        """A serial card or ID-card reader read a card (on any screen but the result)."""
+        if self.busy or self.out_of_service or self.screen in ("pin", "result"):
+            return
+        self._start(self.flow.greet, read.identity, read.name_masked,
+                    on_done=self.show_identified)
+
+    def _reader_failed(self, exc: BaseException) -> None:
+        if not (self.busy or self.out_of_service or self.screen in ("pin", "result")):
+            self._failed(exc)
+
+    def _reader_state(self, state: str) -> None:
+        self.flow.reader_state = state
+        self.send_heartbeat()
+
     def submit_typed(self, text: str) -> None:
         self._start(self.flow.identify_typed, text, on_done=self.show_identified)
 
@@ -408,6 +430,8 @@ class KioskWindow(QWidget):
     def shutdown(self) -> None:
         for t in self.findChildren(QTimer):
             t.stop()
+        if self.readers is not None and self.readers.isRunning():
+            self.readers.stop()
         QApplication.instance().removeEventFilter(self)
         self.worker.wait(3000)
 

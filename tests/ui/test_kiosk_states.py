@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -192,3 +193,40 @@ def test_large_print_makes_the_type_bigger(qtbot: QtBot, kiosk: KioskWindow) -> 
     click(qtbot, kiosk.topbar.large)
     assert kiosk.large_print
     assert kiosk.home.title.fontInfo().pixelSize() >= before * 1.25
+
+
+class FakeSlowPrinter(PreviewPrinter):
+    """A printer that takes as long as the test wants (a slow serial line)."""
+
+    def __init__(self, release: threading.Event) -> None:
+        super().__init__()
+        self.release = release
+        self.printing_on: threading.Thread | None = None
+
+    def print_ticket(self, ticket) -> None:  # noqa: ANN001
+        self.printing_on = threading.current_thread()
+        self.release.wait(10)
+        super().print_ticket(ticket)
+
+
+def test_a_slow_printer_never_freezes_the_screen(
+        qtbot: QtBot, qapp, ui_font, branch: QueueService,  # noqa: ANN001
+        kiosk_settings: Settings) -> None:
+    release = threading.Event()
+    printer = FakeSlowPrinter(release)
+    window = make_kiosk(qapp, branch, kiosk_settings, printer)
+    try:
+        click(qtbot, window.home.no_card_button)
+        wait_screen(qtbot, window, "services")
+        click(qtbot, window.services.buttons["A"])
+        qtbot.waitUntil(lambda: printer.printing_on is not None, timeout=WAIT_MS)
+        assert printer.printing_on is not threading.main_thread()
+        click(qtbot, window.topbar.language)  # the screen still answers while printing
+        assert window.services.title.text() == "Please choose a service"
+        assert window.screen == "services"
+        release.set()
+        wait_screen(qtbot, window, "result")
+        assert window.result.number.text() == "A001"
+    finally:
+        release.set()
+        close_kiosk(window)
