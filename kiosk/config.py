@@ -122,6 +122,7 @@ class ReaderSettings:
 
 @dataclass(frozen=True)
 class DisplaySettings:
+    screen: int = 0  # monitor index for the full-screen display (0 = primary)
     hall_number_pt: int = 180
     counter_number_pt: int = 220
     recent_calls: int = 8
@@ -397,7 +398,7 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     )
     display = _dataclass_from(
         top.table("display"), DisplaySettings,
-        {"hall_number_pt": int, "counter_number_pt": int, "recent_calls": int,
+        {"screen": int, "hall_number_pt": int, "counter_number_pt": int, "recent_calls": int,
          "announce_english": bool, "announce_repeat": int, "volume": float,
          "notice_zh": str, "notice_en": str},
     )

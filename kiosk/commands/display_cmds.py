@@ -54,7 +54,7 @@ def add_display_role(run_sub: argparse._SubParsersAction,
     p.add_argument("--kind", choices=("hall", "counter"), default="hall")
     p.add_argument("--counter", type=int, help="the counter number (counter displays)")
     p.add_argument("--screen", type=int, default=None,
-                   help="monitor index for full screen (0 = primary)")
+                   help="monitor index for full screen (default: display.screen in the config)")
     p.add_argument("--windowed", metavar="WxH", help="a window of this size, not full screen")
     p.add_argument("--no-voice", action="store_true", help="hall display without voice")
     p.add_argument("--screenshot", metavar="FILE", help="save one frame as PNG and exit")
@@ -112,7 +112,8 @@ def cmd_display(ctx: Context, args: argparse.Namespace) -> int:
         window.resize(*_size(args.windowed, (1280, 720)))
         window.show()
     else:
-        window.show_on_screen(args.screen)
+        window.show_on_screen(ctx.settings.display.screen if args.screen is None
+                              else args.screen)
     try:
         return int(app.exec())
     finally:
