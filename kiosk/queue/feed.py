@@ -134,16 +134,11 @@ def read_snapshot(service: QueueService, recent: int = 10) -> Snapshot:
 def _read_snapshot(service: QueueService, recent: int) -> Snapshot:
     last = service.last_event_id()
     today = service.business_day(service.now())
-    waits: dict[str, int] = {}
-    counts: dict[str, int] = {}
-    for view in service.waiting():
-        counts[view.service] = counts.get(view.service, 0) + 1
-        if view.estimated_wait_s is not None:
-            waits[view.service] = max(waits.get(view.service, 0), int(view.estimated_wait_s))
     services = tuple(
         ServiceStatus(prefix=row["service"], name_zh=row["name_zh"], name_en=row["name_en"],
-                      waiting=counts.get(row["service"], 0),
-                      wait_s=waits.get(row["service"], 0) if row["open_counters"] else None,
+                      waiting=row["waiting"],
+                      # where a number taken now would stand: the same forecast as the kiosk
+                      wait_s=row["estimated_wait_s"],
                       open_now=bool(row["open_now"]),
                       open_counters=tuple(row["open_counters"]))
         for row in service.service_summary())

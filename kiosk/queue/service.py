@@ -533,14 +533,14 @@ class QueueService:
             return sorted(views, key=lambda v: (v.estimated_wait_s is None,
                                                 v.estimated_wait_s or 0, v.ahead or 0))
 
-    def forecast_all(self, s: Session) -> dict[int, rules.Forecast]:
+    def _forecast_inputs(self, s: Session) -> _ForecastInputs:
+        """The queue as the rules see it: waiting tickets, open counters, service means."""
         now = self.now()
         waiting = [rules.Candidate(r.id, r.service, r.tier, r.rank_at, r.pin) for r in s.execute(
             select(m.Ticket.id, m.Ticket.service, m.Ticket.tier, m.Ticket.rank_at, m.Ticket.pin)
             .where(m.Ticket.status == m.WAITING))]
-        if not waiting:
-            return {}
-        means = dict(s.execute(select(m.ServiceRow.prefix, m.ServiceRow.mean_service_s)).all())
+        means = {k: float(v) for k, v in s.execute(
+            select(m.ServiceRow.prefix, m.ServiceRow.mean_service_s)).all()}
         counters = []
         for crow in s.scalars(select(m.CounterRow).where(m.CounterRow.status == m.COUNTER_OPEN)):
             busy = 0.0
@@ -554,7 +554,29 @@ class QueueService:
             state = rules.CounterState(crow.number, crow.service_list, crow.green_channel,
                                        crow.consecutive_priority)
             counters.append((state, busy))
-        return rules.forecast(now, counters, waiting, means, self.policy)
+        return _ForecastInputs(now, counters, waiting, means)
+
+    def forecast_all(self, s: Session) -> dict[int, rules.Forecast]:
+        q = self._forecast_inputs(s)
+        if not q.waiting:
+            return {}
+        return rules.forecast(q.now, q.counters, q.waiting, q.means, self.policy)
+
+    def new_ticket_forecasts(self, s: Session,
+                             tier: str | None = None) -> dict[str, rules.Forecast | None]:
+        """Per service: where a number taken now would stand (None: no open counter serves it).
+
+        Fast-forwards the policy with one more ticket of `tier` (default regular) arriving
+        now, once per service: what the kiosk buttons and the hall display show.
+        """
+        q = self._forecast_inputs(s)
+        tier = tier or self.settings.regular_tier.key
+        out: dict[str, rules.Forecast | None] = {}
+        for svc in self.settings.services:
+            probe = rules.Candidate(-1, svc.prefix, tier, q.now, None)
+            out[svc.prefix] = rules.forecast(q.now, q.counters, [*q.waiting, probe], q.means,
+                                             self.policy).get(-1)
+        return out
 
     def _with_forecast(self, s: Session, views: list[TicketView]) -> list[TicketView]:
         forecasts = self.forecast_all(s)
@@ -571,7 +593,8 @@ class QueueService:
             return [self._counter_view(s, c) for c in rows]
 
     def service_summary(self) -> list[dict[str, Any]]:
-        """Per service: people waiting, open counters serving it, and the next estimate."""
+        """Per service: people waiting, open counters serving it, and, for a number taken
+        now, people ahead and the estimated wait (fast-forwarded, not "ahead x mean")."""
         with self.db.read() as s:
             counts = dict(s.execute(select(m.Ticket.service, func.count())
                                     .where(m.Ticket.status == m.WAITING)
@@ -580,13 +603,17 @@ class QueueService:
                                   .where(m.CounterRow.status == m.COUNTER_OPEN)).all()
             means = dict(s.execute(select(m.ServiceRow.prefix, m.ServiceRow.mean_service_s))
                          .all())
+            estimates = self.new_ticket_forecasts(s)
         now = self.now()
         out = []
         for svc in self.settings.services:
             serving = [c.number for c in open_rows if svc.prefix in c.service_list]
+            new = estimates.get(svc.prefix)
             out.append({
                 "service": svc.prefix, "name_zh": svc.name_zh, "name_en": svc.name_en,
                 "waiting": counts.get(svc.prefix, 0), "open_counters": serving,
+                "ahead": new.ahead if new else None,
+                "estimated_wait_s": round(new.wait_s) if new else None,
                 "mean_service_s": round(means.get(svc.prefix, svc.default_service_s)),
                 "open_now": svc.opens <= now.time() < svc.closes,
                 "opens": svc.opens.strftime("%H:%M"), "closes": svc.closes.strftime("%H:%M"),
@@ -622,6 +649,12 @@ class QueueService:
         with self.db.read() as s:
             state = s.get(m.BranchState, 1)
             return (state.notice_zh, state.notice_en) if state else ("", "")
+
+    def customer(self, identity: Identity) -> m.Customer | None:
+        """The directory entry for an identified customer (tier, masked name), if any."""
+        with self.db.read() as s:
+            return s.scalars(select(m.Customer).where(m.Customer.id_hash == identity.digest)
+                             ).first()
 
     # --- stations --------------------------------------------------------------------------
 
@@ -713,6 +746,14 @@ def _replace(view: TicketView, **changes: Any) -> TicketView:
     from dataclasses import replace
 
     return replace(view, **changes)
+
+
+@dataclass(frozen=True)
+class _ForecastInputs:
+    now: datetime
+    counters: list[tuple[rules.CounterState, float]]
+    waiting: list[rules.Candidate]
+    means: dict[str, float]
 
 
 class _Op:

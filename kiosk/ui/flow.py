@@ -23,7 +23,6 @@ from kiosk.devices.preview import preview_png
 from kiosk.devices.printer import PrinterState, TicketPrinter, print_checked
 from kiosk.devices.ticket import LayoutOptions, TicketData, qr_image, ticket_token
 from kiosk.errors import InvalidIdentifier
-from kiosk.queue import customers
 from kiosk.queue.identity import Identity
 from kiosk.queue.service import QueueService, TicketView
 
@@ -106,9 +105,8 @@ class KioskFlow:
 
     def greet(self, identity: Identity, name_on_card: str = "") -> Greeting:
         """The customer as the directory knows them (the card's own name otherwise)."""
-        with self.service.db.read() as s:
-            entry = customers.lookup(s, identity.digest)
-            name, tier_key = (entry.name_masked, entry.tier) if entry else ("", "")
+        entry = self.service.customer(identity)
+        name, tier_key = (entry.name_masked, entry.tier) if entry else ("", "")
         name = name or name_on_card
         tier = next((t for t in self.settings.tiers if t.key == tier_key),
                     self.settings.regular_tier)
@@ -128,7 +126,7 @@ class KioskFlow:
                     else ("closed_since", row["closes"])
             elif counters == 0:
                 reason = "paused"
-            wait_s = row["waiting"] * row["mean_service_s"] / counters if counters else None
+            wait_s = row["estimated_wait_s"]  # fast-forwarded for a number taken now
             out.append(ServiceOption(
                 prefix=svc.prefix, name_zh=svc.name_zh, name_en=svc.name_en,
                 waiting=row["waiting"], wait_s=wait_s, available=not reason, reason=reason,

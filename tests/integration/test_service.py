@@ -286,3 +286,25 @@ def test_schema_is_created_and_at_head(queue: QueueService) -> None:
     assert queue.db.current_revision() == SCHEMA_REVISION
     with queue.db.read() as s:
         assert s.scalar(select(func.count()).select_from(m.CounterRow)) == 6
+
+
+def test_new_ticket_estimate_per_service(queue: QueueService, clock: FakeClock) -> None:
+    for _ in range(3):
+        queue.issue("A")
+        clock.advance(10)
+    queue.open_counter(1)  # serves A and B
+    summary = {s["service"]: s for s in queue.service_summary()}
+    assert (summary["A"]["ahead"], summary["A"]["estimated_wait_s"]) == (3, 3 * 240)
+    assert (summary["B"]["ahead"], summary["B"]["estimated_wait_s"]) == (3, 3 * 240)
+    assert summary["C"]["estimated_wait_s"] is None  # no open counter serves corporate
+    assert summary["A"]["waiting"] == 3 and summary["A"]["open_counters"] == [1]
+
+
+def test_customer_lookup_by_identity(queue: QueueService) -> None:
+    identity = identify_card(CARD, queue.settings.hash_secret)
+    assert queue.customer(identity) is None
+    with queue.db.begin() as s:
+        s.add(m.Customer(id_hash=identity.digest, id_kind="card", id_masked=identity.masked,
+                         name_masked="王*明", tier="gold", relationship_manager=""))
+    found = queue.customer(identity)
+    assert found is not None and (found.tier, found.name_masked) == ("gold", "王*明")
