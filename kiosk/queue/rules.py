@@ -18,10 +18,12 @@ How a counter chooses (`pick_next`), first rule that applies wins:
 3. Green channel: a green-channel counter considers only priority tiers (rank > 0) while
    any waits; with none waiting it serves the others, or nobody when
    `rules.green_channel_serves_others` is false.
-4. Maximum-wait guarantee: a ticket that has waited longer than its target
-   (the smallest of `rules.max_wait_s`, its service's `target_wait_s` and its tier's
-   `target_wait_s`) goes first; among several, the one furthest past its target
-   (earliest deadline first), then the oldest.
+4. Maximum-wait guarantee: a ticket is due once its deadline (arrival + its target, the
+   smallest of `rules.max_wait_s`, its service's `target_wait_s` and its tier's
+   `target_wait_s`) is less than `rules.deadline_lead_s` away: the counter calling now is
+   tied up for about one service time, so a ticket that would pass its deadline before
+   the next call is called now, not once it is already late. Due tickets go first; among
+   several, the earliest deadline first, then the oldest.
 5. Cap on priority calls: after `rules.max_consecutive_priority` priority-tier calls in a
    row (0 = no cap), a counter that is not a green channel takes a regular ticket if one
    waits.
@@ -45,7 +47,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -54,6 +56,7 @@ from kiosk.config import POLICIES, RuleSettings, Settings, Tier
 
 DEFAULT_SERVICE_S = 300.0
 DEFAULT_PREFERENCE_BONUS_S = 300.0
+DEFAULT_DEADLINE_LEAD_S = 0.0
 _UNKNOWN_TIER = Tier(key="", name_zh="", name_en="", rank=0, rate=1.0)
 
 
@@ -87,6 +90,7 @@ class Policy:
     service_targets: Mapping[str, float | None]  # per-service maximum-wait target, seconds
     rules: RuleSettings
     preference_bonus_s: float = field(default=DEFAULT_PREFERENCE_BONUS_S)
+    deadline_lead_s: float = field(default=DEFAULT_DEADLINE_LEAD_S)
 
     def __post_init__(self) -> None:
         if self.name not in POLICIES:
@@ -102,6 +106,8 @@ class Policy:
             # not in RuleSettings yet; picked up as soon as config carries it
             preference_bonus_s=float(getattr(settings.rules, "preference_bonus_s",
                                              DEFAULT_PREFERENCE_BONUS_S)),
+            deadline_lead_s=float(getattr(settings.rules, "deadline_lead_s",
+                                          DEFAULT_DEADLINE_LEAD_S)),
         )
 
     def tier(self, key: str) -> Tier:
@@ -159,15 +165,17 @@ def _pinned_choice(pinned: Sequence[Candidate]) -> Candidate:
     return min(pinned, key=lambda c: (c.pin, c.rank_at, c.ticket_id))
 
 
-def _overdue_choice(now: datetime, pool: Sequence[Candidate], policy: Policy) -> Candidate | None:
+def _due_choice(now: datetime, pool: Sequence[Candidate], policy: Policy) -> Candidate | None:
+    """The due ticket with the earliest deadline (then the oldest), or None."""
     best: Candidate | None = None
     best_key: tuple[float, datetime, int] | None = None
+    lead = max(0.0, policy.deadline_lead_s)
     for c in pool:
         target = policy.target_s(c.service, c.tier)
         if target is None:
             continue
         late = _waited_s(now, c) - target
-        if late > 0:
+        if late + lead > 0:
             key = (-late, c.rank_at, c.ticket_id)
             if best_key is None or key < best_key:
                 best, best_key = c, key
@@ -214,9 +222,9 @@ def pick_next(
             pool = priority
         elif not policy.rules.green_channel_serves_others:
             return None
-    overdue = _overdue_choice(now, pool, policy)
-    if overdue is not None:
-        return overdue
+    due = _due_choice(now, pool, policy)
+    if due is not None:
+        return due
     cap = policy.rules.max_consecutive_priority
     if cap > 0 and not counter.green_channel and counter.consecutive_priority >= cap:
         regular = [c for c in pool if not policy.is_priority(c.tier)]
@@ -252,6 +260,97 @@ def group_heads(waiting: Sequence[Candidate]) -> list[Candidate]:
 Break = tuple[float, float]  # (from_s, until_s) after `now`: the counter calls nobody
 
 
+@dataclass(frozen=True)
+class ExpectedArrivals:
+    """Customers expected to take a ticket after `now`, for `forecast`.
+
+    A ticket issued later can still be called first: a VIP under `strict` or
+    `accumulating`, a counter's preferred service, a due ticket. A forecast that assumes
+    nobody else comes promises a regular customer too short a wait on a busy day.
+    `per_hour` is the expected arrivals per hour of each (service, tier) group, e.g. learned
+    from the last hour's tickets; they are spread evenly (a group with rate r arrives at
+    0.5/r, 1.5/r, ... hours) until `until_s` seconds after `now` (closing time).
+    """
+
+    per_hour: Mapping[tuple[str, str], float]
+    until_s: float
+
+    def schedule(self) -> list[tuple[float, str, str]]:
+        """(seconds after now, service, tier) of every expected arrival, in time order."""
+        out = []
+        for (service, tier), rate in self.per_hour.items():
+            if rate <= 0:
+                continue
+            gap = 3600.0 / rate
+            at = gap / 2
+            while at < self.until_s:
+                out.append((at, service, tier))
+                at += gap
+        out.sort()
+        return out
+
+
+def learned_arrivals(now: datetime, issued: Iterable[tuple[datetime, str, str]],
+                     opened: datetime, closes: datetime, *,
+                     window_s: float = 3600.0, min_window_s: float = 900.0) -> ExpectedArrivals:
+    """Expected arrivals from the tickets issued in the last `window_s` seconds.
+
+    `issued` holds (issued at, service, tier) of recent tickets (older ones are ignored);
+    `opened` is when the branch opened today, so early in the day the rate is taken over
+    the time open so far, but at least `min_window_s`, so that two customers at 09:01 are
+    not read as 120 an hour. Arrivals are expected until `closes`.
+    """
+    span = min(window_s, max(min_window_s, (now - opened).total_seconds()))
+    since = now - timedelta(seconds=span)
+    counts: dict[tuple[str, str], int] = {}
+    for at, service, tier in issued:
+        if since < at <= now:
+            counts[(service, tier)] = counts.get((service, tier), 0) + 1
+    per_hour = {k: n * 3600.0 / span for k, n in counts.items()}
+    return ExpectedArrivals(per_hour, max(0.0, (closes - now).total_seconds()))
+
+
+class _Queue:
+    """The forecast's queue: (service, tier) groups in arrival order, pins, and the
+    expected arrivals that join it as the fast-forward clock passes their time."""
+
+    def __init__(self, now: datetime, waiting: Sequence[Candidate],
+                 expected: ExpectedArrivals | None) -> None:
+        self.now = now
+        self.groups: dict[tuple[str, str], deque[Candidate]] = {}
+        self.pinned: list[Candidate] = []
+        for c in sorted(waiting, key=_oldest_key):
+            if c.pin is None:
+                self.groups.setdefault((c.service, c.tier), deque()).append(c)
+            else:
+                self.pinned.append(c)
+        self.future = deque(expected.schedule() if expected else ())
+        for _, service, tier in self.future:
+            self.groups.setdefault((service, tier), deque())
+        # expected customers get ticket ids no real ticket has
+        self.next_id = min([0, *(c.ticket_id for c in waiting)]) - 1
+
+    def keys_for(self, services: Sequence[str]) -> list[tuple[str, str]]:
+        return [k for s in services for k in self.groups if k[0] == s]
+
+    def admit(self, t: float) -> None:
+        """Expected customers who have come by `t` seconds after now join the queue."""
+        while self.future and self.future[0][0] <= t:
+            at, service, tier = self.future.popleft()
+            self.groups[(service, tier)].append(
+                Candidate(self.next_id, service, tier, self.now + timedelta(seconds=at)))
+            self.next_id -= 1
+
+    def next_arrival_s(self, services: Sequence[str]) -> float | None:
+        return next((at for at, s, _ in self.future if s in services), None)
+
+    def take(self, c: Candidate) -> None:
+        if c.pin is None:
+            self.groups[(c.service, c.tier)].popleft()
+        else:
+            self.pinned.remove(c)
+
+
 def forecast(
     now: datetime,
     counters: Sequence[tuple[CounterState, float]],
@@ -260,49 +359,47 @@ def forecast(
     policy: Policy,
     *,
     breaks: Mapping[int, Sequence[Break]] | None = None,
+    expected: ExpectedArrivals | None = None,
 ) -> dict[int, Forecast]:
     """Fast-forward the policy over the current queue.
 
     `counters` are the open counters with the seconds until each is free (0 when idle);
     `service_time_s` is the expected service time per service prefix. Returns a forecast
-    for every waiting ticket that some open counter will reach.
+    for every waiting ticket that some open counter will reach; `ahead` counts the waiting
+    tickets called before it.
 
     `breaks` (optional) maps a counter number to the periods, in seconds from `now`, in
     which it calls nobody (a lunch break): a counter free during one calls at its end. A
     closed counter that will open later can be passed with busy seconds = time to opening.
-    No arrivals are assumed after `now`.
+    `expected` (optional) adds the customers expected after `now`; without it nobody else
+    is assumed to come.
     """
-    groups: dict[tuple[str, str], deque[Candidate]] = {}
-    pinned: list[Candidate] = []
-    for c in sorted(waiting, key=_oldest_key):
-        if c.pin is None:
-            groups.setdefault((c.service, c.tier), deque()).append(c)
-        else:
-            pinned.append(c)
+    queue = _Queue(now, waiting, expected)
     states = [state for state, _ in counters]
-    served_keys = [[k for s in st.services for k in groups if k[0] == s] for st in states]
+    served_keys = [queue.keys_for(st.services) for st in states]
     heap = [(max(0.0, busy), i) for i, (_, busy) in enumerate(counters)]
     heapq.heapify(heap)
     result: dict[int, Forecast] = {}
-    remaining = len(waiting)
-    while heap and remaining:
+    real = {c.ticket_id for c in waiting}
+    while heap and len(result) < len(real):
         t, i = heapq.heappop(heap)
         resume = _after_break(t, (breaks or {}).get(states[i].number, ()))
         if resume > t:
             heapq.heappush(heap, (resume, i))
             continue
+        queue.admit(t)
         served = states[i].services
-        heads = [dq[0] for k in served_keys[i] if (dq := groups[k])]
-        heads += [p for p in pinned if p.service in served]
+        heads = [dq[0] for k in served_keys[i] if (dq := queue.groups[k])]
+        heads += [p for p in queue.pinned if p.service in served]
         choice = pick_next(states[i], now + timedelta(seconds=t), heads, policy)
         if choice is None:
-            continue  # nothing this counter may serve will ever wait again
-        if choice.pin is None:
-            groups[(choice.service, choice.tier)].popleft()
-        else:
-            pinned.remove(choice)
-        result[choice.ticket_id] = Forecast(ahead=len(result), wait_s=t)
-        remaining -= 1
+            later = queue.next_arrival_s(served)
+            if later is not None:  # idle until someone it may serve is expected
+                heapq.heappush(heap, (later, i))
+            continue
+        queue.take(choice)
+        if choice.ticket_id in real:
+            result[choice.ticket_id] = Forecast(ahead=len(result), wait_s=t)
         states[i] = record_call(states[i], choice, policy)
         busy = service_time_s.get(choice.service, DEFAULT_SERVICE_S)
         heapq.heappush(heap, (t + busy, i))

@@ -15,10 +15,12 @@ from kiosk.queue.rules import (
     DEFAULT_PREFERENCE_BONUS_S,
     Candidate,
     CounterState,
+    ExpectedArrivals,
     Forecast,
     Policy,
     forecast,
     group_heads,
+    learned_arrivals,
     pick_next,
     record_call,
 )
@@ -73,8 +75,11 @@ counter_st = st.builds(
     st.booleans(), st.integers(0, 5),
 )
 policy_st = st.builds(
-    policy, st.sampled_from(["fifo", "strict", "accumulating"]),
-    max_consecutive_priority=st.integers(0, 3), green_channel_serves_others=st.booleans(),
+    lambda p, lead: replace(p, deadline_lead_s=lead),
+    st.builds(policy, st.sampled_from(["fifo", "strict", "accumulating"]),
+              max_consecutive_priority=st.integers(0, 3),
+              green_channel_serves_others=st.booleans()),
+    st.sampled_from([0.0, 0.0, 120.0, 300.0]),
 )
 
 
@@ -107,6 +112,16 @@ def test_accumulating_vip_overtakes_a_recent_regular_but_not_a_long_waiting_one(
 def test_overdue_ticket_goes_first_even_under_strict() -> None:
     waiting = [ticket(1, 1501, service="A"), ticket(2, 10, "platinum")]
     assert pick_next(COUNTER, NOW, waiting, policy("strict")).ticket_id == 1
+
+
+def test_a_ticket_about_to_pass_its_deadline_is_called_before_it_does() -> None:
+    # regular: target 1500 s, 250 s to go; gold (300 + 4 × 250 = 1300 points) outscores
+    # it, but gold has 350 s to go, and the counter will be busy for minutes
+    waiting = [ticket(1, 1250), ticket(2, 250, "gold")]
+    ahead = replace(policy(), deadline_lead_s=300.0)
+    assert pick_next(COUNTER, NOW, waiting, ahead).ticket_id == 1
+    assert pick_next(COUNTER, NOW, waiting, replace(ahead, deadline_lead_s=0.0)).ticket_id == 2
+    assert pick_next(COUNTER, NOW, [ticket(1, 1100), waiting[1]], ahead).ticket_id == 2
 
 
 def test_furthest_past_its_target_goes_first() -> None:
@@ -321,6 +336,52 @@ def test_forecast_keeps_counting_priority_calls() -> None:
                       {"A": 60.0}, policy(max_consecutive_priority=2))
     assert result[0].ahead == 0  # second priority call in a row
     assert result[9].ahead == 1  # then the cap lets the regular in
+
+
+def test_forecast_counts_vips_expected_to_come_and_overtake() -> None:
+    waiting = [ticket(1, 60), ticket(2, 30)]
+    counters = [(COUNTER, 200.0)]
+    times = {"A": 300.0}
+    alone = forecast(NOW, counters, waiting, times, policy())
+    assert alone == {1: Forecast(0, 200.0), 2: Forecast(1, 500.0)}
+    # four gold customers an hour for A, the first expected 7.5 minutes from now
+    gold = ExpectedArrivals({("A", "gold"): 4.0}, until_s=3000.0)
+    assert gold.schedule() == [(450.0, "A", "gold"), (1350.0, "A", "gold"),
+                               (2250.0, "A", "gold")]
+    busy = forecast(NOW, [(COUNTER, 400.0)], waiting, times, policy(), expected=gold)
+    # free at 400: regular 1; free at 700: the gold customer who came at 450
+    # (300 + 4 × 250 = 1300 points) goes before regular 2 (730 s waited)
+    assert busy == {1: Forecast(0, 400.0), 2: Forecast(1, 1000.0)}
+    # under fifo the gold customer waits their turn
+    assert forecast(NOW, [(COUNTER, 400.0)], waiting, times, policy("fifo"),
+                    expected=gold) == {1: Forecast(0, 400.0), 2: Forecast(1, 700.0)}
+
+
+def test_forecast_with_expected_arrivals_ends_when_nobody_can_be_served() -> None:
+    waiting = [ticket(1, 60, service="C")]  # no open counter serves C
+    many = ExpectedArrivals({("A", "regular"): 600.0, ("B", "gold"): 60.0}, until_s=8 * 3600.0)
+    started = time.perf_counter()
+    assert forecast(NOW, [(COUNTER, 0.0)], waiting, {"A": 60.0}, policy(), expected=many) == {}
+    assert time.perf_counter() - started < 1.0
+    # an idle counter waits for the next expected customer it may serve
+    later = ExpectedArrivals({("A", "platinum"): 1.0}, until_s=7200.0)
+    result = forecast(NOW, [(GREEN, 0.0)], [ticket(1, 10, service="C"), ticket(2, 5)],
+                      {"A": 300.0}, policy(), expected=later)
+    assert result == {2: Forecast(0, 0.0)}
+
+
+def test_learned_arrivals_count_the_last_hour() -> None:
+    opened = NOW - timedelta(hours=2)
+    issued = [(NOW - timedelta(minutes=m), "A", "regular") for m in range(0, 90, 3)]
+    issued += [(NOW - timedelta(minutes=10), "B", "gold")]
+    learned = learned_arrivals(NOW, issued, opened, NOW + timedelta(hours=1))
+    assert learned.per_hour == {("A", "regular"): 20.0, ("B", "gold"): 1.0}
+    assert learned.until_s == 3600.0
+    # five minutes after opening two customers are not 24 an hour: at least 15 minutes
+    early = learned_arrivals(opened + timedelta(minutes=5), [(opened, "A", "regular"),
+                             (opened + timedelta(minutes=4), "A", "regular")],
+                             opened, NOW)
+    assert early.per_hour == {("A", "regular"): 8.0}
 
 
 @settings(max_examples=100, deadline=None)
