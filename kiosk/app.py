@@ -5,6 +5,7 @@ Nothing else in the project builds these; everything below receives what it need
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -15,11 +16,15 @@ from kiosk.errors import ConfigError
 from kiosk.queue.db import Database
 from kiosk.queue.service import QueueService
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.devices.announcer import ClipPlayer
     from kiosk.devices.printer import TicketPrinter
     from kiosk.ui.demo import Demo
+    from kiosk.ui.display_station import DisplayStation
     from kiosk.ui.i18n import Languages
     from kiosk.ui.kiosk_window import KioskTimings, KioskWindow
     from kiosk.ui.qtfonts import UiFont
@@ -53,16 +58,7 @@ def build_service(settings: Settings, url: str,
     return service
 
 
-# --- displays (issue 7) ----------------------------------------------------------------
-# (imports kept here because this section was appended; the lead may hoist them)
-import logging  # noqa: E402
-from typing import TYPE_CHECKING  # noqa: E402
-
-if TYPE_CHECKING:
-    from kiosk.devices.announcer import ClipPlayer
-    from kiosk.ui.display_station import DisplayStation
-
-log = logging.getLogger(__name__)
+# --- displays ---------------------------------------------------------------------------
 
 
 def check_display(settings: Settings, kind: str, counter: int | None) -> None:
@@ -135,15 +131,41 @@ DEMO_HOURS = (time(9, 30), time(15, 30))  # outside these the demo shifts its cl
 DEMO_SHIFTED_TO = time(10, 0)
 
 
-def make_qt_app(argv: list[str] | None = None) -> tuple[QApplication, UiFont]:
-    """The QApplication (reused when one exists) with a CJK font loaded and checked."""
+def make_qt_app(argv: list[str] | None = None, *,
+                qt_messages_to_log: bool = False) -> tuple[QApplication, UiFont]:
+    """The QApplication (reused when one exists) with a CJK font loaded and checked.
+
+    A station started from the command line passes `qt_messages_to_log`: Qt's own
+    warnings (no audio device, the offscreen platform's notes) then go to the log file,
+    not to the terminal. Tests keep pytest-qt's handler instead.
+    """
     from PySide6.QtWidgets import QApplication
 
     from kiosk.ui.qtfonts import install_cjk_font
 
+    if qt_messages_to_log:
+        route_qt_messages_to_log()
     app = QApplication.instance() or QApplication(argv or ["kiosk"])
     app.setApplicationName("kiosk")
     return app, install_cjk_font(app)  # type: ignore[arg-type]
+
+
+def route_qt_messages_to_log() -> None:
+    """Send Qt's messages (and FFmpeg's, through Qt) to the `qt` logger."""
+    import os
+
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.ffmpeg*=false")
+    qt_log = logging.getLogger("qt")
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(kind: QtMsgType, context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
 
 
 def build_kiosk_window(settings: Settings, service: QueueService, *, station: str,

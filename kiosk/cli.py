@@ -127,7 +127,12 @@ def _log_path() -> Path:
 
 def _setup_logging() -> None:
     root = logging.getLogger()
-    if root.handlers:
+    for h in list(root.handlers):
+        # python-escpos calls logging.basicConfig() when imported: its stderr handler
+        # would print every log line on the terminal. The log file is the place for them.
+        if type(h) is logging.StreamHandler and h.stream is sys.stderr:
+            root.removeHandler(h)
+    if root.handlers:  # someone else (a test runner) owns logging
         return
     try:
         handler: logging.Handler = logging.FileHandler(_log_path(), encoding="utf-8")

@@ -96,9 +96,10 @@ def cmd_display(ctx: Context, args: argparse.Namespace) -> int:
         return _run_headless(ctx, args)
     if args.screenshot:  # a picture needs no screen
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from kiosk.app import make_qt_app
+
+    app, _font = make_qt_app(sys.argv[:1], qt_messages_to_log=True)
     station = build_display_window(
         ctx.settings, ctx.database_url, kind=args.kind, counter=args.counter,
         station=args.station, voice=not (args.no_voice or args.screenshot), clock=_clock(ctx))

@@ -49,7 +49,7 @@ def cmd_run_kiosk(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.app import build_kiosk_window, make_qt_app
 
     settings, service = ctx.settings, ctx.service  # clear errors before any window opens
-    app, font = make_qt_app()
+    app, font = make_qt_app(qt_messages_to_log=True)
     if font.missing:
         log.warning("the screen font cannot draw %r", font.missing)
     window = build_kiosk_window(settings, service, station=args.station,
@@ -67,7 +67,7 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
     if args.seconds is not None and args.seconds <= 0:
         raise KioskError("--for needs a number of seconds greater than 0.")
     settings = ctx.settings
-    app, _font = make_qt_app()
+    app, _font = make_qt_app(qt_messages_to_log=True)
     with _workdir(args.keep) as workdir:
         demo = build_demo(settings, workdir, simulate=args.simulate)
         shots = Path(args.screenshots) if args.screenshots else None
@@ -127,7 +127,7 @@ def cmd_screenshots(ctx: Context, args: argparse.Namespace) -> int:
     except ValueError:
         raise KioskError(f"--size must look like 1280x800, not {args.size!r}.") from None
     settings = ctx.settings
-    make_qt_app()
+    make_qt_app(qt_messages_to_log=True)
     out = Path(args.dir)
     with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as tmp:
         paths = save_kiosk_screens(settings, Path(tmp), out, (width, height))

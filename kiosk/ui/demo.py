@@ -34,7 +34,6 @@ KIOSK_SIZE = (1280, 800)
 HALL_SIZE = (1280, 720)
 COUNTER_SIZE = (800, 300)
 # Who walks in (weights by tier), as in a city branch on a weekday morning.
-_RETIRED: list[Any] = []
 TIER_WEIGHTS = {"regular": 70, "purple_gold": 15, "gold": 10, "platinum": 5}
 
 
@@ -225,9 +224,6 @@ class Demo(QObject):
             stop = getattr(station, "stop", None)
             if callable(stop):
                 stop()
-        # Workaround: letting Python collect a hall display station crashes PySide6
-        # (reported to the display owner); stopped stations are kept until the process ends.
-        _RETIRED.extend(self.stations)
         for _name, window in self.windows:
             shutdown = getattr(window, "shutdown", None)
             if callable(shutdown):
