@@ -226,22 +226,22 @@ def join_wavs(paths: Iterable[str | os.PathLike[str]], out_path: str | os.PathLi
     """Write the clips one after the other into `out_path`; returns its length in seconds.
 
     All clips must share one format (rate, sample width, channels)."""
-    first: tuple[Path, ClipFormat] | None = None
-    with wave.open(str(out_path), "wb") as out:
-        for raw in paths:
-            path = Path(raw)
-            fmt, frames = read_clip(path)
-            if first is None:
-                first = (path, fmt)
-                out.setnchannels(fmt.nchannels)
-                out.setsampwidth(fmt.sampwidth)
-                out.setframerate(fmt.framerate)
-            elif fmt != first[1]:
-                raise _mismatch(path, fmt, *first)
+    clips = [(Path(raw), *read_clip(Path(raw))) for raw in paths]
+    if not clips:
+        raise VoiceError("No voice clips to join.")
+    first_path, fmt, _ = clips[0]
+    for path, other, _ in clips[1:]:
+        if other != fmt:
+            raise _mismatch(path, other, first_path, fmt)
+    # Open the file first: wave.open(path) leaves a half-made writer whose __del__ fails
+    # when the file cannot be created (e.g. its folder is gone at shutdown).
+    with open(out_path, "wb") as fh, wave.open(fh, "wb") as out:
+        out.setnchannels(fmt.nchannels)
+        out.setsampwidth(fmt.sampwidth)
+        out.setframerate(fmt.framerate)
+        for _, _, frames in clips:
             out.writeframes(frames)
-        if first is None:
-            raise VoiceError("No voice clips to join.")
-        return out.getnframes() / first[1].framerate
+        return out.getnframes() / fmt.framerate
 
 
 class ClipLibrary:

@@ -131,6 +131,16 @@ def test_joined_wav_is_the_clips_frames_in_order(clip_dir: Path, tmp_path: Path)
     assert seconds == pytest.approx(len(A023_AT_3) * CLIP_SAMPLES / 16000)
 
 
+def test_joining_into_a_vanished_folder_fails_cleanly(clip_dir: Path, tmp_path: Path) -> None:
+    """At shutdown the work folder may be gone: one OSError, no half-made writer left to
+    fail again when it is collected (pytest turns that unraisable error into a failure)."""
+    import gc
+
+    with pytest.raises(FileNotFoundError):
+        join_wavs([clip_dir / f"{n}.wav" for n in A023_AT_3], tmp_path / "gone" / "call.wav")
+    gc.collect()
+
+
 def test_the_committed_clip_set_is_complete_and_joins_frame_exact(tmp_path: Path) -> None:
     library = ClipLibrary(ASSETS)
     assert (library.format.framerate, library.format.sampwidth, library.format.nchannels) == (
