@@ -56,7 +56,7 @@ from kiosk.config import POLICIES, RuleSettings, Settings, Tier
 
 DEFAULT_SERVICE_S = 300.0
 DEFAULT_PREFERENCE_BONUS_S = 300.0
-DEFAULT_DEADLINE_LEAD_S = 0.0
+DEFAULT_DEADLINE_LEAD_S = 300.0
 _UNKNOWN_TIER = Tier(key="", name_zh="", name_en="", rank=0, rate=1.0)
 
 
@@ -103,9 +103,9 @@ class Policy:
             tiers={t.key: t for t in settings.tiers},
             service_targets={s.prefix: s.target_wait_s for s in settings.services},
             rules=settings.rules,
-            # not in RuleSettings yet; picked up as soon as config carries it
             preference_bonus_s=float(getattr(settings.rules, "preference_bonus_s",
                                              DEFAULT_PREFERENCE_BONUS_S)),
+            # not in RuleSettings yet; picked up as soon as config carries it
             deadline_lead_s=float(getattr(settings.rules, "deadline_lead_s",
                                           DEFAULT_DEADLINE_LEAD_S)),
         )
