@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 import serial
 
 from kiosk.devices.errors import IdCardError, ReaderOffline
-from kiosk.devices.transports import PORT_ERRORS
+from kiosk.devices.transports import PORT_ERRORS, PortFactory, open_reader_port
 from kiosk.queue.identity import (
     Identity,
     identify_resident_id,
@@ -221,9 +220,6 @@ def encode_text(fields: dict[str, str]) -> bytes:
     return bytes(out.ljust(TEXT_LEN, b"\x00"))
 
 
-PortFactory = Callable[..., Any]
-
-
 class IdCardReader:
     """A GA/T 467 reader on a serial line (`url`: anything `serial_for_url` accepts)."""
 
@@ -238,11 +234,8 @@ class IdCardReader:
 
     def _open(self) -> Any:
         if self._port is None:
-            try:
-                self._port = self._factory(self.url, baudrate=self.baudrate, timeout=0.05)
-            except (serial.SerialException, OSError, ValueError) as exc:
-                raise ReaderOffline(f"The ID card reader on {self.url} cannot be opened.") \
-                    from exc
+            self._port = open_reader_port(self._factory, self.url, self.baudrate, 0.05,
+                                          "ID card reader")
         return self._port
 
     def present(self) -> bool:

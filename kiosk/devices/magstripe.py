@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import serial
 
 from kiosk.devices.errors import CardReadError, ReaderOffline
-from kiosk.devices.transports import PORT_ERRORS
+from kiosk.devices.transports import PORT_ERRORS, PortFactory, open_reader_port
 from kiosk.errors import InvalidIdentifier
 from kiosk.queue.identity import (
     Identity,
@@ -106,9 +105,6 @@ class CardReader(Protocol):
     def close(self) -> None: ...
 
 
-PortFactory = Callable[..., Any]
-
-
 class SerialCardReader:
     """A magstripe reader on a serial line that sends each swipe followed by CR or LF."""
 
@@ -122,10 +118,8 @@ class SerialCardReader:
 
     def _open(self) -> Any:
         if self._port is None:
-            try:
-                self._port = self._factory(self.url, baudrate=self.baudrate, timeout=0.1)
-            except (serial.SerialException, OSError, ValueError) as exc:
-                raise ReaderOffline(f"The card reader on {self.url} cannot be opened.") from exc
+            self._port = open_reader_port(self._factory, self.url, self.baudrate, 0.1,
+                                          "card reader")
         return self._port
 
     def present(self) -> bool:

@@ -12,12 +12,13 @@ import importlib.util
 import logging
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import serial
 
-from kiosk.devices.errors import PrinterOffline
+from kiosk.devices.errors import PrinterOffline, ReaderOffline
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,17 @@ except ImportError:  # pragma: no cover - Windows
 
 PORT_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, _TermiosError)
 _PORT_ERRORS = PORT_ERRORS
+
+PortFactory = Callable[..., Any]
+
+
+def open_reader_port(factory: PortFactory, url: str, baudrate: int, timeout_s: float,
+                     what: str) -> Any:
+    """A reader's serial port (`url`: anything `serial_for_url` accepts), or ReaderOffline."""
+    try:
+        return factory(url, baudrate=baudrate, timeout=timeout_s)
+    except (serial.SerialException, OSError, ValueError) as exc:
+        raise ReaderOffline(f"The {what} on {url} cannot be opened.") from exc
 
 
 class Transport(Protocol):
