@@ -51,8 +51,19 @@ def cmd_bench(ctx: Context, args: argparse.Namespace) -> int:
         lines = summary_lines(result)
         for name, _, _ in EXTRA_BENCHES:
             if name in result:
-                lines.append(f"{name}: {result[name]}")
+                lines.append(f"{name}:")
+                lines += [f"  {key:<52} {value}" for key, value in _flatten(result[name])]
         return "\n".join(lines)
 
     ctx.out(result, text)
     return 0
+
+
+def _flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """{"a": {"b": 1}} -> [("a.b", 1)]: nested figures as one line each."""
+    if not isinstance(data, dict):
+        return [(prefix, data)]
+    out: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        out += _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    return out
