@@ -93,6 +93,9 @@ class RuleSettings:
     transfer_placement: str = "priority"
     service_time_smoothing: float = 0.2  # weight of the newest service time in the running mean
     preference_bonus_s: float = 300.0  # a counter's preferred service counts as this much waiting
+    keep_promises: bool = False  # the wait printed on a ticket becomes a deadline (not fifo)
+    promise_margin_s: float = 300.0  # promise = issued + estimate + max(this, frac × estimate)
+    promise_margin_frac: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -380,7 +383,8 @@ def load_settings(path: str | os.PathLike[str] | None = None,
         top.table("rules"), RuleSettings,
         {"policy": str, "max_wait_s": float, "max_consecutive_priority": int,
          "green_channel_serves_others": bool, "transfer_placement": str,
-         "service_time_smoothing": float, "preference_bonus_s": float},
+         "service_time_smoothing": float, "preference_bonus_s": float,
+         "keep_promises": bool, "promise_margin_s": float, "promise_margin_frac": float},
         {"policy": POLICIES, "transfer_placement": PLACEMENTS},
     )
     printer = _dataclass_from(

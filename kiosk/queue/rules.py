@@ -6,10 +6,17 @@ rules it simulates.
 
 Contract with the storage layer (it keeps call-next fast with 10,000 tickets waiting):
 within one (service, tier) group of unpinned tickets, a ticket that has waited longer
-(earlier `rank_at`) never ranks below one that has waited less. So storage may pass only
-the head of each (service, tier) group plus every pinned ticket, and `pick_next` must
-choose the same ticket it would choose from the full list. Ties inside a group are broken
-by the smaller `ticket_id`, so "head" means the smallest (rank_at, ticket_id).
+(earlier `rank_at`) never ranks below one that has waited less, except through its
+promise (`promised_at`, see step 4), which is not in `rank_at` order. So storage passes,
+for each (service, tier) group of unpinned waiting tickets:
+- the rank head: the smallest (rank_at, ticket_id);
+- the promise head: among tickets with a `promised_at`, the smallest
+  (promised_at, rank_at, ticket_id) (often the same ticket as the rank head);
+plus every pinned ticket, and `pick_next` chooses the same ticket it would choose from the
+full list (`group_heads` is that selection; a property test proves the equivalence).
+`promised_at` is written once, when the ticket is issued (`promise_deadline`), and kept
+across transfers like `rank_at`; None (no estimate, or tickets issued before promises were
+kept) means the ticket has only its maximum-wait target.
 
 How a counter chooses (`pick_next`), first rule that applies wins:
 
@@ -24,6 +31,12 @@ How a counter chooses (`pick_next`), first rule that applies wins:
    tied up for about one service time, so a ticket that would pass its deadline before
    the next call is called now, not once it is already late. Due tickets go first; among
    several, the earliest deadline first, then the oldest.
+   Promise keeping (`rules.keep_promises`, not under fifo): the wait printed on a ticket
+   is a promise. Its promise deadline `promised_at` = issued + estimate + margin
+   (`promise_deadline`: the margin is the larger of `rules.promise_margin_s` and
+   `rules.promise_margin_frac` × estimate). A ticket's deadline is then the earlier of
+   its target deadline and its promise deadline, so a VIP who came later overtakes a
+   regular customer only while that customer's printed wait is kept.
 5. Cap on priority calls: after `rules.max_consecutive_priority` priority-tier calls in a
    row (0 = no cap), a counter that is not a green channel takes a regular ticket if one
    waits.
@@ -69,6 +82,9 @@ class Candidate:
     tier: str  # tier key, e.g. "gold"
     rank_at: datetime  # when its priority started growing (arrival; kept across transfers)
     pin: int | None = None  # a manager's position: lower goes first, beats every rule
+    # the promise deadline: issued at + the printed estimate + a margin (`promise_deadline`),
+    # fixed at issue time and kept across transfers; None = no promise
+    promised_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +125,20 @@ class Policy:
             deadline_lead_s=float(getattr(settings.rules, "deadline_lead_s",
                                           DEFAULT_DEADLINE_LEAD_S)),
         )
+
+    @property
+    def keeps_promises(self) -> bool:
+        """Whether promise deadlines count (never under fifo, the no-priority baseline)."""
+        return self.tiered and self.rules.keep_promises
+
+    def deadline(self, c: Candidate) -> datetime | None:
+        """When `c` is late: the earlier of its target deadline and (when promises are
+        kept) its promise deadline; None when it has neither."""
+        target = self.target_s(c.service, c.tier)
+        at = None if target is None else c.rank_at + timedelta(seconds=target)
+        if c.promised_at is not None and self.keeps_promises:
+            at = c.promised_at if at is None else min(at, c.promised_at)
+        return at
 
     def tier(self, key: str) -> Tier:
         """The tier of that key; an unknown key (config changed since) counts as regular."""
@@ -168,17 +198,15 @@ def _pinned_choice(pinned: Sequence[Candidate]) -> Candidate:
 def _due_choice(now: datetime, pool: Sequence[Candidate], policy: Policy) -> Candidate | None:
     """The due ticket with the earliest deadline (then the oldest), or None."""
     best: Candidate | None = None
-    best_key: tuple[float, datetime, int] | None = None
-    lead = max(0.0, policy.deadline_lead_s)
+    best_key: tuple[datetime, datetime, int] | None = None
+    due_by = now + timedelta(seconds=max(0.0, policy.deadline_lead_s))
     for c in pool:
-        target = policy.target_s(c.service, c.tier)
-        if target is None:
+        deadline = policy.deadline(c)
+        if deadline is None or deadline >= due_by:
             continue
-        late = _waited_s(now, c) - target
-        if late + lead > 0:
-            key = (-late, c.rank_at, c.ticket_id)
-            if best_key is None or key < best_key:
-                best, best_key = c, key
+        key = (deadline, c.rank_at, c.ticket_id)
+        if best_key is None or key < best_key:
+            best, best_key = c, key
     return best
 
 
@@ -242,9 +270,17 @@ def record_call(counter: CounterState, called: Candidate, policy: Policy) -> Cou
     return counter
 
 
+def _promise_key(c: Candidate) -> tuple[datetime, datetime, int]:
+    assert c.promised_at is not None
+    return c.promised_at, c.rank_at, c.ticket_id
+
+
 def group_heads(waiting: Sequence[Candidate]) -> list[Candidate]:
-    """What storage passes to `pick_next`: each (service, tier) group's head plus pins."""
+    """What storage passes to `pick_next`: each (service, tier) group's rank head (smallest
+    (rank_at, ticket_id)) and promise head (smallest (promised_at, rank_at, ticket_id) among
+    those with a promise), each ticket once, plus every pinned ticket."""
     heads: dict[tuple[str, str], Candidate] = {}
+    promise_heads: dict[tuple[str, str], Candidate] = {}
     pinned = []
     for c in waiting:
         if c.pin is not None:
@@ -254,7 +290,25 @@ def group_heads(waiting: Sequence[Candidate]) -> list[Candidate]:
         head = heads.get(key)
         if head is None or _oldest_key(c) < _oldest_key(head):
             heads[key] = c
-    return [*heads.values(), *pinned]
+        if c.promised_at is not None:
+            first = promise_heads.get(key)
+            if first is None or _promise_key(c) < _promise_key(first):
+                promise_heads[key] = c
+    extra = [c for key, c in promise_heads.items() if heads[key] != c]
+    return [*heads.values(), *extra, *pinned]
+
+
+def promise_deadline(issued_at: datetime, estimate_s: float | None,
+                     policy: Policy) -> datetime | None:
+    """The promise deadline of a ticket issued at `issued_at` with the printed estimate
+    `estimate_s`: issued + estimate + the margin (the larger of `rules.promise_margin_s`
+    and `rules.promise_margin_frac` × estimate); None without an estimate. Storage keeps
+    it as the ticket's `promised_at`; it counts only while `rules.keep_promises` is on."""
+    if estimate_s is None:
+        return None
+    rules = policy.rules
+    margin = max(rules.promise_margin_s, rules.promise_margin_frac * estimate_s)
+    return issued_at + timedelta(seconds=estimate_s + margin)
 
 
 Break = tuple[float, float]  # (from_s, until_s) after `now`: the counter calls nobody
@@ -311,19 +365,29 @@ def learned_arrivals(now: datetime, issued: Iterable[tuple[datetime, str, str]],
 
 
 class _Queue:
-    """The forecast's queue: (service, tier) groups in arrival order, pins, and the
-    expected arrivals that join it as the fast-forward clock passes their time."""
+    """The forecast's queue: (service, tier) groups in arrival order (with their promise
+    heads when promises are kept), pins, and the expected arrivals that join it as the
+    fast-forward clock passes their time."""
 
     def __init__(self, now: datetime, waiting: Sequence[Candidate],
-                 expected: ExpectedArrivals | None) -> None:
+                 expected: ExpectedArrivals | None, promises: bool = False) -> None:
         self.now = now
         self.groups: dict[tuple[str, str], deque[Candidate]] = {}
+        self.promised: dict[tuple[str, str], list[tuple[datetime, datetime, int]]] = {}
+        self.by_id: dict[int, Candidate] = {}
         self.pinned: list[Candidate] = []
         for c in sorted(waiting, key=_oldest_key):
-            if c.pin is None:
-                self.groups.setdefault((c.service, c.tier), deque()).append(c)
-            else:
+            if c.pin is not None:
                 self.pinned.append(c)
+                continue
+            key = (c.service, c.tier)
+            self.groups.setdefault(key, deque()).append(c)
+            if promises and c.promised_at is not None:
+                self.promised.setdefault(key, []).append(_promise_key(c))
+                self.by_id[c.ticket_id] = c
+        for heap in self.promised.values():
+            heapq.heapify(heap)
+        self.taken: set[int] = set()
         self.future = deque(expected.schedule() if expected else ())
         for _, service, tier in self.future:
             self.groups.setdefault((service, tier), deque())
@@ -332,6 +396,22 @@ class _Queue:
 
     def keys_for(self, services: Sequence[str]) -> list[tuple[str, str]]:
         return [k for s in services for k in self.groups if k[0] == s]
+
+    def heads(self, keys: Sequence[tuple[str, str]], services: Sequence[str]) -> list[Candidate]:
+        """What storage would pass: rank and promise heads of these groups, and pins."""
+        out = []
+        for key in keys:
+            dq = self.groups[key]
+            if not dq:
+                continue
+            out.append(dq[0])
+            heap = self.promised.get(key)
+            while heap and heap[0][2] in self.taken:
+                heapq.heappop(heap)
+            if heap and heap[0][2] != dq[0].ticket_id:
+                out.append(self.by_id[heap[0][2]])
+        out += [p for p in self.pinned if p.service in services]
+        return out
 
     def admit(self, t: float) -> None:
         """Expected customers who have come by `t` seconds after now join the queue."""
@@ -345,10 +425,15 @@ class _Queue:
         return next((at for at, s, _ in self.future if s in services), None)
 
     def take(self, c: Candidate) -> None:
-        if c.pin is None:
-            self.groups[(c.service, c.tier)].popleft()
-        else:
+        if c.pin is not None:
             self.pinned.remove(c)
+            return
+        group = self.groups[(c.service, c.tier)]
+        if group[0] == c:
+            group.popleft()
+        else:  # a promise head called before older tickets of its group
+            group.remove(c)
+        self.taken.add(c.ticket_id)
 
 
 def forecast(
@@ -374,7 +459,7 @@ def forecast(
     `expected` (optional) adds the customers expected after `now`; without it nobody else
     is assumed to come.
     """
-    queue = _Queue(now, waiting, expected)
+    queue = _Queue(now, waiting, expected, policy.keeps_promises)
     states = [state for state, _ in counters]
     served_keys = [queue.keys_for(st.services) for st in states]
     heap = [(max(0.0, busy), i) for i, (_, busy) in enumerate(counters)]
@@ -389,8 +474,7 @@ def forecast(
             continue
         queue.admit(t)
         served = states[i].services
-        heads = [dq[0] for k in served_keys[i] if (dq := queue.groups[k])]
-        heads += [p for p in queue.pinned if p.service in served]
+        heads = queue.heads(served_keys[i], served)
         choice = pick_next(states[i], now + timedelta(seconds=t), heads, policy)
         if choice is None:
             later = queue.next_arrival_s(served)

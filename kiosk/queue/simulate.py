@@ -10,7 +10,8 @@ The customers of a day are drawn once from `random.Random(seed)` and then replay
 every policy (common random numbers), so policies are compared on the very same day.
 Each customer gets two wait estimates at issue time: `forecast` (the policy fast-forwarded
 over the queue, what the kiosk prints) and the naive "people ahead × average service
-time / open counters".
+time / open counters". The printed estimate also gives the ticket its promise deadline
+(`promise_deadline`), which the rules keep when `rules.keep_promises` is on.
 """
 
 from __future__ import annotations
@@ -23,14 +24,23 @@ import time as wallclock
 import tomllib
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from kiosk.config import DEFAULT_CONFIG, POLICIES, Settings, load_settings
 from kiosk.errors import ConfigError
-from kiosk.queue.rules import Candidate, CounterState, Policy, forecast, pick_next, record_call
+from kiosk.queue.rules import (
+    Candidate,
+    CounterState,
+    Policy,
+    forecast,
+    group_heads,
+    pick_next,
+    promise_deadline,
+    record_call,
+)
 
 log = logging.getLogger(__name__)
 
@@ -431,9 +441,13 @@ class _Day:
 
     def arrive(self, now: float, c: Customer) -> None:
         self.customers[c.id] = c
-        self.groups.setdefault((c.service, c.tier), deque()).append(
-            Candidate(c.id, c.service, c.tier, self.at(now)))
-        self.estimates[c.id] = (self.estimate(now, c), self.naive(now, c))
+        group = self.groups.setdefault((c.service, c.tier), deque())
+        group.append(Candidate(c.id, c.service, c.tier, self.at(now)))
+        estimate = self.estimate(now, c)
+        self.estimates[c.id] = (estimate, self.naive(now, c))
+        promised = promise_deadline(self.at(now), estimate, self.policy)
+        if promised is not None:  # printed on the ticket: fixed from now on
+            group[-1] = replace(group[-1], promised_at=promised)
         for desk in self.desks:
             self.dispatch(now, desk)
 
@@ -466,11 +480,12 @@ class _Day:
         if not desk.open or desk.current is not None:
             return
         served = desk.state.services
-        heads = [dq[0] for (s, _), dq in self.groups.items() if dq and s in served]
+        # what storage passes: each group's rank head and promise head
+        heads = group_heads([t for (s, _), dq in self.groups.items() if s in served for t in dq])
         choice = pick_next(desk.state, self.at(now), heads, self.policy)
         if choice is None:
             return
-        self.groups[(choice.service, choice.tier)].popleft()
+        self.groups[(choice.service, choice.tier)].remove(choice)
         c = self.customers[choice.ticket_id]
         estimate, naive = self.estimates.pop(c.id)
         self.records.append(TicketRecord(c, now, desk.state.number, estimate, naive))

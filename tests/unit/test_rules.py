@@ -22,6 +22,7 @@ from kiosk.queue.rules import (
     group_heads,
     learned_arrivals,
     pick_next,
+    promise_deadline,
     record_call,
 )
 
@@ -58,13 +59,22 @@ GREEN = CounterState(6, ("A", "B"), green_channel=True)
 
 # --- strategies ---------------------------------------------------------------------------
 
+def _promise(waited: int, promised_after_s: int | None) -> datetime | None:
+    """A promise deadline `promised_after_s` after arrival (any order within a group)."""
+    if promised_after_s is None:
+        return None
+    return NOW - timedelta(seconds=waited) + timedelta(seconds=promised_after_s)
+
+
 candidates_st = st.lists(
     st.builds(
-        lambda i, service, tier, waited, pin: Candidate(
-            i, service, tier, NOW - timedelta(seconds=waited), pin),
+        lambda i, service, tier, waited, pin, promised_after: Candidate(
+            i, service, tier, NOW - timedelta(seconds=waited), pin,
+            _promise(waited, promised_after)),
         st.integers(1, 10_000), st.sampled_from(SERVICES), st.sampled_from(list(TIERS)),
         st.one_of(st.integers(0, 4000), st.sampled_from([0, 300, 1600])),  # ties happen
         st.one_of(st.none(), st.none(), st.none(), st.integers(1, 5)),
+        st.one_of(st.none(), st.integers(0, 5000), st.sampled_from([0, 600, 1600])),
     ),
     max_size=40,
     unique_by=lambda c: c.ticket_id,
@@ -78,7 +88,8 @@ policy_st = st.builds(
     lambda p, lead: replace(p, deadline_lead_s=lead),
     st.builds(policy, st.sampled_from(["fifo", "strict", "accumulating"]),
               max_consecutive_priority=st.integers(0, 3),
-              green_channel_serves_others=st.booleans()),
+              green_channel_serves_others=st.booleans(),
+              keep_promises=st.booleans()),
     st.sampled_from([0.0, 0.0, 120.0, 300.0]),
 )
 
@@ -212,6 +223,64 @@ def test_equal_arrival_goes_to_the_smaller_ticket_id_as_storage_heads_assume(nam
     assert group_heads(waiting) == [waiting[1]]
 
 
+def promised(c: Candidate, in_s: float) -> Candidate:
+    """`c` with a promise deadline `in_s` seconds from NOW."""
+    return replace(c, promised_at=NOW + timedelta(seconds=in_s))
+
+
+def test_a_vip_overtakes_a_regular_only_while_the_printed_wait_is_kept() -> None:
+    # gold: 300 + 4 × 60 = 540 points beat 400 s of regular waiting
+    keeps = policy(keep_promises=True)
+    regular, gold = ticket(1, 400), ticket(2, 60, "gold")
+    assert pick_next(COUNTER, NOW, [promised(regular, 900), gold], keeps).ticket_id == 2
+    # the regular customer's promise runs out within the lead (300 s): called first
+    assert pick_next(COUNTER, NOW, [promised(regular, 200), gold], keeps).ticket_id == 1
+    assert pick_next(COUNTER, NOW, [promised(regular, -60), gold], keeps).ticket_id == 1
+    # promises not kept, or fifo's plain order, or a pin: the promise changes nothing
+    assert pick_next(COUNTER, NOW, [promised(regular, 200), gold], policy()).ticket_id == 2
+    assert pick_next(COUNTER, NOW, [promised(regular, 200), ticket(3, 500)],
+                     policy("fifo", keep_promises=True)).ticket_id == 3
+    assert pick_next(COUNTER, NOW, [promised(regular, 0), ticket(4, 1, pin=1)],
+                     keeps).ticket_id == 4
+
+
+def test_earliest_promise_or_target_deadline_goes_first() -> None:
+    keeps = policy(keep_promises=True)
+    # regular 1: target deadline in 100 s; regular 2 (came later): promised in 50 s
+    waiting = [ticket(1, 1400), promised(ticket(2, 200), 50)]
+    assert pick_next(COUNTER, NOW, waiting, keeps).ticket_id == 2
+    assert pick_next(COUNTER, NOW, [ticket(1, 1400), promised(ticket(2, 200), 150)],
+                     keeps).ticket_id == 1
+    assert keeps.deadline(waiting[1]) == NOW + timedelta(seconds=50)
+    assert keeps.deadline(ticket(3, 0, service="C")) == NOW + timedelta(seconds=1800)
+
+
+def test_promise_deadline_is_estimate_plus_margin() -> None:
+    p = policy(promise_margin_s=300.0, promise_margin_frac=0.5)
+    assert promise_deadline(NOW, 400.0, p) == NOW + timedelta(seconds=400 + 300)
+    assert promise_deadline(NOW, 1000.0, p) == NOW + timedelta(seconds=1000 + 500)
+    assert promise_deadline(NOW, None, p) is None
+
+
+def test_group_heads_add_each_groups_earliest_promise() -> None:
+    waiting = [promised(ticket(1, 500), 900), promised(ticket(2, 300), 100),
+               promised(ticket(3, 200), 100), ticket(4, 100, "gold")]
+    # 2 and 3 are promised alike: the one that waited longer heads the promises
+    assert group_heads(waiting) == [waiting[0], waiting[3], waiting[1]]
+    assert group_heads([promised(ticket(1, 500), 10), ticket(2, 300)]) == \
+        [promised(ticket(1, 500), 10)]
+
+
+def test_forecast_keeps_promises_it_is_given() -> None:
+    times = {"A": 300.0}
+    waiting = [promised(ticket(1, 400), 500), ticket(2, 60, "gold"), ticket(3, 50, "gold")]
+    free = forecast(NOW, [(COUNTER, 0.0)], waiting, times, policy())
+    assert [free[i].ahead for i in (1, 2, 3)] == [2, 0, 1]
+    # the regular customer's promise is due by the second call (at 300 s, 200 s to go)
+    kept = forecast(NOW, [(COUNTER, 0.0)], waiting, times, policy(keep_promises=True))
+    assert [kept[i].ahead for i in (1, 2, 3)] == [1, 0, 2]
+
+
 def test_unknown_policy_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown policy"):
         policy("random")
@@ -254,16 +323,17 @@ def test_strict_never_calls_a_lower_tier_while_a_higher_one_waits(
 def test_an_overdue_ticket_is_passed_only_by_pins_or_earlier_deadlines(
         waiting: list[Candidate], counter: CounterState, p: Policy) -> None:
     """The max-wait guarantee: once late, a ticket is called before anyone whose deadline
-    is later, so nobody who arrives after it became late can ever pass it (no starvation)."""
+    is later, so nobody who arrives after it became late can ever pass it (no starvation;
+    a promise deadline is never before its ticket's arrival)."""
     counter = replace(counter, green_channel=False)
     chosen = pick_next(counter, NOW, waiting, p)
     if chosen is None or chosen.pin is not None:
         return
 
     def deadline(c: Candidate) -> datetime:
-        target = p.target_s(c.service, c.tier)
-        assert target is not None
-        return c.rank_at + timedelta(seconds=target)
+        at = p.deadline(c)  # the target's, or an earlier kept promise
+        assert at is not None
+        return at
 
     late = [c for c in waiting if c.service in counter.services and deadline(c) < NOW]
     if late:
