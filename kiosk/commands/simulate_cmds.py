@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.config import POLICIES, load_settings
+from kiosk.errors import ConfigError
 
 if TYPE_CHECKING:
     from kiosk.cli import Context
@@ -30,6 +32,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     group.add_argument("--compare", action="store_true",
                        help="simulate every policy on the same day, side by side")
     p.add_argument("--seed", type=int, default=1, help="random seed of the day (default 1)")
+    p.add_argument("--keep-promises", choices=("on", "off"),
+                   help="keep the wait printed on each ticket as a deadline (default: the "
+                        "branch file's rules.keep_promises)")
+    p.add_argument("--promise-margin", type=float, metavar="SECONDS",
+                   help="promise = estimate + this margin (default: rules.promise_margin_s)")
     p.set_defaults(handler=run_simulate)
 
 
@@ -37,7 +44,7 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.queue.simulate import compare, load_scenario, simulate
 
     settings = load_settings(args.config) if args.config else None
-    scenario = load_scenario(args.scenario, settings)
+    scenario = _with_promises(load_scenario(args.scenario, settings), args)
     if args.compare:
         results = compare(scenario, args.seed)
         ctx.out({"policies": {name: r.to_json() for name, r in results.items()}},
@@ -48,6 +55,22 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
     ctx.out({"policy": policy, **result.to_json()},
             lambda: compare_table(scenario, {policy: result}))
     return 0
+
+
+def _with_promises(scenario: Scenario, args: argparse.Namespace) -> Scenario:
+    """The scenario with --keep-promises/--promise-margin applied to its rules."""
+    if args.keep_promises is None and args.promise_margin is None:
+        return scenario
+    if args.promise_margin is not None and args.promise_margin < 0:
+        raise ConfigError("--promise-margin must be 0 seconds or more.")
+    rules = scenario.settings.rules
+    rules = replace(
+        rules,
+        keep_promises=rules.keep_promises if args.keep_promises is None
+        else args.keep_promises == "on",
+        promise_margin_s=rules.promise_margin_s if args.promise_margin is None
+        else args.promise_margin)
+    return replace(scenario, settings=replace(scenario.settings, rules=rules))
 
 
 def _mmss(seconds: float) -> str:
