@@ -268,8 +268,9 @@ def test_learned_service_time_updates_the_running_mean(queue: QueueService,
     clock.advance(600)
     queue.finish(t.id)
     summary = {s["service"]: s for s in queue.service_summary()}
-    # 0.8 * 240 + 0.2 * 600
-    assert summary["A"]["mean_service_s"] == 312
+    a = queue.settings.rules.service_time_smoothing
+    assert 0 < a < 1
+    assert summary["A"]["mean_service_s"] == round((1 - a) * 240 + a * 600)
 
 
 def test_events_are_readable_in_order(queue: QueueService) -> None:
