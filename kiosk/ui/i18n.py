@@ -61,6 +61,11 @@ def load_translator(language: str, directory: Path = I18N_DIR) -> QTranslator | 
     return None
 
 
+# Qt keeps translators per application, not per window: whichever Languages object
+# switched last, the next one must be able to take its translator out again.
+_INSTALLED: dict[int, QTranslator] = {}
+
+
 class Languages:
     """Switches the application's language; widgets retranslate on LanguageChange."""
 
@@ -68,7 +73,6 @@ class Languages:
         self._app = app
         self._dir = directory
         self._translators: dict[str, QTranslator | None] = {}
-        self._installed: QTranslator | None = None
         self.current = LANGUAGES[0]
 
     def set(self, language: str) -> None:
@@ -76,11 +80,11 @@ class Languages:
             raise ValueError(f"unknown language {language!r}")
         if language not in self._translators:
             self._translators[language] = load_translator(language, self._dir)
-        if self._installed is not None:
-            self._app.removeTranslator(self._installed)
-            self._installed = None
+        installed = _INSTALLED.pop(id(self._app), None)
+        if installed is not None:
+            self._app.removeTranslator(installed)
         translator = self._translators[language]
         if translator is not None:
             self._app.installTranslator(translator)
-            self._installed = translator
+            _INSTALLED[id(self._app)] = translator
         self.current = language

@@ -141,6 +141,7 @@ def save_kiosk_screens(settings: Settings, workdir: Path, out: Path,
                     window.grab().save(str(path), "PNG")
                     paths.append(path)
     finally:
+        window.set_language("zh")  # the translator is the application's: leave it as found
         window.shutdown()
         window.deleteLater()
         service.db.dispose()
