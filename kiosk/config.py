@@ -93,6 +93,7 @@ class RuleSettings:
     transfer_placement: str = "priority"
     service_time_smoothing: float = 0.2  # weight of the newest service time in the running mean
     preference_bonus_s: float = 300.0  # a counter's preferred service counts as this much waiting
+    deadline_lead_s: float = 300.0  # a ticket this close to its target wait goes first
     keep_promises: bool = False  # the wait printed on a ticket becomes a deadline (not fifo)
     promise_margin_s: float = 300.0  # promise = issued + estimate + max(this, frac × estimate)
     promise_margin_frac: float = 0.0
@@ -384,6 +385,7 @@ def load_settings(path: str | os.PathLike[str] | None = None,
         {"policy": str, "max_wait_s": float, "max_consecutive_priority": int,
          "green_channel_serves_others": bool, "transfer_placement": str,
          "service_time_smoothing": float, "preference_bonus_s": float,
+         "deadline_lead_s": float,
          "keep_promises": bool, "promise_margin_s": float, "promise_margin_frac": float},
         {"policy": POLICIES, "transfer_placement": PLACEMENTS},
     )

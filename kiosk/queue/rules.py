@@ -119,11 +119,8 @@ class Policy:
             tiers={t.key: t for t in settings.tiers},
             service_targets={s.prefix: s.target_wait_s for s in settings.services},
             rules=settings.rules,
-            preference_bonus_s=float(getattr(settings.rules, "preference_bonus_s",
-                                             DEFAULT_PREFERENCE_BONUS_S)),
-            # not in RuleSettings yet; picked up as soon as config carries it
-            deadline_lead_s=float(getattr(settings.rules, "deadline_lead_s",
-                                          DEFAULT_DEADLINE_LEAD_S)),
+            preference_bonus_s=settings.rules.preference_bonus_s,
+            deadline_lead_s=settings.rules.deadline_lead_s,
         )
 
     @property
