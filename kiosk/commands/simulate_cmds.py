@@ -1,4 +1,8 @@
-"""`kiosk simulate`: a branch day under one policy, or every policy side by side."""
+"""`kiosk simulate`: branch days under one policy, or every policy side by side.
+
+A run simulates the scenario's `days` (or `--days N`) independent days and pools the
+statistics over all their customers; day k of seed s is drawn from seed s * 1000 + k.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from kiosk.errors import ConfigError
 
 if TYPE_CHECKING:
     from kiosk.cli import Context
-    from kiosk.queue.simulate import DayResult, Scenario
+    from kiosk.queue.simulate import RunResult, Scenario
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "busy-day.toml"
 
@@ -31,7 +35,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                        help="policy to simulate (default: the branch file's rules.policy)")
     group.add_argument("--compare", action="store_true",
                        help="simulate every policy on the same day, side by side")
-    p.add_argument("--seed", type=int, default=1, help="random seed of the day (default 1)")
+    p.add_argument("--seed", type=int, default=1,
+                   help="random seed of the run: day k is drawn from seed * 1000 + k "
+                        "(default 1)")
+    p.add_argument("--days", type=int, metavar="N",
+                   help="independent days to simulate and pool (default: the scenario's "
+                        "days, else 1)")
     p.add_argument("--keep-promises", choices=("on", "off"),
                    help="keep the wait printed on each ticket as a deadline (default: the "
                         "branch file's rules.keep_promises)")
@@ -41,10 +50,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
-    from kiosk.queue.simulate import compare, load_scenario, simulate
+    from kiosk.queue.simulate import MAX_DAYS, compare, load_scenario, simulate
 
+    if args.days is not None and not 1 <= args.days <= MAX_DAYS:
+        raise ConfigError(f"--days must be a whole number from 1 to {MAX_DAYS}.")
     settings = load_settings(args.config) if args.config else None
     scenario = _with_promises(load_scenario(args.scenario, settings), args)
+    if args.days is not None:
+        scenario = replace(scenario, days=args.days)
     if args.compare:
         results = compare(scenario, args.seed)
         ctx.out({"policies": {name: r.to_json() for name, r in results.items()}},
@@ -78,7 +91,7 @@ def _mmss(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-def _rows(results: Mapping[str, DayResult], tier: str) -> list[tuple[str, list[str]]]:
+def _rows(results: Mapping[str, RunResult], tier: str) -> list[tuple[str, list[str]]]:
     stats = [r.tiers[tier] for r in results.values()]
     return [
         ("mean wait", [_mmss(s.mean_wait_s) for s in stats]),
@@ -88,7 +101,7 @@ def _rows(results: Mapping[str, DayResult], tier: str) -> list[tuple[str, list[s
     ]
 
 
-def compare_table(scenario: Scenario, results: Mapping[str, DayResult]) -> str:
+def compare_table(scenario: Scenario, results: Mapping[str, RunResult]) -> str:
     """The human table: one column per policy."""
     first = next(iter(results.values()))
     names = {t.key: t.name_en for t in scenario.settings.tiers}
@@ -101,14 +114,18 @@ def compare_table(scenario: Scenario, results: Mapping[str, DayResult]) -> str:
             body.append((f"{names[key]} ({count})" if i == 0 else "", label, cells))
         body.append(("", f"over {max_wait}", [str(r.tiers[key].over_max_wait)
                                               for r in results.values()]))
+    if first.regular_over_max_not_in_fifo is not None:
+        body.append(("Regular tiers", f"over {max_wait}, not under fifo",
+                     [str(r.regular_over_max_not_in_fifo) for r in results.values()]))
     body.append(("Estimates", "forecast error (MAE)",
                  [_mmss(r.estimate_mae_s) for r in results.values()]))
     body.append(("", "naive error (MAE)",
                  [_mmss(r.naive_estimate_mae_s) for r in results.values()]))
     body.append(("Counters", "utilisation",
                  [f"{r.mean_utilisation:.0%}" for r in results.values()]))
-    body.append(("", "simulated in", [f"{r.elapsed_s:.2f} s" for r in results.values()]))
-    title = (f"{scenario.name} (seed {first.seed}): {first.customers} customers, "
+    body.append(("", "simulated in", [f"{r.elapsed_s:.2f} s/day" for r in results.values()]))
+    days = "1 day" if first.days == 1 else f"{first.days} days pooled"
+    title = (f"{scenario.name} (seed {first.seed}, {days}): {first.customers} customers, "
              f"{first.no_shows} no-shows, {len(scenario.counters)} counters; waits in m:ss")
     return _format(title, list(results), body)
 

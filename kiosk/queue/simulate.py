@@ -6,8 +6,13 @@ the lunchtime breaks of the counters. Tiers, services, targets, counters and rul
 from the branch file the scenario names (`scenario.branch`, relative to the scenario), so a
 bank simulates exactly the configuration it runs; `--config` replaces that file.
 
-The customers of a day are drawn once from `random.Random(seed)` and then replayed under
-every policy (common random numbers), so policies are compared on the very same day.
+A run simulates `days` independent days (`[scenario] days`, `--days`; default 1) and
+pools their statistics over every customer of every day: one day's p95 over ~280 regular
+customers is about its 14th-longest wait, far too noisy to compare policies on. Day k
+(k = 1..days) of a run with seed s draws its customers from `random.Random(s * 1000 + k)`
+(`day_seeds`), so runs of different seeds share no day and a longer run only adds days.
+The customers of each day are drawn once and then replayed under every policy (common
+random numbers), so policies are compared on the very same days and customers.
 Each customer gets two wait estimates at issue time: `forecast` (the policy fast-forwarded
 over the queue, what the kiosk prints) and the naive "people ahead × average service
 time / open counters". The printed estimate also gives the ticket its promise deadline
@@ -45,6 +50,7 @@ from kiosk.queue.rules import (
 log = logging.getLogger(__name__)
 
 VIP = "vip"  # the key for all priority tiers together
+MAX_DAYS = 1000  # days per run; also the stride of day seeds (seed * MAX_DAYS + k)
 SIM_DATE = date(2025, 3, 3)  # a Monday; only the time of day matters
 
 
@@ -82,6 +88,7 @@ class Scenario:
     no_show_s: float
     counters: tuple[int, ...]
     breaks: tuple[CounterBreak, ...] = ()
+    days: int = 1  # independent days per run, pooled
 
     @property
     def hours(self) -> int:
@@ -133,6 +140,12 @@ class _Table:
         if not low <= value <= high:
             raise self.error(key, f"must be from {low:g} to {high:g}, not {value!r}")
         return float(value)
+
+    def whole(self, key: str, default: int, *, low: int, high: int) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.error(key, f"must be a whole number from {low} to {high}, not {value!r}")
+        return value
 
     def text(self, key: str, default: str | None = None) -> str:
         value = self.data.get(key, default)
@@ -230,6 +243,7 @@ def _build(top: _Table, head: _Table, settings: Settings) -> Scenario:
         no_show_rate=head.number("no_show_rate", 0.0, high=1.0),
         no_show_s=head.number("no_show_s", 60.0), counters=tuple(counters),
         breaks=_breaks(top, opens, counters),
+        days=head.whole("days", 1, low=1, high=MAX_DAYS),
     )
 
 
@@ -271,6 +285,23 @@ def _breaks(top: _Table, opens: time, counters: Sequence[int]) -> tuple[CounterB
 
 
 # --- the day's customers ---------------------------------------------------------------
+
+
+def day_seeds(seed: int, days: int) -> list[int]:
+    """The seeds of a run's days: day k (1..days) of seed s is `s * 1000 + k`."""
+    check_days(days)
+    return [seed * MAX_DAYS + k for k in range(1, days + 1)]
+
+
+def check_days(days: int) -> None:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise ConfigError(f"days must be a whole number from 1 to {MAX_DAYS}, not {days!r}.")
+
+
+def draw_days(scenario: Scenario, seed: int, days: int | None = None) -> list[list[Customer]]:
+    """The customers of each day of a run (`days` defaults to the scenario's)."""
+    return [draw_customers(scenario, s)
+            for s in day_seeds(seed, scenario.days if days is None else days)]
 
 
 def draw_customers(scenario: Scenario, seed: int) -> list[Customer]:
@@ -340,6 +371,7 @@ class TicketRecord:
     counter: int
     estimate_s: float | None
     naive_s: float
+    day: int = 1  # customer ids count per day: (day, customer.id) names a customer
 
     @property
     def wait_s(self) -> float:
@@ -360,34 +392,49 @@ class TierStats:
 
 
 @dataclass
-class DayResult:
+class RunResult:
+    """One policy over the days of a run, every statistic pooled over all their customers."""
+
     scenario: str
     policy: str
     seed: int
+    days: int
     customers: int
     no_shows: int
     tiers: dict[str, TierStats]
     estimate_mae_s: float
     naive_estimate_mae_s: float
-    utilisation: dict[int, float]
-    elapsed_s: float
+    utilisation: dict[int, float]  # per counter: busy time / open time over all days
+    elapsed_total_s: float
     records: list[TicketRecord] = field(default_factory=list, repr=False)
+    # regular customers over rules.max_wait_s here but not under fifo (same day and
+    # customer); None when fifo was not simulated alongside
+    regular_over_max_not_in_fifo: int | None = None
+
+    @property
+    def elapsed_s(self) -> float:
+        """Wall-clock seconds per simulated day."""
+        return self.elapsed_total_s / max(1, self.days)
 
     @property
     def mean_utilisation(self) -> float:
         return sum(self.utilisation.values()) / max(1, len(self.utilisation))
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "scenario": self.scenario, "seed": self.seed, "customers": self.customers,
-            "no_shows": self.no_shows,
+        out: dict[str, Any] = {
+            "scenario": self.scenario, "seed": self.seed, "days": self.days,
+            "customers": self.customers, "no_shows": self.no_shows,
             "tiers": {k: v.to_json() for k, v in self.tiers.items()},
             "estimate_mae_s": round(self.estimate_mae_s, 1),
             "naive_estimate_mae_s": round(self.naive_estimate_mae_s, 1),
             "utilisation": {str(k): round(v, 3) for k, v in self.utilisation.items()},
             "mean_utilisation": round(self.mean_utilisation, 3),
             "elapsed_s": round(self.elapsed_s, 3),
+            "elapsed_total_s": round(self.elapsed_total_s, 3),
         }
+        if self.regular_over_max_not_in_fifo is not None:
+            out["regular_over_max_not_in_fifo"] = self.regular_over_max_not_in_fifo
+        return out
 
 
 class _Day:
@@ -395,8 +442,8 @@ class _Day:
 
     _FREE, _BREAK_START, _BREAK_END, _ARRIVAL = range(4)
 
-    def __init__(self, scenario: Scenario, policy: Policy) -> None:
-        self.scenario, self.policy = scenario, policy
+    def __init__(self, scenario: Scenario, policy: Policy, number: int = 1) -> None:
+        self.scenario, self.policy, self.number = scenario, policy, number
         settings = scenario.settings
         self.start = datetime.combine(SIM_DATE, scenario.opens)
         self.desks = [_Desk(CounterState(c.number, c.services, c.green_channel))
@@ -488,7 +535,8 @@ class _Day:
         self.groups[(choice.service, choice.tier)].remove(choice)
         c = self.customers[choice.ticket_id]
         estimate, naive = self.estimates.pop(c.id)
-        self.records.append(TicketRecord(c, now, desk.state.number, estimate, naive))
+        self.records.append(
+            TicketRecord(c, now, desk.state.number, estimate, naive, self.number))
         desk.state = record_call(desk.state, choice, self.policy)
         desk.current, desk.started_s = c, now
         busy = self.scenario.no_show_s if c.no_show else c.service_s
@@ -514,46 +562,79 @@ class _Day:
         self.dispatch(now, desk)
 
 
-def simulate(scenario: Scenario, policy: str, seed: int,
-             customers: Sequence[Customer] | None = None) -> DayResult:
-    """Simulate one day of the scenario under one policy."""
+def simulate(scenario: Scenario, policy: str, seed: int, days: int | None = None,
+             customers: Sequence[Sequence[Customer]] | None = None) -> RunResult:
+    """Simulate the days of a run under one policy, pooled; `days` defaults to the
+    scenario's, `customers` (one list per day) to the days drawn from `seed`."""
     if policy not in POLICIES:
         raise ConfigError(f"unknown policy {policy!r}; expected one of {', '.join(POLICIES)}")
     started = wallclock.perf_counter()
-    day_customers = draw_customers(scenario, seed) if customers is None else customers
-    day = _Day(scenario, Policy.from_settings(scenario.settings, policy))
-    day.run(day_customers)
+    by_day = draw_days(scenario, seed, days) if customers is None else customers
+    pol = Policy.from_settings(scenario.settings, policy)
+    runs = []
+    for number, day_customers in enumerate(by_day, 1):
+        day = _Day(scenario, pol, number)
+        day.run(day_customers)
+        runs.append(day)
     elapsed = wallclock.perf_counter() - started
-    log.debug("simulated %s under %s, seed %d: %d calls in %.3f s", scenario.name, policy,
-              seed, len(day.records), elapsed)
-    return _summarise(scenario, policy, seed, day, elapsed)
+    log.debug("simulated %s under %s, seed %d, %d days: %d calls in %.3f s", scenario.name,
+              policy, seed, len(runs), sum(len(d.records) for d in runs), elapsed)
+    return _summarise(scenario, policy, seed, runs, elapsed)
 
 
-def compare(scenario: Scenario, seed: int,
-            policies: Sequence[str] = POLICIES) -> dict[str, DayResult]:
-    """The same day under each policy."""
-    customers = draw_customers(scenario, seed)
-    return {p: simulate(scenario, p, seed, customers) for p in policies}
+def compare(scenario: Scenario, seed: int, policies: Sequence[str] = POLICIES,
+            days: int | None = None) -> dict[str, RunResult]:
+    """The same days under each policy; with fifo among them, each result also counts the
+    regular customers over the maximum wait who were not over it under fifo."""
+    by_day = draw_days(scenario, seed, days)
+    results = {p: simulate(scenario, p, seed, customers=by_day) for p in policies}
+    if "fifo" in results:
+        for result in results.values():
+            result.regular_over_max_not_in_fifo = over_max_not_in(
+                scenario, result, results["fifo"])
+    return results
 
 
-def _summarise(scenario: Scenario, policy: str, seed: int, day: _Day,
-               elapsed: float) -> DayResult:
+def over_max_not_in(scenario: Scenario, result: RunResult, baseline: RunResult) -> int:
+    """Regular (non-priority) customers who waited longer than rules.max_wait_s in
+    `result` but not in `baseline` (the same customer of the same day)."""
+    max_wait = scenario.settings.rules.max_wait_s
+    if max_wait <= 0:
+        return 0
+    regular = {t.key for t in scenario.settings.tiers if not t.priority}
+
+    def over(r: RunResult) -> set[tuple[int, int]]:
+        return {(x.day, x.customer.id) for x in r.records
+                if x.customer.tier in regular and x.wait_s > max_wait}
+
+    return len(over(result) - over(baseline))
+
+
+def _summarise(scenario: Scenario, policy: str, seed: int, runs: Sequence[_Day],
+               elapsed: float) -> RunResult:
     settings = scenario.settings
-    pol = day.policy
+    pol = Policy.from_settings(settings, policy)
+    records = [r for day in runs for r in day.records]
     tiers: dict[str, TierStats] = {}
     for t in settings.tiers:
-        tiers[t.key] = _tier_stats([r for r in day.records if r.customer.tier == t.key], pol)
+        tiers[t.key] = _tier_stats([r for r in records if r.customer.tier == t.key], pol)
     priority = {t.key for t in settings.tiers if t.priority}
-    tiers[VIP] = _tier_stats([r for r in day.records if r.customer.tier in priority], pol)
-    estimated = [r for r in day.records if r.estimate_s is not None]
-    return DayResult(
-        scenario=scenario.name, policy=policy, seed=seed, customers=len(day.records),
-        no_shows=sum(1 for r in day.records if r.customer.no_show), tiers=tiers,
+    tiers[VIP] = _tier_stats([r for r in records if r.customer.tier in priority], pol)
+    estimated = [r for r in records if r.estimate_s is not None]
+    busy: dict[int, float] = {}
+    opened: dict[int, float] = {}
+    for desk in (d for day in runs for d in day.desks):
+        busy[desk.state.number] = busy.get(desk.state.number, 0.0) + desk.busy_s
+        opened[desk.state.number] = opened.get(desk.state.number, 0.0) + desk.open_s
+    return RunResult(
+        scenario=scenario.name, policy=policy, seed=seed, days=len(runs),
+        customers=len(records), no_shows=sum(1 for r in records if r.customer.no_show),
+        tiers=tiers,
         estimate_mae_s=_mean([abs(r.estimate_s - r.wait_s) for r in estimated
                               if r.estimate_s is not None]),
-        naive_estimate_mae_s=_mean([abs(r.naive_s - r.wait_s) for r in day.records]),
-        utilisation={d.state.number: d.busy_s / d.open_s if d.open_s else 0.0 for d in day.desks},
-        elapsed_s=elapsed, records=day.records,
+        naive_estimate_mae_s=_mean([abs(r.naive_s - r.wait_s) for r in records]),
+        utilisation={n: busy[n] / opened[n] if opened[n] else 0.0 for n in busy},
+        elapsed_total_s=elapsed, records=records,
     )
 
 

@@ -12,7 +12,14 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.errors import ConfigError
-from kiosk.queue.simulate import compare, draw_customers, load_scenario, simulate
+from kiosk.queue.simulate import (
+    compare,
+    day_seeds,
+    draw_customers,
+    draw_days,
+    load_scenario,
+    simulate,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BUSY = ROOT / "config" / "scenarios" / "busy-day.toml"
@@ -33,68 +40,114 @@ def test_busy_day_is_the_day_the_issue_describes(busy) -> None:  # type: ignore[
     vip = sum(1 for c in customers if busy.settings.tier(c.tier).priority)
     assert 0.10 <= vip / len(customers) <= 0.20
     assert busy.breaks  # a lunchtime dip
+    assert busy.days == 20  # "a busy day" is a pooled sample of 20 of them
 
 
-def test_same_seed_same_day(busy) -> None:  # type: ignore[no-untyped-def]
-    a = simulate(busy, "accumulating", 7)
-    b = simulate(busy, "accumulating", 7)
-    assert [(r.customer, r.called_s, r.counter, r.estimate_s) for r in a.records] == \
-           [(r.customer, r.called_s, r.counter, r.estimate_s) for r in b.records]
-    assert a.to_json() | {"elapsed_s": 0} == b.to_json() | {"elapsed_s": 0}
-    assert draw_customers(busy, 8) != draw_customers(busy, 7)
+def test_same_seed_same_days(busy) -> None:  # type: ignore[no-untyped-def]
+    a = simulate(busy, "accumulating", 7, days=2)
+    b = simulate(busy, "accumulating", 7, days=2)
+    assert [(r.day, r.customer, r.called_s, r.counter, r.estimate_s) for r in a.records] == \
+           [(r.day, r.customer, r.called_s, r.counter, r.estimate_s) for r in b.records]
+    assert a.to_json() | {"elapsed_s": 0, "elapsed_total_s": 0} == \
+        b.to_json() | {"elapsed_s": 0, "elapsed_total_s": 0}
+    assert {r.day for r in a.records} == {1, 2}
+
+
+def test_days_are_independent_and_documented(busy) -> None:  # type: ignore[no-untyped-def]
+    assert day_seeds(7, 3) == [7001, 7002, 7003]
+    three = draw_days(busy, 7, 3)
+    assert three[0] == draw_customers(busy, 7001)
+    assert three[:2] == draw_days(busy, 7, 2)  # a longer run only adds days
+    assert three[0] != three[1] != three[2]
+    assert not set(day_seeds(1, 20)) & set(day_seeds(2, 20))
+    assert len(draw_days(busy, 7)) == busy.days
+
+
+def test_statistics_are_pooled_over_all_customers_of_all_days(busy) -> None:  # type: ignore[no-untyped-def]
+    days = draw_days(busy, 4, 2)
+    one = [simulate(busy, "fifo", 4, customers=[d]) for d in days]
+    both = simulate(busy, "fifo", 4, customers=days)
+    assert both.days == 2 and both.customers == sum(r.customers for r in one)
+    counts = [r.tiers["regular"].count for r in one]
+    pooled = sum(n * r.tiers["regular"].mean_wait_s for n, r in zip(counts, one, strict=True))
+    assert both.tiers["regular"].mean_wait_s == pytest.approx(pooled / sum(counts))
+    assert both.tiers["regular"].max_wait_s == max(r.tiers["regular"].max_wait_s for r in one)
+    waits = sorted(r.wait_s for r in both.records if r.customer.tier == "regular")
+    assert both.tiers["regular"].p95_wait_s == _p95(waits)
+    assert both.elapsed_s == pytest.approx(both.elapsed_total_s / 2)
 
 
 def test_every_policy_sees_the_same_customers(busy) -> None:  # type: ignore[no-untyped-def]
-    results = compare(busy, 3)
-    days = [sorted((r.customer for r in result.records), key=lambda c: c.id)
+    results = compare(busy, 3, days=2)
+    days = [sorted(((r.day, r.customer) for r in result.records), key=lambda d: (d[0], d[1].id))
             for result in results.values()]
     assert days[0] == days[1] == days[2]
-    assert len(days[0]) == len(draw_customers(busy, 3))
+    assert len(days[0]) == sum(len(d) for d in draw_days(busy, 3, 2))
 
 
-# The bars of issue 4, per busy day (same seed, `--compare`). On busy-day.toml, seeds 1-20
-# (see the report), the estimate bars and the 30-minute bar hold on nearly every day, so
-# they are checked day by day from the default seed on.
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
-def test_busy_day_meets_the_estimate_and_maximum_wait_bars(busy, seed: int) -> None:  # type: ignore[no-untyped-def]
-    results = compare(busy, seed)
+def test_over_max_not_in_fifo_counts_the_same_customer_of_the_same_day(busy) -> None:  # type: ignore[no-untyped-def]
+    results = compare(busy, 1, days=3)
     fifo, acc = results["fifo"], results["accumulating"]
-    if fifo.tiers["regular"].over_max_wait == 0:
-        assert acc.tiers["regular"].over_max_wait == 0
+    limit = busy.settings.rules.max_wait_s
+    in_fifo = {(r.day, r.customer.id) for r in fifo.records
+               if r.customer.tier == "regular" and r.wait_s > limit}
+    mine = {(r.day, r.customer.id) for r in acc.records
+            if r.customer.tier == "regular" and r.wait_s > limit}
+    assert acc.regular_over_max_not_in_fifo == len(mine - in_fifo)
+    assert fifo.regular_over_max_not_in_fifo == 0
+    assert simulate(busy, "accumulating", 1, days=1).regular_over_max_not_in_fifo is None
+
+
+# The bars of issue 4 on busy-day.toml, `--compare`, same seed: 20 busy days pooled (the
+# scenario's days), from the default seed 1 and from seed 2.
+@pytest.fixture(scope="module", params=[1, 2])
+def run(request, busy):  # type: ignore[no-untyped-def]
+    return compare(busy, request.param)
+
+
+def test_busy_days_vip_mean_is_at_most_30pct_of_fifo(run) -> None:  # type: ignore[no-untyped-def]
+    assert run["accumulating"].days == 20
+    assert run["accumulating"].tiers["vip"].mean_wait_s <= \
+        0.30 * run["fifo"].tiers["vip"].mean_wait_s
+
+
+def test_busy_days_estimates_beat_naive_by_30pct_within_3_minutes(run) -> None:  # type: ignore[no-untyped-def]
+    acc = run["accumulating"]
     assert acc.estimate_mae_s <= 180
-    assert acc.estimate_mae_s < acc.naive_estimate_mae_s
-    assert max(r.elapsed_s for r in results.values()) <= 2.0
+    assert acc.estimate_mae_s <= 0.70 * acc.naive_estimate_mae_s
 
 
-def _pooled(busy, seeds: range) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
-    waits: dict[str, list[float]] = {}
-    for seed in seeds:
-        for name, result in compare(busy, seed, ("fifo", "accumulating")).items():
-            for r in result.records:
-                group = "regular" if r.customer.tier == "regular" else "vip"
-                waits.setdefault(f"{name}.{group}", []).append(r.wait_s)
-            waits.setdefault(f"{name}.mae", []).append(result.estimate_mae_s)
-            waits.setdefault(f"{name}.naive", []).append(result.naive_estimate_mae_s)
-    return waits
+def test_busy_days_take_at_most_2_s_per_simulated_day(run) -> None:  # type: ignore[no-untyped-def]
+    assert max(r.elapsed_s for r in run.values()) <= 2.0
+
+
+@pytest.mark.xfail(strict=True, reason="not met: regular p95 is 1.157 (seed 1) and 1.173 "
+                   "(seed 2) of fifo's over 20 pooled busy days (seeds 1-10: 1.09-1.24)")
+def test_busy_days_regular_p95_is_at_most_115pct_of_fifo(run) -> None:  # type: ignore[no-untyped-def]
+    assert run["accumulating"].tiers["regular"].p95_wait_s <= \
+        1.15 * run["fifo"].tiers["regular"].p95_wait_s
+
+
+@pytest.mark.xfail(strict=True, reason="not met: 33 (seed 1) and 26 (seed 2) regular "
+                   "customers of 20 busy days wait over 30 min who did not under fifo")
+def test_busy_days_no_regular_over_maximum_unless_fifo_too(run) -> None:  # type: ignore[no-untyped-def]
+    assert run["accumulating"].regular_over_max_not_in_fifo == 0
+
+
+def test_busy_days_regular_price_of_the_vip_lane_stays_bounded(run) -> None:  # type: ignore[no-untyped-def]
+    """What does hold for regular customers (guards against it getting worse): p95 at most
+    20% over fifo's, mean at most 15% over, and under 1% of them over 30 min when they
+    were not under fifo."""
+    fifo, acc = run["fifo"].tiers["regular"], run["accumulating"].tiers["regular"]
+    assert acc.p95_wait_s <= 1.20 * fifo.p95_wait_s
+    assert acc.mean_wait_s <= 1.15 * fifo.mean_wait_s
+    assert run["accumulating"].regular_over_max_not_in_fifo is not None
+    assert run["accumulating"].regular_over_max_not_in_fifo < 0.01 * acc.count
 
 
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[math.ceil(0.95 * len(ordered)) - 1]
-
-
-def test_busy_days_trade_regular_waits_for_vip_waits_within_bounds(busy) -> None:  # type: ignore[no-untyped-def]
-    """Over ten busy days: VIPs wait at most 30% of what they wait under fifo and the
-    estimates beat the naive ones by 30%, as the issue asks. Regular customers pay for it:
-    the issue's 115% bar on their p95 is not met on most days (about +13% on their mean,
-    +14-18% on their p95, the price of giving 15% of the customers a VIP lane); this
-    guards against it getting worse."""
-    w = _pooled(busy, range(1, 11))
-    mean = statistics.fmean
-    assert mean(w["accumulating.vip"]) <= 0.30 * mean(w["fifo.vip"])
-    assert mean(w["accumulating.mae"]) <= 0.70 * mean(w["accumulating.naive"])
-    assert _p95(w["accumulating.regular"]) <= 1.20 * _p95(w["fifo.regular"])
-    assert mean(w["accumulating.regular"]) <= 1.20 * mean(w["fifo.regular"])
 
 
 def _promising(scenario, keep: bool, margin_s: float = 300.0):  # type: ignore[no-untyped-def]
@@ -104,21 +157,20 @@ def _promising(scenario, keep: bool, margin_s: float = 300.0):  # type: ignore[n
 
 def test_keeping_promises_keeps_more_printed_waits_but_costs_vips(busy) -> None:  # type: ignore[no-untyped-def]
     """Promise keeping (off by default): the printed wait + 5 min becomes a deadline.
-    Over ten busy days a third fewer regular customers wait past their promise (10.4% ->
-    7.0%), but their waits hardly change (p95 23:17 -> 23:16) while the VIP mean rises
-    by two thirds (1:30 -> 2:29): the counters' time is the same, the promise only moves
-    it. That is why it is off: on seeds 1-20 and 21-60 no margin made the issue's bars
-    hold together on more days."""
+    Over ten busy days (seed 1) a quarter fewer regular customers wait past their promise
+    (12.0% -> 9.2%), but their waits hardly change (p95 24:59 -> 24:34) while the VIP
+    mean rises by two thirds (1:27 -> 2:24): the counters' time is the same, the promise
+    only moves it. That is why it is off: on seeds 1-20 and 21-60 no margin made the
+    issue's bars hold together on more days."""
     late: dict[bool, list[bool]] = {}
     waits: dict[str, list[float]] = {}
     for keep in (False, True):
         scenario = _promising(busy, keep)
-        for seed in range(1, 11):
-            for r in simulate(scenario, "accumulating", seed).records:
-                if r.estimate_s is not None and r.customer.tier == "regular":
-                    late.setdefault(keep, []).append(r.wait_s > r.estimate_s + 300.0)
-                group = "regular" if r.customer.tier == "regular" else "vip"
-                waits.setdefault(f"{keep}.{group}", []).append(r.wait_s)
+        for r in simulate(scenario, "accumulating", 1, days=10).records:
+            if r.estimate_s is not None and r.customer.tier == "regular":
+                late.setdefault(keep, []).append(r.wait_s > r.estimate_s + 300.0)
+            group = "regular" if r.customer.tier == "regular" else "vip"
+            waits.setdefault(f"{keep}.{group}", []).append(r.wait_s)
     assert statistics.fmean(late[True]) < 0.85 * statistics.fmean(late[False])
     assert abs(_p95(waits["True.regular"]) / _p95(waits["False.regular"]) - 1) < 0.03
     assert statistics.fmean(waits["True.vip"]) > 1.3 * statistics.fmean(waits["False.vip"])
@@ -126,7 +178,8 @@ def test_keeping_promises_keeps_more_printed_waits_but_costs_vips(busy) -> None:
 
 def test_quiet_day_keeps_everyone_within_target() -> None:
     result = simulate(load_scenario(QUIET), "accumulating", 1)
-    assert 140 <= result.customers <= 160
+    assert result.days == 20
+    assert 140 * 20 <= result.customers <= 160 * 20
     assert result.tiers["regular"].within_target_pct == 100.0
     assert result.tiers["vip"].mean_wait_s < 120
 
@@ -158,6 +211,9 @@ def scenario_text(**replace: str) -> str:
     ({"cv = 0.6": "cv = -1"}, "service_times.A.cv: must be from 0 to 3"),
     ({"[arrivals]": "[arrival]"}, "arrival: is not a known section"),
     ({"[scenario]": "[scenario\n"}, "not valid TOML"),
+    ({"days = 20": "days = 0"}, "scenario.days: must be a whole number from 1 to 1000, not 0"),
+    ({"days = 20": "days = 2.5"}, "scenario.days: must be a whole number from 1 to 1000"),
+    ({"days = 20": 'days = "20"'}, "scenario.days: must be a whole number from 1 to 1000"),
 ])
 def test_bad_scenario_names_file_and_key(tmp_path: Path, replace: dict[str, str],
                                          message: str) -> None:
@@ -177,11 +233,16 @@ def test_missing_scenario_file(tmp_path: Path) -> None:
 
 
 def test_simulate_compare_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["simulate", "--scenario", str(BUSY), "--compare", "--seed", "2", "--json"]) == 0
+    assert main(["simulate", "--scenario", str(BUSY), "--compare", "--seed", "2", "--days", "3",
+                 "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert list(data) == ["policies"]
     assert list(data["policies"]) == ["fifo", "strict", "accumulating"]
+    assert data["policies"]["fifo"]["regular_over_max_not_in_fifo"] == 0
     for result in data["policies"].values():
+        assert result["days"] == 3 and result["seed"] == 2
+        assert isinstance(result["regular_over_max_not_in_fifo"], int)
+        assert result["elapsed_total_s"] >= result["elapsed_s"]
         assert set(result["tiers"]) == {"regular", "purple_gold", "gold", "platinum", "vip"}
         for tier in result["tiers"].values():
             assert {"mean_wait_s", "p95_wait_s", "max_wait_s", "within_target_pct"} <= set(tier)
@@ -194,7 +255,7 @@ def test_simulate_compare_json_shape(capsys: pytest.CaptureFixture[str]) -> None
 def test_simulate_one_policy_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--scenario", str(QUIET), "--policy", "strict", "--seed", "5"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("quiet-day (seed 5):")
+    assert out.startswith("quiet-day (seed 5, 20 days pooled):")
     assert "strict" in out and "fifo" not in out
     assert "All VIP tiers" in out and "forecast error (MAE)" in out
 
@@ -202,8 +263,19 @@ def test_simulate_one_policy_table(capsys: pytest.CaptureFixture[str]) -> None:
 def test_simulate_compare_table_has_a_column_per_policy(
         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--scenario", str(BUSY), "--compare"]) == 0
-    header = capsys.readouterr().out.splitlines()[2].split()
-    assert header == ["fifo", "strict", "accumulating"]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("busy-day (seed 1, 20 days pooled): 6400 customers,")
+    assert lines[2].split() == ["fifo", "strict", "accumulating"]
+    not_in_fifo = next(line for line in lines if "over 30:00, not under fifo" in line)
+    assert not_in_fifo.split()[-3] == "0"  # fifo against itself
+
+
+def test_days_option_overrides_the_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--scenario", str(QUIET), "--policy", "fifo", "--days", "1"]) == 0
+    assert capsys.readouterr().out.startswith("quiet-day (seed 1, 1 day): ")
+    assert main(["simulate", "--scenario", str(QUIET), "--compare", "--days", "0"]) == 2
+    assert capsys.readouterr().err.strip() == \
+        "kiosk: --days must be a whole number from 1 to 1000."
 
 
 def test_simulate_bad_scenario_is_one_line_and_exit_2(
@@ -219,7 +291,7 @@ def test_simulate_bad_scenario_is_one_line_and_exit_2(
 def test_simulate_can_keep_promises(capsys: pytest.CaptureFixture[str]) -> None:
     def vip_mean(*flags: str) -> float:
         assert main(["simulate", "--scenario", str(BUSY), "--policy", "accumulating",
-                     "--json", *flags]) == 0
+                     "--days", "2", "--json", *flags]) == 0
         return float(json.loads(capsys.readouterr().out)["tiers"]["vip"]["mean_wait_s"])
 
     assert vip_mean("--keep-promises", "on", "--promise-margin", "0") > vip_mean()
