@@ -352,14 +352,11 @@ def _load_counters(top: _Reader, prefixes: set[str]) -> tuple[Counter, ...]:
     return tuple(counters)
 
 
-def load_settings(path: str | os.PathLike[str] | None = None,
-                  environ: Mapping[str, str] | None = None) -> Settings:
-    """Load and validate a branch file; KIOSK_* variables override file values."""
-    env = os.environ if environ is None else environ
-    file = Path(path or env.get("KIOSK_CONFIG") or DEFAULT_CONFIG)
-    source = str(file)
+def read_toml(path: str | os.PathLike[str]) -> tuple[str, dict[str, Any]]:
+    """A TOML file's name and contents; anything wrong with it is one ConfigError line."""
+    source = str(path)
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        return source, tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{source}: file not found") from None
     except UnicodeDecodeError:
@@ -369,6 +366,12 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     except OSError as exc:
         raise ConfigError(f"{source}: cannot be read: {exc.strerror}") from None
 
+
+def load_settings(path: str | os.PathLike[str] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """Load and validate a branch file; KIOSK_* variables override file values."""
+    env = os.environ if environ is None else environ
+    source, raw = read_toml(path or env.get("KIOSK_CONFIG") or DEFAULT_CONFIG)
     top = _Reader(source, "", raw)
     known = {"branch", "tiers", "services", "counters", "rules", "printer", "readers",
              "display", "kiosk", "security", "database"}

@@ -26,7 +26,6 @@ import logging
 import math
 import random
 import time as wallclock
-import tomllib
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -34,7 +33,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import DEFAULT_CONFIG, POLICIES, Settings, load_settings
+from kiosk.config import DEFAULT_CONFIG, POLICIES, Settings, load_settings, read_toml
 from kiosk.errors import ConfigError
 from kiosk.queue.rules import (
     Candidate,
@@ -186,17 +185,7 @@ def _seconds_after(opens: time, at: time) -> float:
 def load_scenario(path: str | Path, settings: Settings | None = None) -> Scenario:
     """Read and check a scenario file; `settings` replaces the branch file it names."""
     file = Path(path)
-    source = str(file)
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{source}: file not found") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{source}: is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{source}: cannot be read: {exc.strerror}") from None
+    source, raw = read_toml(file)
     top = _Table(source, "", raw)
     known = {"scenario", "arrivals", "tiers", "services", "service_times", "breaks"}
     for key in raw:
