@@ -82,17 +82,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield from _pg_database()
 
 
-@pytest.fixture
-def queue(db_url: str, settings: Settings, clock: FakeClock) -> Iterator[QueueService]:
-    service = QueueService(Database(db_url), settings, clock)
+def open_queue(url: str, settings: Settings, clock: FakeClock) -> Iterator[QueueService]:
+    """A prepared queue service on `url` (its own engine), disposed afterwards."""
+    service = QueueService(Database(url), settings, clock)
     service.prepare()
     yield service
     service.db.dispose()
+
+
+@pytest.fixture
+def queue(db_url: str, settings: Settings, clock: FakeClock) -> Iterator[QueueService]:
+    yield from open_queue(db_url, settings, clock)
 
 
 @pytest.fixture
 def sqlite_queue(sqlite_url: str, settings: Settings, clock: FakeClock) -> Iterator[QueueService]:
-    service = QueueService(Database(sqlite_url), settings, clock)
-    service.prepare()
-    yield service
-    service.db.dispose()
+    yield from open_queue(sqlite_url, settings, clock)

@@ -15,16 +15,13 @@ from kiosk.config import Settings
 from kiosk.queue.db import Database
 from kiosk.queue.feed import ChangeFeed, FeedOffline, PgWaker, SqliteWaker
 from kiosk.queue.service import QueueService
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, open_queue
 
 
 @pytest.fixture
 def station(db_url: str, settings: Settings, clock: FakeClock) -> Iterator[QueueService]:
     """A second station on the same database (its own engine and connections)."""
-    service = QueueService(Database(db_url), settings, clock)
-    service.prepare()
-    yield service
-    service.db.dispose()
+    yield from open_queue(db_url, settings, clock)
 
 
 def wait_for(feed: ChangeFeed, count: int, timeout_s: float = 5.0) -> list:
