@@ -6,7 +6,7 @@ PYTHON  ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-APT_PACKAGES := fonts-wqy-microhei espeak-ng sox libpulse0 libegl1 libgl1 libxkbcommon0 \
+APT_PACKAGES := fonts-wqy-microhei espeak-ng sox libpulse0 libusb-1.0-0 libegl1 libgl1 libxkbcommon0 \
                 libfontconfig1 libdbus-1-3 libxcb-cursor0 poppler-utils
 export KIOSK_TEST_PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
