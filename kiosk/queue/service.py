@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, func, insert, select, text, union_all, update
 from sqlalchemy.orm import Session
 
-from kiosk.config import Settings
+from kiosk.config import Service, Settings
 from kiosk.errors import IllegalTransition, NotFound, QueueError
 from kiosk.queue import models as m
 from kiosk.queue import rules
@@ -583,7 +583,7 @@ class QueueService:
         out = []
         for v in views:
             f = forecasts.get(v.id)
-            out.append(_replace(v, ahead=f.ahead if f else None,
+            out.append(replace(v, ahead=f.ahead if f else None,
                                 estimated_wait_s=round(f.wait_s) if f else None))
         return out
 
@@ -679,7 +679,7 @@ class QueueService:
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _service(self, prefix: str) -> Any:
+    def _service(self, prefix: str) -> Service:
         svc = self._services.get(prefix)
         if svc is None:
             known = ", ".join(f"{s.prefix} ({s.name_en})" for s in self.settings.services)
@@ -740,12 +740,6 @@ class QueueService:
                 current = self._view(t)
         return CounterView(c.number, c.name_zh, c.name_en, c.service_list, c.green_channel,
                            c.status, current)
-
-
-def _replace(view: TicketView, **changes: Any) -> TicketView:
-    from dataclasses import replace
-
-    return replace(view, **changes)
 
 
 @dataclass(frozen=True)
