@@ -47,12 +47,18 @@ class Context:
         return self.args.db or self.settings.database_url or default_database_url()
 
     @cached_property
-    def service(self) -> QueueService:
-        from kiosk.app import build_service, fixed_clock
+    def clock(self) -> Callable[[], datetime]:
+        """The branch's time; KIOSK_NOW stops it at a fixed time, for scripts and tests."""
+        from kiosk.app import fixed_clock, system_clock
 
-        fixed = os.environ.get("KIOSK_NOW")  # a fixed branch time, for scripts and tests
-        clock = fixed_clock(fixed) if fixed else None
-        return build_service(self.settings, self.database_url, clock)
+        fixed = os.environ.get("KIOSK_NOW")
+        return fixed_clock(fixed) if fixed else system_clock(self.settings)
+
+    @cached_property
+    def service(self) -> QueueService:
+        from kiosk.app import build_service
+
+        return build_service(self.settings, self.database_url, self.clock)
 
     def out(self, data: Any, text: str | Callable[[], str]) -> None:
         """Print `data` as JSON with --json, else the human text."""
@@ -66,6 +72,19 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def parse_size(text: str, default: tuple[int, int]) -> tuple[int, int]:
+    """A window or picture size like 1920x1080 ("" gives `default`)."""
+    if not text:
+        return default
+    try:
+        w, h = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise KioskError(f"not a size like 1920x1080: {text!r}") from None
+    if not (100 <= w <= 10000 and 100 <= h <= 10000):
+        raise KioskError(f"size {text} is out of range (100 to 10000 pixels a side)")
+    return w, h
 
 
 def common_options() -> argparse.ArgumentParser:

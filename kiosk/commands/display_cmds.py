@@ -17,7 +17,7 @@ import sys
 import time
 from typing import Any
 
-from kiosk.cli import Context
+from kiosk.cli import Context, parse_size
 from kiosk.errors import KioskError
 
 log = logging.getLogger(__name__)
@@ -65,27 +65,6 @@ def add_display_role(run_sub: argparse._SubParsersAction,
     p.set_defaults(handler=cmd_display)
 
 
-def _size(text: str, default: tuple[int, int]) -> tuple[int, int]:
-    if not text:
-        return default
-    try:
-        w, h = (int(part) for part in text.lower().split("x"))
-    except ValueError:
-        raise KioskError(f"not a size like 1920x1080: {text!r}") from None
-    if not (100 <= w <= 10000 and 100 <= h <= 10000):
-        raise KioskError(f"size {text} is out of range (100 to 10000 pixels a side)")
-    return w, h
-
-
-def _clock(ctx: Context) -> Any:
-    import os
-
-    from kiosk.app import fixed_clock, system_clock
-
-    fixed = os.environ.get("KIOSK_NOW")  # a fixed branch time, as for every command
-    return fixed_clock(fixed) if fixed else system_clock(ctx.settings)
-
-
 def cmd_display(ctx: Context, args: argparse.Namespace) -> int:
     import os
 
@@ -102,15 +81,15 @@ def cmd_display(ctx: Context, args: argparse.Namespace) -> int:
     app, _font = make_qt_app(sys.argv[:1], qt_messages_to_log=True)
     station = build_display_window(
         ctx.settings, ctx.database_url, kind=args.kind, counter=args.counter,
-        station=args.station, voice=not (args.no_voice or args.screenshot), clock=_clock(ctx))
+        station=args.station, voice=not (args.no_voice or args.screenshot), clock=ctx.clock)
     window = station.window
     assert window is not None
     if args.screenshot:
         default = (1920, 1080) if args.kind == "hall" else (1280, 480)
-        return _screenshot(ctx, station, _size(args.size, default), args.screenshot)
+        return _screenshot(ctx, station, parse_size(args.size, default), args.screenshot)
     station.start()
     if args.windowed:
-        window.resize(*_size(args.windowed, (1280, 720)))
+        window.resize(*parse_size(args.windowed, (1280, 720)))
         window.show()
     else:
         window.show_on_screen(ctx.settings.display.screen if args.screen is None
@@ -146,7 +125,7 @@ def _run_headless(ctx: Context, args: argparse.Namespace) -> int:
     app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     station = build_display_window(ctx.settings, ctx.database_url, kind=args.kind,
                                    counter=args.counter, station=args.station, headless=True,
-                                   clock=_clock(ctx))
+                                   clock=ctx.clock)
 
     def said(data: dict[str, Any], text: str) -> None:
         ctx.out(data, text)

@@ -11,7 +11,7 @@ import logging
 import tempfile
 from pathlib import Path
 
-from kiosk.cli import Context
+from kiosk.cli import Context, parse_size
 from kiosk.errors import KioskError
 
 log = logging.getLogger(__name__)
@@ -122,10 +122,7 @@ def cmd_screenshots(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.app import make_qt_app
     from kiosk.ui.screenshots import save_kiosk_screens
 
-    try:
-        width, height = (int(x) for x in args.size.lower().split("x"))
-    except ValueError:
-        raise KioskError(f"--size must look like 1280x800, not {args.size!r}.") from None
+    width, height = parse_size(args.size, (1280, 800))
     settings = ctx.settings
     make_qt_app(qt_messages_to_log=True)
     out = Path(args.dir)
