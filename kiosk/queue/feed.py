@@ -36,13 +36,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kiosk.errors import DatabaseUnavailable
+from kiosk.queue.service import FEED_CHANNEL
 
 if TYPE_CHECKING:
     from kiosk.queue.service import QueueService
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "kiosk_events"
+CHANNEL = FEED_CHANNEL
 SQLITE_POLL_S = 0.05  # median 23 ms, p99 51 ms from commit to notice (FIELD-NOTES)
 PG_SAFETY_POLL_S = 2.0  # LISTEN wakes readers; this only catches what it might miss
 CALL_KINDS = ("called", "recall")

@@ -814,7 +814,9 @@ _LOCK_FEED = (update(_FEED).where(_FEED.c.id == 1)
               .returning(_FEED.c.last_event_id, _FEED.c.business_day))
 _EVENT_INSERT = insert(_EVENTS)
 _TICKET_INSERT = insert(_TICKETS).returning(_TICKETS.c.id)
-_NOTIFY = text("SELECT pg_notify('kiosk_events', :id)")
+# The PostgreSQL channel every event is announced on (feed.PgWaker listens to it).
+FEED_CHANNEL = "kiosk_events"
+_NOTIFY = text(f"SELECT pg_notify('{FEED_CHANNEL}', :id)")
 
 _SEQ_UPSERT = text(
     "INSERT INTO sequences (business_day, service, last) VALUES (:day, :service, 1) "
@@ -822,7 +824,7 @@ _SEQ_UPSERT = text(
     "RETURNING last")
 
 # PostgreSQL: number, ticket, event and notification in one round trip (see _insert_ticket).
-_PG_ISSUE = text("""
+_PG_ISSUE = text(f"""
 WITH seq AS (
     INSERT INTO sequences (business_day, service, last) VALUES (:business_day, :service, 1)
     ON CONFLICT (business_day, service) DO UPDATE SET last = sequences.last + 1
@@ -843,7 +845,7 @@ WITH seq AS (
            (jsonb_build_object('number', t.number) || CAST(:payload AS jsonb))::json
     FROM t
 )
-SELECT t.id, t.number, pg_notify('kiosk_events', :event_id_text) FROM t
+SELECT t.id, t.number, pg_notify('{FEED_CHANNEL}', :event_id_text) FROM t
 """)
 
 
