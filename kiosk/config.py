@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
@@ -90,6 +90,9 @@ class RuleSettings:
     max_wait_s: float = 1800.0  # maximum-wait guarantee for every ticket
     max_consecutive_priority: int = 3  # cap on priority calls in a row per counter (0 = none)
     green_channel_serves_others: bool = True
+    # the maximum-wait guarantee holds at green channels too: a due ticket of any tier
+    # goes before a VIP there (off: a green channel serves VIPs first, whatever the wait)
+    guarantee_at_green_channel: bool = False
     transfer_placement: str = "priority"
     service_time_smoothing: float = 0.2  # weight of the newest service time in the running mean
     preference_bonus_s: float = 300.0  # a counter's preferred service counts as this much waiting
@@ -226,6 +229,12 @@ class _Reader:
         if not ok:
             raise self.error(name, message)
 
+    def only(self, names: set[str]) -> None:
+        """Refuse a key this table does not have (a typo would otherwise be ignored)."""
+        unknown = set(self.data) - names
+        if unknown:
+            raise self.error(sorted(unknown)[0], "is not a known setting")
+
     def table(self, name: str) -> _Reader:
         return _Reader(self.source, self.key(name), self.data.get(name, {}))
 
@@ -257,9 +266,7 @@ def _clock_time(r: _Reader, name: str, default: time) -> time:
 
 def _dataclass_from(r: _Reader, cls: Callable[..., T], spec: dict[str, type | tuple[type, ...]],
                     allowed: Mapping[str, tuple[Any, ...]] | None = None) -> T:
-    unknown = set(r.data) - set(spec)
-    if unknown:
-        raise r.error(sorted(unknown)[0], "is not a known setting")
+    r.only(set(spec))
     values: dict[str, Any] = {}
     for name, kind in spec.items():
         if name in r.data:
@@ -271,6 +278,7 @@ def _dataclass_from(r: _Reader, cls: Callable[..., T], spec: dict[str, type | tu
 
 
 def _load_branch(r: _Reader) -> BranchSettings:
+    r.only({"code", "name_zh", "name_en", "timezone", "business_day_start_hour"})
     branch = BranchSettings(
         code=r.get("code", str),
         name_zh=r.get("name_zh", str),
@@ -290,6 +298,7 @@ def _load_branch(r: _Reader) -> BranchSettings:
 def _load_tiers(top: _Reader) -> tuple[Tier, ...]:
     tiers = []
     for r in top.tables("tiers"):
+        r.only({"key", "name_zh", "name_en", "rank", "rate", "base_s", "target_wait_s"})
         key = r.get("key", str)
         r.check("key", re.fullmatch(r"[a-z][a-z0-9_]*", key) is not None,
                 f"must be a lower-case identifier, not {key!r}")
@@ -313,6 +322,8 @@ def _load_tiers(top: _Reader) -> tuple[Tier, ...]:
 def _load_services(top: _Reader) -> tuple[Service, ...]:
     services = []
     for r in top.tables("services"):
+        r.only({"prefix", "name_zh", "name_en", "opens", "closes", "default_service_s",
+                "target_wait_s", "self_service_hint_zh", "self_service_hint_en"})
         prefix = r.get("prefix", str)
         r.check("prefix", re.fullmatch(r"[A-Z]", prefix) is not None,
                 f"must be one capital letter A-Z, not {prefix!r}")
@@ -336,6 +347,7 @@ def _load_services(top: _Reader) -> tuple[Service, ...]:
 def _load_counters(top: _Reader, prefixes: set[str]) -> tuple[Counter, ...]:
     counters = []
     for r in top.tables("counters"):
+        r.only({"number", "services", "name_zh", "name_en", "green_channel"})
         number = r.get("number", int)
         r.check("number", 1 <= number <= 999, "must be from 1 to 999")
         served = r.get("services", list)
@@ -367,11 +379,62 @@ def read_toml(path: str | os.PathLike[str]) -> tuple[str, dict[str, Any]]:
         raise ConfigError(f"{source}: cannot be read: {exc.strerror}") from None
 
 
+_LISTS = {"tiers": "key", "services": "prefix", "counters": "number"}
+
+
+def apply_override(raw: dict[str, Any], text: str) -> None:
+    """Set one value of a branch file's contents from `KEY=VALUE` (as `--set` gives it).
+
+    KEY is a dotted path: `rules.max_wait_s`, `printer.paper`, or into a list of tables by
+    its identifying field: `tiers.gold.rate`, `services.A.target_wait_s`,
+    `counters.6.green_channel`. VALUE is a TOML value (`1500`, `true`, `"text"`); a bare
+    word that is not one is taken as text (`rules.policy=fifo`). The value is then checked
+    like any value of the file, by the loader."""
+    key, sep, value_text = text.partition("=")
+    parts = key.strip().split(".")
+    if not sep or len(parts) < 2 or not all(parts):
+        raise ConfigError(f"--set {text}: expected KEY=VALUE with a dotted key, "
+                          "e.g. rules.max_wait_s=1500 or tiers.gold.rate=8")
+    try:
+        value = tomllib.loads(f"v = {value_text.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = value_text.strip()
+    table: Any = raw
+    path = parts[:-1]
+    i = 0
+    while i < len(path):
+        name = path[i]
+        if name in _LISTS and table is raw:
+            if i + 1 >= len(path):
+                raise ConfigError(f"--set {text}: name one of the {name} by its "
+                                  f"{_LISTS[name]}, e.g. {name}.<{_LISTS[name]}>.<field>")
+            ident = path[i + 1]
+            items = table.get(name)
+            found = [t for t in items or [] if isinstance(t, dict)
+                     and str(t.get(_LISTS[name])) == ident]
+            if not found:
+                raise ConfigError(f"--set {text}: the branch file has no {name} entry with "
+                                  f"{_LISTS[name]} = {ident}")
+            table, i = found[0], i + 2
+            continue
+        nxt = table.setdefault(name, {})
+        if not isinstance(nxt, dict):
+            raise ConfigError(f"--set {text}: {'.'.join(path[:i + 1])} is not a table")
+        table, i = nxt, i + 1
+    table[parts[-1]] = value
+
+
 def load_settings(path: str | os.PathLike[str] | None = None,
-                  environ: Mapping[str, str] | None = None) -> Settings:
-    """Load and validate a branch file; KIOSK_* variables override file values."""
+                  environ: Mapping[str, str] | None = None,
+                  overrides: Sequence[str] = ()) -> Settings:
+    """Load and validate a branch file; KIOSK_* variables override file values, and then
+    each `KEY=VALUE` of `overrides` (`apply_override`)."""
     env = os.environ if environ is None else environ
     source, raw = read_toml(path or env.get("KIOSK_CONFIG") or DEFAULT_CONFIG)
+    for text in overrides:
+        apply_override(raw, text)
+    if overrides:
+        source = f"{source} (with --set {' '.join(overrides)})"
     top = _Reader(source, "", raw)
     known = {"branch", "tiers", "services", "counters", "rules", "printer", "readers",
              "display", "kiosk", "security", "database"}
@@ -386,7 +449,8 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     rules = _dataclass_from(
         top.table("rules"), RuleSettings,
         {"policy": str, "max_wait_s": float, "max_consecutive_priority": int,
-         "green_channel_serves_others": bool, "transfer_placement": str,
+         "green_channel_serves_others": bool, "guarantee_at_green_channel": bool,
+         "transfer_placement": str,
          "service_time_smoothing": float, "preference_bonus_s": float,
          "deadline_lead_s": float,
          "keep_promises": bool, "promise_margin_s": float, "promise_margin_frac": float},
@@ -417,6 +481,8 @@ def load_settings(path: str | os.PathLike[str] | None = None,
          "manager_pin": str, "large_print": bool},
     )
     security = top.table("security")
+    security.only({"mode", "hash_secret"})
+    top.table("database").only({"url"})
     mode = env.get("KIOSK_MODE") or security.get("mode", str, "demo")
     if mode not in ("demo", "production"):
         raise security.error("mode", f"must be demo or production, not {mode!r}")

@@ -69,3 +69,39 @@ def test_production_refuses_the_example_secret(tmp_path: Path) -> None:
 def test_environment_overrides_database_url() -> None:
     s = load_settings(EXAMPLE_CONFIG, environ={"KIOSK_DATABASE_URL": "postgresql://x/y"})
     assert s.database_url == "postgresql://x/y"
+
+
+def test_set_overrides_any_value_and_names_it_in_errors() -> None:
+    s = load_settings(EXAMPLE_CONFIG, environ={}, overrides=[
+        "rules.max_wait_s=1500", "rules.policy=fifo", "tiers.gold.rate=8",
+        "services.A.target_wait_s=1200", "counters.6.green_channel=false",
+        "rules.guarantee_at_green_channel=true"])
+    assert s.rules.max_wait_s == 1500.0 and s.rules.policy == "fifo"
+    assert s.rules.guarantee_at_green_channel is True
+    assert s.tier("gold").rate == 8.0
+    assert s.service("A").target_wait_s == 1200.0
+    assert not any(c.green_channel for c in s.counters)
+    with pytest.raises(ConfigError, match=r"with --set rules\.max_wait_s=soon\): rules\.max_wait_s: "
+                                          r"must be a number"):
+        load_settings(EXAMPLE_CONFIG, environ={}, overrides=["rules.max_wait_s=soon"])
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("rules.max_wait_s", r"expected KEY=VALUE"),
+    ("max_wait_s=1", r"expected KEY=VALUE with a dotted key"),
+    ("tiers.diamond.rate=9", r"no tiers entry with key = diamond"),
+    ("tiers.rate=9", r"name one of the tiers by its key"),
+    ("tiers.gold.rat=9", r"tiers\[2\]\.rat: is not a known setting"),
+    ("rules.max_wiat_s=9", r"rules\.max_wiat_s: is not a known setting"),
+    ("printers.paper=58", r"printers: is not a known section"),
+    ("rules.policy.name=x", r"rules\.policy is not a table"),
+])
+def test_a_bad_override_is_one_clear_line(override: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(EXAMPLE_CONFIG, environ={}, overrides=[override])
+
+
+def test_an_unknown_key_in_a_list_of_tables_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, EXAMPLE.replace('rank = 2', 'rank = 2\nrtae = 7.5', 1))
+    with pytest.raises(ConfigError, match=r"tiers\[2\]\.rtae: is not a known setting"):
+        load_settings(path, environ={})
