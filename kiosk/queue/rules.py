@@ -24,7 +24,10 @@ How a counter chooses (`pick_next`), first rule that applies wins:
 2. Pin: a manager's pinned ticket goes first, lowest pin first (then oldest).
 3. Green channel: a green-channel counter considers only priority tiers (rank > 0) while
    any waits; with none waiting it serves the others, or nobody when
-   `rules.green_channel_serves_others` is false.
+   `rules.green_channel_serves_others` is false. With `rules.guarantee_at_green_channel`
+   the maximum-wait guarantee (step 4) comes first there: a due ticket of any tier goes
+   before the VIPs, so on a crowded day the green channel also takes the regular customers
+   about to pass their maximum wait.
 4. Maximum-wait guarantee: a ticket is due once its deadline (arrival + its target, the
    smallest of `rules.max_wait_s`, its service's `target_wait_s` and its tier's
    `target_wait_s`) is less than `rules.deadline_lead_s` away: the counter calling now is
@@ -242,6 +245,10 @@ def pick_next(
         return _pinned_choice(pinned)
     pool = eligible
     if counter.green_channel and policy.tiered:
+        if policy.rules.guarantee_at_green_channel:
+            due = _due_choice(now, pool, policy)
+            if due is not None:
+                return due
         priority = [c for c in pool if policy.is_priority(c.tier)]
         if priority:
             pool = priority

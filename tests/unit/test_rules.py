@@ -89,6 +89,7 @@ policy_st = st.builds(
     st.builds(policy, st.sampled_from(["fifo", "strict", "accumulating"]),
               max_consecutive_priority=st.integers(0, 3),
               green_channel_serves_others=st.booleans(),
+              guarantee_at_green_channel=st.booleans(),
               keep_promises=st.booleans()),
     st.sampled_from([0.0, 0.0, 120.0, 300.0]),
 )
@@ -170,6 +171,18 @@ def test_green_channel_may_be_kept_for_vips_only() -> None:
     assert pick_next(GREEN, NOW, [ticket(1, 1700)], only_vips) is None
     assert pick_next(GREEN, NOW, [ticket(1, 1700), ticket(2, 1, "gold")],
                      only_vips).ticket_id == 2
+
+
+def test_green_channel_may_keep_the_maximum_wait_guarantee() -> None:
+    late_regular, fresh_gold, fresh_regular = ticket(1, 1700), ticket(2, 5, "gold"), ticket(3, 60)
+    keeps = policy(guarantee_at_green_channel=True)
+    assert pick_next(GREEN, NOW, [late_regular, fresh_gold], policy()).ticket_id == 2
+    assert pick_next(GREEN, NOW, [late_regular, fresh_gold], keeps).ticket_id == 1
+    # only a due ticket goes first: otherwise the green channel still serves VIPs first
+    assert pick_next(GREEN, NOW, [fresh_regular, fresh_gold], keeps).ticket_id == 2
+    # even where the green channel is kept for VIPs only
+    vips_only = policy(guarantee_at_green_channel=True, green_channel_serves_others=False)
+    assert pick_next(GREEN, NOW, [late_regular], vips_only).ticket_id == 1
 
 
 def test_green_channel_is_an_ordinary_counter_under_fifo() -> None:
@@ -324,8 +337,10 @@ def test_an_overdue_ticket_is_passed_only_by_pins_or_earlier_deadlines(
         waiting: list[Candidate], counter: CounterState, p: Policy) -> None:
     """The max-wait guarantee: once late, a ticket is called before anyone whose deadline
     is later, so nobody who arrives after it became late can ever pass it (no starvation;
-    a promise deadline is never before its ticket's arrival)."""
-    counter = replace(counter, green_channel=False)
+    a promise deadline is never before its ticket's arrival). It holds at green channels
+    too where they keep the guarantee (and under fifo, where they are ordinary counters)."""
+    if p.tiered and not p.rules.guarantee_at_green_channel:
+        counter = replace(counter, green_channel=False)
     chosen = pick_next(counter, NOW, waiting, p)
     if chosen is None or chosen.pin is not None:
         return
