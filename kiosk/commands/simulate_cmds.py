@@ -7,7 +7,7 @@ statistics over all their customers; day k of seed s is drawn from seed s * 1000
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +35,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                        help="policy to simulate (default: the branch file's rules.policy)")
     group.add_argument("--compare", action="store_true",
                        help="simulate every policy on the same day, side by side")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="change one setting of the branch file for this run, e.g. "
+                        "rules.max_wait_s=1500 or tiers.gold.rate=8 (repeatable)")
+    p.add_argument("--sweep", metavar="KEY=V1,V2,...",
+                   help="the policy under each value of one setting, side by side, each "
+                        "against fifo on the branch as configured: what a setting trades")
     p.add_argument("--seed", type=int, default=1,
                    help="random seed of the run: day k is drawn from seed * 1000 + k "
                         "(default 1)")
@@ -50,14 +56,34 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
-    from kiosk.queue.simulate import MAX_DAYS, compare, load_scenario, simulate
+    from kiosk.queue.simulate import MAX_DAYS, compare, load_scenario, simulate, sweep
 
     if args.days is not None and not 1 <= args.days <= MAX_DAYS:
         raise ConfigError(f"--days must be a whole number from 1 to {MAX_DAYS}.")
-    settings = load_settings(args.config) if args.config else None
-    scenario = _with_promises(load_scenario(args.scenario, settings), args)
-    if args.days is not None:
-        scenario = replace(scenario, days=args.days)
+    if args.sweep is not None and args.compare:
+        raise ConfigError("--sweep runs one policy (--policy); it cannot go with --compare.")
+
+    def load(extra: Sequence[str] = ()) -> Scenario:
+        overrides = [*args.set, *extra]
+        if args.config:
+            scenario = load_scenario(args.scenario, load_settings(args.config,
+                                                                  overrides=overrides))
+        else:
+            scenario = load_scenario(args.scenario, overrides=overrides)
+        scenario = _with_promises(scenario, args)
+        return scenario if args.days is None else replace(scenario, days=args.days)
+
+    scenario = load()
+    if args.sweep is not None:
+        key, values = _sweep_values(args.sweep)
+        policy = args.policy or scenario.settings.rules.policy
+        variants = [(v, load([f"{key}={v}"])) for v in values]
+        fifo, runs = sweep(variants, policy, args.seed, scenario)
+        ctx.out({"policy": policy, "key": key, "fifo": fifo.to_json(),
+                 "runs": [{"value": v, **r.to_json()} for v, r in zip(values, runs,
+                                                                      strict=True)]},
+                lambda: sweep_table(scenario, key, policy, fifo, values, runs))
+        return 0
     if args.compare:
         results = compare(scenario, args.seed)
         ctx.out({"policies": {name: r.to_json() for name, r in results.items()}},
@@ -84,6 +110,47 @@ def _with_promises(scenario: Scenario, args: argparse.Namespace) -> Scenario:
         promise_margin_s=rules.promise_margin_s if args.promise_margin is None
         else args.promise_margin)
     return replace(scenario, settings=replace(scenario.settings, rules=rules))
+
+
+def _sweep_values(text: str) -> tuple[str, list[str]]:
+    key, sep, values = text.partition("=")
+    parts = [v.strip() for v in values.split(",")]
+    if not sep or not key.strip() or not all(parts):
+        raise ConfigError(f"--sweep {text}: expected KEY=V1,V2,... e.g. "
+                          "rules.max_consecutive_priority=1,2,3")
+    return key.strip(), parts
+
+
+def sweep_table(scenario: Scenario, key: str, policy: str, fifo: RunResult,
+                values: Sequence[str], runs: Sequence[RunResult]) -> str:
+    """The human table of a sweep: one column per value, the issue's bars as rows."""
+    max_wait = _mmss(scenario.settings.rules.max_wait_s)
+    vip, regular = fifo.tiers["vip"], fifo.tiers[scenario.settings.regular_tier.key]
+
+    def pct(value: float, base: float) -> str:
+        return f"{value / base:.0%}" if base else "-"
+
+    reg = scenario.settings.regular_tier.key
+    body: list[tuple[str, str, list[str]]] = [
+        ("VIP tiers", f"mean wait (fifo {_mmss(vip.mean_wait_s)})",
+         [_mmss(r.tiers["vip"].mean_wait_s) for r in runs]),
+        ("", "  of fifo's", [pct(r.tiers["vip"].mean_wait_s, vip.mean_wait_s) for r in runs]),
+        ("Regular", f"p95 wait (fifo {_mmss(regular.p95_wait_s)})",
+         [_mmss(r.tiers[reg].p95_wait_s) for r in runs]),
+        ("", "  of fifo's", [pct(r.tiers[reg].p95_wait_s, regular.p95_wait_s) for r in runs]),
+        ("", f"over {max_wait} (fifo {regular.over_max_wait})",
+         [str(r.tiers[reg].over_max_wait) for r in runs]),
+        ("", "  of them not under fifo", [str(r.regular_over_max_not_in_fifo) for r in runs]),
+        ("", f"days with one over {max_wait} that fifo kept within it "
+             f"({fifo.fifo_days_within_max} of {fifo.days})",
+         [str(r.regular_over_max_days_not_in_fifo) for r in runs]),
+        ("Estimates", f"forecast error (MAE; naive {_mmss(fifo.naive_estimate_mae_s)} "
+                      "under fifo)", [_mmss(r.estimate_mae_s) for r in runs]),
+    ]
+    days = "1 day" if fifo.days == 1 else f"{fifo.days} days pooled"
+    title = (f"{scenario.name} (seed {fifo.seed}, {days}): {policy} with each value of {key}, "
+             "against fifo on the branch as configured; waits in m:ss")
+    return _format(title, list(values), body)
 
 
 def _mmss(seconds: float) -> str:
@@ -117,6 +184,9 @@ def compare_table(scenario: Scenario, results: Mapping[str, RunResult]) -> str:
     if first.regular_over_max_not_in_fifo is not None:
         body.append(("Regular tiers", f"over {max_wait}, not under fifo",
                      [str(r.regular_over_max_not_in_fifo) for r in results.values()]))
+        body.append(("", f"days fifo kept within {max_wait} ({first.fifo_days_within_max}), "
+                         "not this", [str(r.regular_over_max_days_not_in_fifo)
+                                      for r in results.values()]))
     body.append(("Estimates", "forecast error (MAE)",
                  [_mmss(r.estimate_mae_s) for r in results.values()]))
     body.append(("", "naive error (MAE)",

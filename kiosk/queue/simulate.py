@@ -182,8 +182,10 @@ def _seconds_after(opens: time, at: time) -> float:
     return (datetime.combine(SIM_DATE, at) - datetime.combine(SIM_DATE, opens)).total_seconds()
 
 
-def load_scenario(path: str | Path, settings: Settings | None = None) -> Scenario:
-    """Read and check a scenario file; `settings` replaces the branch file it names."""
+def load_scenario(path: str | Path, settings: Settings | None = None,
+                  overrides: Sequence[str] = ()) -> Scenario:
+    """Read and check a scenario file; `settings` replaces the branch file it names, and
+    `overrides` (`KEY=VALUE`, see `config.apply_override`) change that branch file."""
     file = Path(path)
     source, raw = read_toml(file)
     top = _Table(source, "", raw)
@@ -195,7 +197,9 @@ def load_scenario(path: str | Path, settings: Settings | None = None) -> Scenari
     if settings is None:
         branch = head.data.get("branch")
         branch_file = (file.parent / head.text("branch")) if branch is not None else DEFAULT_CONFIG
-        settings = load_settings(branch_file, environ={})
+        settings = load_settings(branch_file, environ={}, overrides=overrides)
+    elif overrides:
+        raise ConfigError("overrides apply to a branch file: pass it, not loaded settings")
     return _build(top, head, settings)
 
 
@@ -399,6 +403,10 @@ class RunResult:
     # regular customers over rules.max_wait_s here but not under fifo (same day and
     # customer); None when fifo was not simulated alongside
     regular_over_max_not_in_fifo: int | None = None
+    # days on which fifo kept every regular customer within rules.max_wait_s but this
+    # policy did not, and how many days fifo kept so (None without fifo alongside)
+    regular_over_max_days_not_in_fifo: int | None = None
+    fifo_days_within_max: int | None = None
 
     @property
     def elapsed_s(self) -> float:
@@ -423,6 +431,8 @@ class RunResult:
         }
         if self.regular_over_max_not_in_fifo is not None:
             out["regular_over_max_not_in_fifo"] = self.regular_over_max_not_in_fifo
+            out["regular_over_max_days_not_in_fifo"] = self.regular_over_max_days_not_in_fifo
+            out["fifo_days_within_max"] = self.fifo_days_within_max
         return out
 
 
@@ -579,22 +589,53 @@ def compare(scenario: Scenario, seed: int, policies: Sequence[str] = POLICIES,
     results = {p: simulate(scenario, p, seed, customers=by_day) for p in policies}
     if "fifo" in results:
         for result in results.values():
-            result.regular_over_max_not_in_fifo = over_max_not_in(
-                scenario, result, results["fifo"])
+            against_fifo(scenario, result, results["fifo"])
     return results
+
+
+def sweep(variants: Sequence[tuple[str, Scenario]], policy: str, seed: int,
+          baseline: Scenario, days: int | None = None) -> tuple[RunResult, list[RunResult]]:
+    """One policy under each variant of a scenario (the same scenario with one setting
+    changed), every run against one baseline: fifo on `baseline`, the branch as configured.
+    Returns that fifo run and one run per variant, each with its fifo comparisons set."""
+    fifo = simulate(baseline, "fifo", seed, days)
+    against_fifo(baseline, fifo, fifo)
+    runs = []
+    for _, scenario in variants:
+        run = simulate(scenario, policy, seed, days)
+        against_fifo(baseline, run, fifo)
+        runs.append(run)
+    return fifo, runs
+
+
+def against_fifo(scenario: Scenario, result: RunResult, fifo: RunResult) -> None:
+    """Set `result`'s comparisons with the fifo run of the same days: the regular
+    customers over rules.max_wait_s who were not under fifo, and the days."""
+    result.regular_over_max_not_in_fifo = over_max_not_in(scenario, result, fifo)
+    within = _days_within_max(scenario, fifo)
+    result.fifo_days_within_max = len(within)
+    result.regular_over_max_days_not_in_fifo = len(within - _days_within_max(scenario, result))
+
+
+def _over_max(scenario: Scenario, result: RunResult) -> list[TicketRecord]:
+    """The regular (non-priority) customers who waited longer than rules.max_wait_s."""
+    max_wait = scenario.settings.rules.max_wait_s
+    if max_wait <= 0:
+        return []
+    regular = {t.key for t in scenario.settings.tiers if not t.priority}
+    return [x for x in result.records if x.customer.tier in regular and x.wait_s > max_wait]
+
+
+def _days_within_max(scenario: Scenario, result: RunResult) -> set[int]:
+    """The days on which no regular customer waited longer than rules.max_wait_s."""
+    return set(range(1, result.days + 1)) - {x.day for x in _over_max(scenario, result)}
 
 
 def over_max_not_in(scenario: Scenario, result: RunResult, baseline: RunResult) -> int:
     """Regular (non-priority) customers who waited longer than rules.max_wait_s in
     `result` but not in `baseline` (the same customer of the same day)."""
-    max_wait = scenario.settings.rules.max_wait_s
-    if max_wait <= 0:
-        return 0
-    regular = {t.key for t in scenario.settings.tiers if not t.priority}
-
     def over(r: RunResult) -> set[tuple[int, int]]:
-        return {(x.day, x.customer.id) for x in r.records
-                if x.customer.tier in regular and x.wait_s > max_wait}
+        return {(x.day, x.customer.id) for x in _over_max(scenario, r)}
 
     return len(over(result) - over(baseline))
 

@@ -81,8 +81,8 @@ def test_set_overrides_any_value_and_names_it_in_errors() -> None:
     assert s.tier("gold").rate == 8.0
     assert s.service("A").target_wait_s == 1200.0
     assert not any(c.green_channel for c in s.counters)
-    with pytest.raises(ConfigError, match=r"with --set rules\.max_wait_s=soon\): rules\.max_wait_s: "
-                                          r"must be a number"):
+    with pytest.raises(ConfigError, match=r"with --set rules\.max_wait_s=soon\): "
+                                          r"rules\.max_wait_s: must be a number"):
         load_settings(EXAMPLE_CONFIG, environ={}, overrides=["rules.max_wait_s=soon"])
 
 

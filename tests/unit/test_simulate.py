@@ -98,6 +98,21 @@ def test_over_max_not_in_fifo_counts_the_same_customer_of_the_same_day(busy) -> 
     assert simulate(busy, "accumulating", 1, days=1).regular_over_max_not_in_fifo is None
 
 
+def test_days_over_max_counts_the_days_fifo_kept_within_it(busy) -> None:  # type: ignore[no-untyped-def]
+    results = compare(busy, 2, days=6)  # seed 2 has days of both kinds
+    fifo, acc = results["fifo"], results["accumulating"]
+    limit = busy.settings.rules.max_wait_s
+
+    def days_over(result):  # type: ignore[no-untyped-def]
+        return {r.day for r in result.records if r.customer.tier == "regular" and r.wait_s > limit}
+
+    kept = set(range(1, 7)) - days_over(fifo)
+    assert 0 < len(kept) < 6
+    assert acc.fifo_days_within_max == fifo.fifo_days_within_max == len(kept)
+    assert acc.regular_over_max_days_not_in_fifo == len(kept & days_over(acc))
+    assert fifo.regular_over_max_days_not_in_fifo == 0
+
+
 # The bars of issue 4 on busy-day.toml, `--compare`, same seed: 20 busy days pooled (the
 # scenario's days), from the default seed 1 and from seed 2.
 @pytest.fixture(scope="module", params=[1, 2])
@@ -268,6 +283,63 @@ def test_simulate_compare_table_has_a_column_per_policy(
     assert lines[2].split() == ["fifo", "strict", "accumulating"]
     not_in_fifo = next(line for line in lines if "over 30:00, not under fifo" in line)
     assert not_in_fifo.split()[-3] == "0"  # fifo against itself
+
+
+def test_sweep_runs_each_value_against_fifo_as_configured(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--scenario", str(BUSY), "--days", "3", "--seed", "2", "--json",
+                 "--sweep", "rules.guarantee_at_green_channel=false,true"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["policy"] == "accumulating"
+    assert data["key"] == "rules.guarantee_at_green_channel"
+    assert [r["value"] for r in data["runs"]] == ["false", "true"]
+    as_configured = compare(load_scenario(BUSY), 2, days=3)
+    assert data["fifo"]["tiers"] == json.loads(json.dumps(
+        as_configured["fifo"].to_json()["tiers"]))
+    off, on = data["runs"]
+    assert off["tiers"] == as_configured["accumulating"].to_json()["tiers"]
+    assert off["regular_over_max_not_in_fifo"] == \
+        as_configured["accumulating"].regular_over_max_not_in_fifo
+    keeping = simulate(load_scenario(BUSY, overrides=["rules.guarantee_at_green_channel=true"]),
+                       "accumulating", 2, days=3)
+    assert on["tiers"] == keeping.to_json()["tiers"] != off["tiers"]
+
+
+def test_set_changes_a_setting_for_the_run(capsys: pytest.CaptureFixture[str]) -> None:
+    def regular_p95(*flags: str) -> float:
+        assert main(["simulate", "--scenario", str(BUSY), "--policy", "accumulating",
+                     "--days", "2", "--json", *flags]) == 0
+        return float(json.loads(capsys.readouterr().out)["tiers"]["regular"]["p95_wait_s"])
+
+    assert regular_p95("--set", "rules.max_consecutive_priority=1",
+                       "--set", "tiers.platinum.rate=20") != regular_p95()
+
+
+def test_sweep_table_and_fifo_against_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--scenario", str(BUSY), "--days", "4", "--policy", "fifo",
+                 "--sweep", "rules.preference_bonus_s=300,240"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("busy-day (seed 1, 4 days pooled): fifo with each value of "
+                               "rules.preference_bonus_s, against fifo")
+    assert lines[2].split() == ["300", "240"]
+    share = next(line for line in lines if line.strip().startswith("of fifo's"))
+    assert share.split()[-2] == "100%"  # the configured value is fifo itself
+    not_in = next(line for line in lines if "not under fifo" in line)
+    assert not_in.split()[-2] == "0"
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--sweep", "rules.max_wait_s"], "--sweep rules.max_wait_s: expected KEY=V1,V2,..."),
+    (["--sweep", "rules.max_wait_s=1,,2"], "expected KEY=V1,V2,..."),
+    (["--sweep", "rules.max_wait_s=1500", "--compare"], "--sweep runs one policy"),
+    (["--sweep", "rules.max_wait_s=soon"], "rules.max_wait_s: must be a number"),
+    (["--set", "tiers.diamond.rate=2"], "no tiers entry with key = diamond"),
+])
+def test_bad_sweep_or_set_is_one_line(capsys: pytest.CaptureFixture[str], flags: list[str],
+                                      message: str) -> None:
+    assert main(["simulate", "--scenario", str(QUIET), "--days", "1", *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("kiosk: ") and "\n" not in err and message in err
 
 
 def test_days_option_overrides_the_scenario(capsys: pytest.CaptureFixture[str]) -> None:
