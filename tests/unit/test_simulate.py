@@ -19,6 +19,7 @@ from kiosk.queue.simulate import (
     draw_days,
     load_scenario,
     simulate,
+    sweep,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +138,8 @@ def test_busy_days_take_at_most_2_s_per_simulated_day(run) -> None:  # type: ign
 
 
 @pytest.mark.xfail(strict=True, reason="not met: regular p95 is 1.157 (seed 1) and 1.173 "
-                   "(seed 2) of fifo's over 20 pooled busy days (seeds 1-10: 1.09-1.24)")
+                   "(seed 2) of fifo's over 20 pooled busy days (seeds 1-8: 1.09-1.24); no "
+                   "setting found meets it with the VIP bar (README, What a setting trades)")
 def test_busy_days_regular_p95_is_at_most_115pct_of_fifo(run) -> None:  # type: ignore[no-untyped-def]
     assert run["accumulating"].tiers["regular"].p95_wait_s <= \
         1.15 * run["fifo"].tiers["regular"].p95_wait_s
@@ -147,6 +149,26 @@ def test_busy_days_regular_p95_is_at_most_115pct_of_fifo(run) -> None:  # type: 
                    "customers of 20 busy days wait over 30 min who did not under fifo")
 def test_busy_days_no_regular_over_maximum_unless_fifo_too(run) -> None:  # type: ignore[no-untyped-def]
     assert run["accumulating"].regular_over_max_not_in_fifo == 0
+
+
+@pytest.mark.xfail(strict=True, reason="not met, read per day either: on 2 (seed 1) and 3 "
+                   "(seed 2) of the days fifo kept every regular customer within 30 min, "
+                   "accumulating did not")
+def test_busy_days_no_regular_over_maximum_on_a_day_fifo_had_none(run) -> None:  # type: ignore[no-untyped-def]
+    assert run["accumulating"].regular_over_max_days_not_in_fifo == 0
+
+
+def test_tail_counts_move_even_between_two_fifos(busy) -> None:  # type: ignore[no-untyped-def]
+    """What README says of the tail bars: fifo with its counter preference at 4 minutes
+    instead of 5 already has regular customers over 30 min who were not over under fifo as
+    configured (7 of them, on 3 of the 14 days fifo kept within 30 min, seed 1)."""
+    baseline = load_scenario(BUSY)
+    fifo, (variant,) = sweep([("240", load_scenario(BUSY, overrides=[
+        "rules.preference_bonus_s=240"]))], "fifo", 1, baseline)
+    assert variant.regular_over_max_not_in_fifo == 7
+    assert variant.regular_over_max_days_not_in_fifo == 3
+    assert variant.tiers["regular"].p95_wait_s == pytest.approx(
+        fifo.tiers["regular"].p95_wait_s, rel=0.01)
 
 
 def test_busy_days_regular_price_of_the_vip_lane_stays_bounded(run) -> None:  # type: ignore[no-untyped-def]
