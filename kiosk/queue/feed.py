@@ -102,6 +102,7 @@ class CounterStatus:
     status: str  # open | paused | closed
     ticket_id: int | None  # the ticket called to or being served at the counter
     ticket_number: str | None
+    serving: bool = False  # the customer has come and service has started
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ def _read_snapshot(service: QueueService, recent: int) -> Snapshot:
     counters = tuple(
         CounterStatus(number=c.number, label_zh=c.name_zh, label_en=c.name_en, status=c.status,
                       ticket_id=c.current.id if c.current else None,
-                      ticket_number=c.current.number if c.current else None)
+                      ticket_number=c.current.number if c.current else None,
+                      serving=c.current is not None and c.current.status == "serving")
         for c in service.counters())
     calls = tuple(
         CallRecord(event_id=int(r["event_id"]), number=str(r["number"]), counter=int(r["counter"]),

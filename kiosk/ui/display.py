@@ -121,12 +121,18 @@ class DisplayModel:
             assert e.number is not None and e.counter is not None
             record = CallRecord(e.id, e.number, e.counter, e.kind == "recall", e.at)
             self._add_call(record)
-            self._set_counter(e.counter, ticket_id=e.ticket_id, ticket_number=e.number)
+            self._set_counter(e.counter, ticket_id=e.ticket_id, ticket_number=e.number,
+                              serving=False)
             return record
+        if e.kind == "start" and e.counter is not None:
+            current = self.counters.get(e.counter)
+            if current is not None and current.ticket_id == e.ticket_id:
+                self._set_counter(e.counter, serving=True)
         if e.kind in _RELEASE_KINDS and e.counter is not None:
             current = self.counters.get(e.counter)
             if current is not None and current.ticket_id == e.ticket_id:
-                self._set_counter(e.counter, ticket_id=None, ticket_number=None)
+                self._set_counter(e.counter, ticket_id=None, ticket_number=None,
+                                  serving=False)
         elif e.kind in _COUNTER_STATUS and e.counter is not None:
             self._set_counter(e.counter, status=_COUNTER_STATUS[e.kind])
         elif e.kind == "notice":
@@ -134,7 +140,8 @@ class DisplayModel:
         elif e.kind == "day_rollover":
             self.latest, self.recent = None, []
             for number, c in self.counters.items():
-                self.counters[number] = replace(c, ticket_id=None, ticket_number=None)
+                self.counters[number] = replace(c, ticket_id=None, ticket_number=None,
+                                                serving=False)
         return None
 
     def _add_call(self, record: CallRecord) -> None:

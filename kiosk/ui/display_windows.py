@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from kiosk.config import Settings
 from kiosk.devices.fonts import cjk_font_path
 from kiosk.queue.feed import ServiceStatus
-from kiosk.ui.display import DisplayModel
+from kiosk.ui.display import CallText, DisplayModel
 
 log = logging.getLogger(__name__)
 
@@ -462,8 +462,12 @@ class CounterWindow(_DisplayBase):
         elif c.ticket_number:
             number = c.ticket_number
             self.main.set_content(lambda k: _span(number, n * k, ACCENT, bold=True))
-            self.sub.setText(_span(f"请 {c.ticket_number} 号 到 {self.number} 号窗口", p * 1.1)
-                             + "  " + _span(f"Now serving {c.ticket_number}", p * 0.9, MUTED))
+            if c.serving:
+                zh, en = f"正在办理 {number} 号", f"Now serving {number}"
+            else:
+                call = CallText(number, self.number)
+                zh, en = call.zh, f"Number {number}, please come to this counter"
+            self.sub.setText(_span(zh, p * 1.1) + "  " + _span(en, p * 0.9, MUTED))
         else:
             self.main.set_content(lambda k: _span("欢迎光临", n * 0.45 * k, bold=True))
             self.sub.setText(_span("Welcome", p, MUTED))

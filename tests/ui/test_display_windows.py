@@ -132,8 +132,17 @@ def test_counter_display_shows_its_ticket_or_paused(
     assert number and number in serving.main.text()
     assert "3号窗口" in serving.title.text() and "Counter 3" in serving.title.text()
     assert "暂停服务" in paused.main.text() and "Paused" in paused.main.text()
+    assert "please come to this counter" in serving.sub.text()
+    assert f"请 {number} 号 到 3 号窗口" in serving.sub.text()
     save(serving, tmp_path, "counter-display.png")
     save(paused, tmp_path, "counter-display-paused.png")
+    ticket = model.counter(3).ticket_id
+    assert ticket is not None
+    hall_branch.start(ticket)
+    model.load(read_snapshot(hall_branch))
+    assert f"正在办理 {number} 号" in serving.sub.text()
+    assert f"Now serving {number}" in serving.sub.text()
+    save(serving, tmp_path, "counter-display-serving.png")
     hall_branch.pause_counter(3)
     model.load(read_snapshot(hall_branch))
     assert "暂停服务" in serving.main.text()
@@ -155,7 +164,7 @@ def test_a_small_screen_shrinks_the_call_instead_of_clipping_it(
 def test_the_display_font_draws_every_chinese_character_it_uses(qapp: QApplication) -> None:
     font = QFont(display_font_family())
     metrics = QFontMetrics(font)
-    text = ("请号到窗口办理业务最近叫号等候人约分钟暂停服务"
+    text = ("请号到窗口办理业务最近叫号等候人约分钟暂停服务正在"
             "请到其他欢迎光临离线再次呼叫今日已结束暂无")
     missing = [ch for ch in text if not metrics.inFontUcs4(ord(ch))]
     assert missing == []

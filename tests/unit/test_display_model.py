@@ -76,6 +76,20 @@ def test_finish_frees_the_counter_and_pause_shows_paused(settings: Settings) -> 
     assert model.counter(3).status == "paused"
 
 
+def test_a_counter_shows_serving_once_the_customer_has_come(settings: Settings) -> None:
+    model = DisplayModel(settings)
+    model.apply([called(1, "A023", 3, ticket_id=17)])
+    assert not model.counter(3).serving  # called: still waiting for the customer
+    model.apply([ev(2, "start", 99, 3)])  # another ticket's start changes nothing here
+    assert not model.counter(3).serving
+    model.apply([ev(3, "start", 17, 3)])
+    assert model.counter(3).serving
+    model.apply([called(4, "A024", 3, ticket_id=18)])
+    assert not model.counter(3).serving and model.counter(3).ticket_number == "A024"
+    model.apply([ev(5, "start", 18, 3), ev(6, "finish", 18, 3)])
+    assert not model.counter(3).serving and model.counter(3).ticket_number is None
+
+
 def test_finishing_an_older_ticket_keeps_the_counters_current_one(settings: Settings) -> None:
     model = DisplayModel(settings)
     model.apply([called(2, "A023", 3, ticket_id=17), called(3, "A024", 3, ticket_id=18)])
