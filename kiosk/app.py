@@ -145,9 +145,11 @@ def make_qt_app(argv: list[str] | None = None, *,
 
     if qt_messages_to_log:
         route_qt_messages_to_log()
-    app = QApplication.instance() or QApplication(argv or ["kiosk"])
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv or ["kiosk"])
     app.setApplicationName("kiosk")
-    return app, install_cjk_font(app)  # type: ignore[arg-type]
+    return app, install_cjk_font(app)
 
 
 def route_qt_messages_to_log() -> None:
@@ -185,8 +187,12 @@ def build_kiosk_window(settings: Settings, service: QueueService, *, station: st
     state = "ok" if readers.has_readers else ("wedge" if settings.readers.wedge else "none")
     flow = KioskFlow(service, printer or make_printer(settings.printer), settings, station,
                      reader_state=state)
+    if languages is None:
+        app = QApplication.instance()
+        assert app is not None, "make_qt_app() first"
+        languages = Languages(app)
     return KioskWindow(
-        flow, languages or Languages(QApplication.instance()),
+        flow, languages,
         timings=timings or KioskTimings.from_settings(k), fullscreen=fullscreen,
         hide_cursor=k.hide_cursor and fullscreen, manager_pin=k.manager_pin,
         large_print=k.large_print, demo_note=demo_note, readers=readers)

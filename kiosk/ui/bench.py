@@ -82,6 +82,11 @@ def _cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _call_of(number: str) -> Callable[[dict[str, Any]], bool]:
+    """Matches the display's JSON line for the call of `number`."""
+    return lambda line: line.get("number") == number
+
+
 def measure_sync(url: str, config: str, calls: int = SYNC_CALLS) -> dict[str, Any]:
     """Commit → model latency: one process calls, a headless display process applies."""
     from kiosk.bench import open_service, percentile
@@ -109,7 +114,7 @@ def measure_sync(url: str, config: str, calls: int = SYNC_CALLS) -> dict[str, An
                 committed = time.monotonic()
                 assert view is not None
                 current[counter] = view.id
-                line = child.wait_for(lambda line, n=view.number: line.get("number") == n)
+                line = child.wait_for(_call_of(view.number))
                 latencies.append((line["monotonic"] - committed) * 1000)
                 time.sleep(rng.uniform(0.0, 0.06))  # calls at random phases of the poll timer
         finally:

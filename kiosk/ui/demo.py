@@ -59,9 +59,10 @@ def demo_displays(builder: Callable[..., Any], settings: Settings,
     on the same database, following the change feed, as in a branch. The builder's
     keywords are matched by name, so the demo keeps working while the displays grow.
     """
-    wanted = [("display-hall", {"kind": "hall"}),
-              ("display-counter-1", {"kind": "counter", "counter": 1}),
-              ("display-counter-3", {"kind": "counter", "counter": 3})]
+    wanted: list[tuple[str, dict[str, object]]] = [
+        ("display-hall", {"kind": "hall"}),
+        ("display-counter-1", {"kind": "counter", "counter": 1}),
+        ("display-counter-3", {"kind": "counter", "counter": 3})]
     params = inspect.signature(builder).parameters
     common = {"settings": settings, "url": service.db.url, "service": service,
               "clock": service.clock, "fullscreen": False, "voice": voice}
@@ -203,7 +204,7 @@ class Demo(QObject):
                 log.exception("demo screenshots failed")
                 self.exit_code = 1
             self.close()
-            QApplication.instance().exit(self.exit_code)
+            QApplication.exit(self.exit_code)
 
         QTimer.singleShot(int(seconds * 1000), finish)
 

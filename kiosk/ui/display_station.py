@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -15,6 +16,9 @@ from kiosk.devices.announcer import Announcer, Call, VoiceError
 from kiosk.queue.feed import CallRecord, FeedEvent, Snapshot
 from kiosk.ui.display import DisplayModel, latest_call_per_counter
 from kiosk.ui.feed_qt import LiveFeed
+
+if TYPE_CHECKING:
+    from kiosk.ui.display_windows import DisplayWindow
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +29,7 @@ class DisplayStation(QObject):
     calls = Signal(list)  # list[CallRecord] just applied, in order (each exactly once)
 
     def __init__(self, model: DisplayModel, live: LiveFeed,
-                 announcer: Announcer | None = None, window: QObject | None = None,
+                 announcer: Announcer | None = None, window: DisplayWindow | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model = model
@@ -49,9 +53,8 @@ class DisplayStation(QObject):
         for closer in self.closers:
             closer()
         self.closers.clear()
-        shutdown = getattr(self.window, "shutdown", None)
-        if shutdown is not None:
-            shutdown()
+        if self.window is not None:
+            self.window.shutdown()
 
     def _on_events(self, events: list[FeedEvent]) -> None:
         calls = self.model.apply(events)

@@ -227,7 +227,9 @@ class Marquee(QWidget):
         return self._strip
 
 
-class _DisplayBase(QWidget):
+class DisplayWindow(QWidget):
+    """What the hall and counter windows share: the model, shutdown, full screen."""
+
     def __init__(self, model: DisplayModel, settings: Settings,
                  clock: Callable[[], datetime]) -> None:
         super().__init__()
@@ -274,7 +276,7 @@ class _DisplayBase(QWidget):
         self.showFullScreen()
 
 
-class HallWindow(_DisplayBase):
+class HallWindow(DisplayWindow):
     """大屏: the latest call huge, recent calls, waiting per service, notice, clock."""
 
     def __init__(self, model: DisplayModel, settings: Settings,
@@ -421,7 +423,7 @@ class HallWindow(_DisplayBase):
                 f"<br>{_span(wait_zh, p * 1.2)} {_span(f'· {wait_en}', p * 0.8, MUTED)}")
 
 
-class CounterWindow(_DisplayBase):
+class CounterWindow(DisplayWindow):
     """The display above one counter: its number and the ticket it serves, or 暂停服务."""
 
     def __init__(self, model: DisplayModel, settings: Settings, counter: int,

@@ -183,23 +183,23 @@ class LiveFeed(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.worker = FeedWorker(feed, heartbeat)
-        self.thread = QThread()
-        self.thread.setObjectName("change-feed")
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.start)
+        self.feed_thread = QThread()
+        self.feed_thread.setObjectName("change-feed")
+        self.worker.moveToThread(self.feed_thread)
+        self.feed_thread.started.connect(self.worker.start)
         self.worker.events.connect(self.events)
         self.worker.missed.connect(self.missed)
         self.worker.snapshot.connect(self.snapshot)
         self.worker.online.connect(self.online)
 
     def start(self) -> None:
-        self.thread.start()
+        self.feed_thread.start()
 
     def stop(self) -> None:
         """Stop the worker in its own thread, then end the thread."""
-        if not self.thread.isRunning():
+        if not self.feed_thread.isRunning():
             return
         QMetaObject.invokeMethod(self.worker, "stop", Qt.ConnectionType.BlockingQueuedConnection)
-        self.thread.quit()
-        self.thread.wait(5000)
+        self.feed_thread.quit()
+        self.feed_thread.wait(5000)
 

@@ -116,7 +116,9 @@ class KioskWindow(QWidget):
         self._timers()
         self.apply_style()
         self.retranslate()
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        assert app is not None  # a widget exists only inside a running QApplication
+        app.installEventFilter(self)
         self.readers = readers
         if readers is not None and readers.has_readers:
             readers.identified.connect(self.card_read)
@@ -232,7 +234,7 @@ class KioskWindow(QWidget):
     # --- screens ---------------------------------------------------------------------------
 
     @property
-    def screen(self) -> str:
+    def screen(self) -> str:  # type: ignore[override]  # the screen name; shadows QWidget.screen()
         current = self.stack.currentWidget()
         return current.name if isinstance(current, Screen) else ""
 
@@ -432,7 +434,9 @@ class KioskWindow(QWidget):
             t.stop()
         if self.readers is not None and self.readers.isRunning():
             self.readers.stop()
-        QApplication.instance().removeEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self.worker.wait(3000)
 
     def _secret_tap(self) -> None:

@@ -36,9 +36,8 @@ class StudioClock:
 
 
 def _settle() -> None:
-    app = QApplication.instance()
     for _ in range(3):
-        app.processEvents()
+        QApplication.processEvents()
 
 
 def _scenes(window: KioskWindow, clock: StudioClock,
@@ -84,8 +83,9 @@ def _scenes(window: KioskWindow, clock: StudioClock,
         window.enter_out_of_service()
         window.recover_timer.stop()
 
-    def back_in_service() -> None:
+    def manager_pin() -> None:
         window.out_of_service = False
+        pin()
 
     return [
         ("home", window.show_home),
@@ -100,7 +100,7 @@ def _scenes(window: KioskWindow, clock: StudioClock,
         ("error-service-closed", lambda: window.show_message("service_closed")),
         ("error-other", lambda: window.show_message("error")),
         ("out-of-service", offline),
-        ("manager-pin", lambda: (back_in_service(), pin())),
+        ("manager-pin", manager_pin),
     ]
 
 
