@@ -56,7 +56,7 @@ test: setup pg
 
 lint: venv
 	$(BIN)/ruff check kiosk tests tools
-	$(BIN)/mypy kiosk/queue kiosk/devices
+	$(BIN)/mypy kiosk
 
 bench: setup pg
 	$(BIN)/kiosk bench --pg $(KIOSK_TEST_PG_URL)
