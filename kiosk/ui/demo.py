@@ -143,7 +143,7 @@ class KioskWalkIn:
         self._active = False
 
     def __call__(self) -> None:
-        if self.window.screen == "home" and not self.window.busy:
+        if self.window.screen_name == "home" and not self.window.busy:
             self._active = True
             self.window.choose_service(None)
 

@@ -234,7 +234,8 @@ class KioskWindow(QWidget):
     # --- screens ---------------------------------------------------------------------------
 
     @property
-    def screen(self) -> str:  # type: ignore[override]  # the screen name; shadows QWidget.screen()
+    def screen_name(self) -> str:
+        """The name of the screen shown ("home", "services", ...)."""
         current = self.stack.currentWidget()
         return current.name if isinstance(current, Screen) else ""
 
@@ -277,27 +278,27 @@ class KioskWindow(QWidget):
             self.choose_service(None)
 
     def _idle(self) -> None:
-        if self.screen not in ("home", "out_of_service"):
-            log.info("idle on %s: back to home", self.screen)
+        if self.screen_name not in ("home", "out_of_service"):
+            log.info("idle on %s: back to home", self.screen_name)
             self.show_home()
 
     # --- the flow --------------------------------------------------------------------------
 
     def swiped(self, text: str) -> None:
         """A keyboard-wedge burst ended: identify the card (any screen but the result)."""
-        if self.busy or self.out_of_service or self.screen in ("pin", "result"):
+        if self.busy or self.out_of_service or self.screen_name in ("pin", "result"):
             return
         self._start(self.flow.identify_swipe, text, on_done=self.show_identified)
 
     def card_read(self, read: ReadIdentity) -> None:
         """A serial card or ID-card reader read a card (on any screen but the result)."""
-        if self.busy or self.out_of_service or self.screen in ("pin", "result"):
+        if self.busy or self.out_of_service or self.screen_name in ("pin", "result"):
             return
         self._start(self.flow.greet, read.identity, read.name_masked,
                     on_done=self.show_identified)
 
     def _reader_failed(self, exc: BaseException) -> None:
-        if not (self.busy or self.out_of_service or self.screen in ("pin", "result")):
+        if not (self.busy or self.out_of_service or self.screen_name in ("pin", "result")):
             self._failed(exc)
 
     def _reader_state(self, state: str) -> None:
@@ -380,7 +381,7 @@ class KioskWindow(QWidget):
         self.send_heartbeat()
 
     def send_heartbeat(self) -> None:
-        extra = {"screen": self.screen, "language": self.languages.current,
+        extra = {"screen": self.screen_name, "language": self.languages.current,
                  "in_service": not self.out_of_service}
         self.worker.run(self.flow.heartbeat, extra, on_done=lambda _s: None,
                         on_error=self._heartbeat_failed)

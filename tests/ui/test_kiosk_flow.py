@@ -27,7 +27,7 @@ def swipe(window: KioskWindow, text: str) -> None:
 
 
 def wait_screen(qtbot: QtBot, window: KioskWindow, name: str) -> None:
-    qtbot.waitUntil(lambda: window.screen == name and not window.busy, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.screen_name == name and not window.busy, timeout=WAIT_MS)
 
 
 def open_tickets(service: QueueService) -> list:
@@ -124,7 +124,7 @@ def test_people_typing_on_a_keyboard_are_not_a_swipe(qtbot: QtBot, kiosk: KioskW
     kiosk.key_clock = slow_keys
     swipe(kiosk, GOLD_TRACK2)
     qtbot.wait(50)
-    assert kiosk.screen == "home" and kiosk.worker.pending == 0
+    assert kiosk.screen_name == "home" and kiosk.worker.pending == 0
 
 
 def test_an_unreadable_swipe_says_so_calmly(qtbot: QtBot, kiosk: KioskWindow) -> None:

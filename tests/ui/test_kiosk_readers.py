@@ -56,7 +56,7 @@ def test_an_id_card_on_the_reader_greets_and_issues_once(
     assert (ticket.service, ticket.customer_masked) == ("B", "王*明")
     id_kiosk.show_home()
     qtbot.wait(200)  # the card still lies on the reader: it is not read again
-    assert id_kiosk.screen == "home"
+    assert id_kiosk.screen_name == "home"
 
 
 def test_an_unplugged_reader_is_reported_offline(

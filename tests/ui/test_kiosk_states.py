@@ -77,7 +77,7 @@ def test_database_outage_shows_out_of_service_and_recovers_by_itself(
         wait_screen(qtbot, window, "out_of_service")
         assert window.offline.title.text() == "本机暂停服务"
         click(qtbot, window.offline)  # touching does nothing while out of service
-        assert window.screen == "out_of_service"
+        assert window.screen_name == "out_of_service"
         away.rename(home)  # back again: the kiosk notices by itself
         wait_screen(qtbot, window, "home")
         click(qtbot, window.home.no_card_button)
@@ -97,7 +97,7 @@ def test_escape_alt_f4_and_close_do_not_leave_full_screen(
     QTest.keyClick(kiosk, Qt.Key.Key_Escape)
     QTest.keyClick(kiosk, Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier)
     assert not kiosk.close()
-    assert kiosk.isVisible() and kiosk.screen == "services"
+    assert kiosk.isVisible() and kiosk.screen_name == "services"
     assert kiosk.cursor().shape() == Qt.CursorShape.BlankCursor
 
 
@@ -223,7 +223,7 @@ def test_a_slow_printer_never_freezes_the_screen(
         assert printer.printing_on is not threading.main_thread()
         click(qtbot, window.topbar.language)  # the screen still answers while printing
         assert window.services.title.text() == "Please choose a service"
-        assert window.screen == "services"
+        assert window.screen_name == "services"
         release.set()
         wait_screen(qtbot, window, "result")
         assert window.result.number.text() == "A001"
