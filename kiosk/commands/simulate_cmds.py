@@ -77,7 +77,7 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
     if args.sweep is not None:
         key, values = _sweep_values(args.sweep)
         policy = args.policy or scenario.settings.rules.policy
-        variants = [(v, load([f"{key}={v}"])) for v in values]
+        variants = [load([f"{key}={v}"]) for v in values]
         fifo, runs = sweep(variants, policy, args.seed, scenario)
         ctx.out({"policy": policy, "key": key, "fifo": fifo.to_json(),
                  "runs": [{"value": v, **r.to_json()} for v, r in zip(values, runs,
@@ -125,12 +125,12 @@ def sweep_table(scenario: Scenario, key: str, policy: str, fifo: RunResult,
                 values: Sequence[str], runs: Sequence[RunResult]) -> str:
     """The human table of a sweep: one column per value, the issue's bars as rows."""
     max_wait = _mmss(scenario.settings.rules.max_wait_s)
-    vip, regular = fifo.tiers["vip"], fifo.tiers[scenario.settings.regular_tier.key]
+    reg = scenario.settings.regular_tier.key
+    vip, regular = fifo.tiers["vip"], fifo.tiers[reg]
 
     def pct(value: float, base: float) -> str:
         return f"{value / base:.0%}" if base else "-"
 
-    reg = scenario.settings.regular_tier.key
     body: list[tuple[str, str, list[str]]] = [
         ("VIP tiers", f"mean wait (fifo {_mmss(vip.mean_wait_s)})",
          [_mmss(r.tiers["vip"].mean_wait_s) for r in runs]),

@@ -593,7 +593,7 @@ def compare(scenario: Scenario, seed: int, policies: Sequence[str] = POLICIES,
     return results
 
 
-def sweep(variants: Sequence[tuple[str, Scenario]], policy: str, seed: int,
+def sweep(variants: Sequence[Scenario], policy: str, seed: int,
           baseline: Scenario, days: int | None = None) -> tuple[RunResult, list[RunResult]]:
     """One policy under each variant of a scenario (the same scenario with one setting
     changed), every run against one baseline: fifo on `baseline`, the branch as configured.
@@ -601,7 +601,7 @@ def sweep(variants: Sequence[tuple[str, Scenario]], policy: str, seed: int,
     fifo = simulate(baseline, "fifo", seed, days)
     against_fifo(baseline, fifo, fifo)
     runs = []
-    for _, scenario in variants:
+    for scenario in variants:
         run = simulate(scenario, policy, seed, days)
         against_fifo(baseline, run, fifo)
         runs.append(run)

@@ -163,8 +163,8 @@ def test_tail_counts_move_even_between_two_fifos(busy) -> None:  # type: ignore[
     instead of 5 already has regular customers over 30 min who were not over under fifo as
     configured (7 of them, on 3 of the 14 days fifo kept within 30 min, seed 1)."""
     baseline = load_scenario(BUSY)
-    fifo, (variant,) = sweep([("240", load_scenario(BUSY, overrides=[
-        "rules.preference_bonus_s=240"]))], "fifo", 1, baseline)
+    fifo, (variant,) = sweep([load_scenario(BUSY, overrides=["rules.preference_bonus_s=240"])],
+                             "fifo", 1, baseline)
     assert variant.regular_over_max_not_in_fifo == 7
     assert variant.regular_over_max_days_not_in_fifo == 3
     assert variant.tiers["regular"].p95_wait_s == pytest.approx(
