@@ -10,7 +10,7 @@ APT_PACKAGES := fonts-wqy-microhei espeak-ng sox libpulse0 libusb-1.0-0 libegl1 
                 libfontconfig1 libdbus-1-3 libxcb-cursor0 poppler-utils
 export KIOSK_TEST_PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup system venv translations demo pg test lint bench clean
+.PHONY: setup system venv translations demo pg test lint bench lock clean
 
 setup: system venv translations
 
@@ -25,11 +25,21 @@ system:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml
+# The application and its test tools install from requirements.lock: exact versions with
+# their hashes, so a new upstream release reaches a branch only through `make lock`.
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# Deliberate upgrade: re-resolve pyproject.toml's ranges to the newest releases, with hashes.
+# Then run `make test` and `kiosk bench --soak` before committing the new lock.
+lock:
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --upgrade \
+	  --python-version 3.11 --python-platform x86_64-manylinux_2_34 \
+	  --custom-compile-command "make lock" -o requirements.lock
 
 venv: $(STAMP)
 
