@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from kiosk.config import Settings
 from kiosk.errors import ConfigError
 from kiosk.queue.db import Database
-from kiosk.queue.service import QueueService
+from kiosk.queue.service import MAX_CLOCK_SKEW_S, QueueService
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +31,20 @@ if TYPE_CHECKING:
     from kiosk.ui.readers import ReaderThread
 
 
-def system_clock(settings: Settings, offset: timedelta = timedelta(0)) -> Callable[[], datetime]:
-    """The branch's local time (naive), optionally shifted (the demo's business hours)."""
-    tz = settings.branch.tz
+class SystemClock:
+    """The branch's local time (naive) from this PC's clock, optionally shifted (the demo's
+    business hours). Unshifted, it is checked against the database server's clock."""
 
-    def now() -> datetime:
-        return datetime.now(tz).replace(tzinfo=None) + offset
+    def __init__(self, settings: Settings, offset: timedelta = timedelta(0)) -> None:
+        self.tz = settings.branch.tz
+        self.offset = offset
 
-    return now
+    def __call__(self) -> datetime:
+        return datetime.now(self.tz).replace(tzinfo=None) + self.offset
+
+
+def system_clock(settings: Settings, offset: timedelta = timedelta(0)) -> SystemClock:
+    return SystemClock(settings, offset)
 
 
 def fixed_clock(iso: str) -> Callable[[], datetime]:
@@ -52,8 +58,14 @@ def fixed_clock(iso: str) -> Callable[[], datetime]:
 
 def build_service(settings: Settings, url: str,
                   clock: Callable[[], datetime] | None = None) -> QueueService:
-    """A ready queue service: schema created/upgraded and counters in line with config."""
-    service = QueueService(Database(url), settings, clock or system_clock(settings))
+    """A ready queue service: schema created/upgraded and counters in line with config.
+
+    On this PC's own clock, writes are refused while it is more than MAX_CLOCK_SKEW_S
+    from the database server's (a station a day behind must not reopen yesterday)."""
+    clock = clock or system_clock(settings)
+    real = isinstance(clock, SystemClock) and not clock.offset
+    service = QueueService(Database(url), settings, clock,
+                           max_clock_skew_s=MAX_CLOCK_SKEW_S if real else None)
     service.prepare()
     return service
 

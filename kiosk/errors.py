@@ -26,6 +26,10 @@ class IllegalTransition(QueueError):
     """The ticket or counter is not in a state that allows the operation."""
 
 
+class ClockSkew(QueueError):
+    """This station's clock disagrees with the branch's (the database's) too much to write."""
+
+
 class InvalidIdentifier(KioskError):
     """A card number or resident ID that fails its check (Luhn, GB 11643)."""
 

@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         ("cancel", "cancel", "cancel the ticket"),
         ("suspend", "suspend", "customer leaves to fetch a document (挂起)"),
         ("resume", "resume", "the suspended customer is back"),
+        ("handback", "hand_back",
+         "a called customer who never came up goes back to their place (e.g. after a crash)"),
     ):
         p = sub.add_parser(name, parents=[common], help=help_text)
         p.add_argument("ticket_id", type=int, metavar="TICKET_ID")
@@ -56,8 +58,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--reason", required=True)
     p.set_defaults(handler=cmd_pin)
 
-    p = sub.add_parser("counter", parents=[common], help="open, pause or close a counter")
-    p.add_argument("action", choices=("open", "pause", "close"))
+    p = sub.add_parser("counter", parents=[common],
+                       help="open, pause or close a counter, or show the ticket it holds")
+    p.add_argument("action", choices=("open", "pause", "close", "show"))
     p.add_argument("number", type=int)
     p.add_argument("--staff")
     p.set_defaults(handler=cmd_counter)
@@ -148,15 +151,31 @@ def _counter_dict(c: CounterView) -> dict[str, Any]:
             "current": c.current.as_dict() if c.current else None}
 
 
+def _holding(c: CounterView) -> str:
+    """What the counter still holds, and what the teller can do with it."""
+    cur = c.current
+    if cur is None:
+        return ""
+    since = f" since {cur.called_at:%H:%M}" if cur.called_at else ""
+    if cur.status == "called":
+        todo = (f"recall it (kiosk recall {cur.id}), mark it no-show, or hand it back to "
+                f"its place (kiosk handback {cur.id})")
+    else:
+        todo = f"finish, suspend or transfer it (ticket id {cur.id})"
+    return f" It holds {cur.number} ({cur.status}{since}): {todo}."
+
+
 def cmd_counter(ctx: Context, args: argparse.Namespace) -> int:
     svc = ctx.service
     if args.action == "open":
         c = svc.open_counter(args.number, staff=args.staff)
     elif args.action == "pause":
         c = svc.pause_counter(args.number)
-    else:
+    elif args.action == "close":
         c = svc.close_counter(args.number)
-    ctx.out(_counter_dict(c), f"Counter {c.number} is {c.status}.")
+    else:
+        c = svc.counter(args.number)
+    ctx.out(_counter_dict(c), f"Counter {c.number} is {c.status}.{_holding(c)}")
     return 0
 
 
@@ -183,7 +202,11 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
             lines.append(f"  {s['service']} {s['name_zh']:<8} waiting {s['waiting']:>3}  "
                          f"counters {s['open_counters'] or '-'}")
         for c in counters:
-            cur = c.current.number if c.current else "-"
+            cur = "-"
+            if c.current is not None:
+                cur = f"{c.current.number} {c.current.status}"
+                if c.current.called_at is not None:
+                    cur += f" since {c.current.called_at:%H:%M}"
             lines.append(f"  counter {c.number:>2} {c.status:<7} {cur}")
         for v in waiting[:20]:
             lines.append(f"  {v.number} {v.tier:<12} ahead {v.ahead}  "

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, func, insert, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from kiosk.config import Service, Settings
-from kiosk.errors import IllegalTransition, NotFound, QueueError
+from kiosk.errors import ClockSkew, IllegalTransition, NotFound, QueueError
 from kiosk.queue import models as m
 from kiosk.queue import rules
 from kiosk.queue.db import Database
@@ -41,6 +42,10 @@ _CAN_RESUME = (m.SUSPENDED,)
 _CAN_TRANSFER = (m.WAITING, m.CALLED, m.SERVING, m.SUSPENDED)
 _CAN_CANCEL = (m.WAITING, m.CALLED, m.SERVING, m.SUSPENDED)
 _CAN_CALL = (m.WAITING,)
+_CAN_HAND_BACK = (m.CALLED,)
+
+# A station whose clock is further than this from the database's is refused (writes).
+MAX_CLOCK_SKEW_S = 120.0
 
 _STATE_WORDS = {
     m.WAITING: "waiting", m.CALLED: "called", m.SERVING: "being served",
@@ -91,15 +96,23 @@ class CounterView:
 
 
 class QueueService:
-    """The branch queue. `clock` returns the branch's local time (naive datetime)."""
+    """The branch queue. `clock` returns the branch's local time (naive datetime).
 
-    def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
+    `max_clock_skew_s` (None: no check) refuses writes from a station whose clock is
+    further than that from the database server's: stations on the real clock are checked;
+    an injected clock (tests, KIOSK_NOW scripts, the demo's shifted hours) is not.
+    """
+
+    def __init__(self, db: Database, settings: Settings, clock: Clock, *,
+                 max_clock_skew_s: float | None = None) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
+        self.max_clock_skew_s = max_clock_skew_s
         self.policy = rules.Policy.from_settings(settings)
         self._tiers = {t.key: t for t in settings.tiers}
         self._services = {s.prefix: s for s in settings.services}
+        self._day_confirmed: date | None = None  # the business day a read last found current
 
     # --- set-up --------------------------------------------------------------------------
 
@@ -140,12 +153,37 @@ class QueueService:
     def business_day(self, at: datetime) -> date:
         return (at - timedelta(hours=self.settings.branch.business_day_start_hour)).date()
 
+    def clock_skew_s(self, database_utc: datetime) -> float:
+        """How far this station's clock is ahead (+) or behind (-) the database's."""
+        local = self.now().replace(tzinfo=self.settings.branch.tz).astimezone(UTC)
+        return (local.replace(tzinfo=None) - database_utc).total_seconds()
+
+    def _check_clock(self, database_utc: datetime) -> None:
+        if self.max_clock_skew_s is None:
+            return
+        skew = self.clock_skew_s(database_utc)
+        if abs(skew) > self.max_clock_skew_s:
+            raise ClockSkew(
+                f"This station's clock is {_duration(abs(skew))} "
+                f"{'ahead of' if skew > 0 else 'behind'} the branch database's; set the "
+                "PC's clock (NTP) before it issues or calls numbers.")
+
     # --- the transaction frame -------------------------------------------------------------
 
     def _write(self, s: Session, now: datetime) -> _Op:
-        """Take the feed lock and roll the business day over if needed."""
+        """Take the feed lock and roll the business day over if needed.
+
+        The business day only moves forward: a station whose clock says an earlier day
+        than the branch's is refused, instead of dating tickets yesterday.
+        """
         op = _Op(self, s, now)
+        self._check_clock(op.database_utc)
         today = self.business_day(now)
+        if op.business_day is not None and today < op.business_day:
+            raise ClockSkew(
+                f"The branch is on business day {op.business_day:%Y-%m-%d} but this "
+                f"station's clock says {now:%Y-%m-%d %H:%M}; set the PC's clock before it "
+                "issues or calls numbers.")
         if op.business_day != today:
             state = op.state
             expired = cast(CursorResult[Any], s.execute(
@@ -159,7 +197,38 @@ class QueueService:
             op.emit("day_rollover", payload={"day": today.isoformat(),
                                              "previous": previous.isoformat() if previous else None,
                                              "expired": expired})
+        self._day_confirmed = today
         return op
+
+    def _roll_over_if_due(self) -> None:
+        """Roll the business day over on read too, so nothing reads yesterday's queue.
+
+        Cheap when the day is known current (no query); otherwise one read and, on the
+        first read of a new day, the rollover's own write transaction.
+        """
+        now = self.now()
+        today = self.business_day(now)
+        if self._day_confirmed == today:
+            return
+        with self.db.read() as s:
+            state = s.get(m.BranchState, 1)
+            current = state.business_day if state is not None else None
+        if current == today:
+            self._day_confirmed = today
+        elif current is None or current < today:
+            try:
+                with self.db.begin() as s:
+                    self._write(s, now)
+            except ClockSkew:
+                log.warning("not rolling the business day over: this station's clock is off")
+        # a clock behind the branch's day reads what is there; its writes are refused
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        """A reading transaction on the current business day."""
+        self._roll_over_if_due()
+        with self.db.read() as s:
+            yield s
 
     # --- issuing -------------------------------------------------------------------------
 
@@ -370,6 +439,18 @@ class QueueService:
         return self._step(ticket_id, _CAN_TRANSFER, "transferred", "transfer", apply, free=True,
                           extra={"to": target.prefix, "placement": placement})
 
+    def hand_back(self, ticket_id: int) -> TicketView:
+        """A called customer who never came up goes back to their place in the queue.
+
+        For a counter restarted after a crash, or a teller who called the wrong service:
+        the ticket keeps its arrival time, tier and rank (the rules place it where it was),
+        and the counter is free to call again.
+        """
+        def apply(s: Session, t: m.Ticket, now: datetime) -> None:
+            t.status, t.counter, t.called_at = m.WAITING, None, None
+        return self._step(ticket_id, _CAN_HAND_BACK, "handed back", "hand_back", apply,
+                          free=True)
+
     def _placement_rank(self, s: Session, service: str, ticket: m.Ticket, placement: str,
                         now: datetime) -> datetime:
         if placement == "last":
@@ -487,6 +568,11 @@ class QueueService:
         return self._counter_to(number, m.COUNTER_CLOSED, (m.COUNTER_OPEN, m.COUNTER_PAUSED),
                                 "counter_close")
 
+    def counter(self, number: int) -> CounterView:
+        """One counter and the ticket it holds: what a restarted counter resumes with."""
+        with self._read() as s:
+            return self._counter_view(s, self._counter(s, number))
+
     def _counter_to(self, number: int, status: str, allowed: tuple[str, ...], kind: str,
                     staff: str | None = None) -> CounterView:
         now = self.now()
@@ -511,7 +597,7 @@ class QueueService:
     # --- reading -------------------------------------------------------------------------
 
     def ticket(self, ticket_id: int, *, with_forecast: bool = True) -> TicketView:
-        with self.db.read() as s:
+        with self._read() as s:
             ticket = self._ticket(s, ticket_id)
             view = self._view(ticket)
             if with_forecast and ticket.status == m.WAITING:
@@ -522,11 +608,11 @@ class QueueService:
         """The ticket with people ahead and estimated wait (read after it was issued)."""
         if view.status != m.WAITING:
             return view
-        with self.db.read() as s:
+        with self._read() as s:
             return self._with_forecast(s, [view])[0]
 
     def waiting(self) -> list[TicketView]:
-        with self.db.read() as s:
+        with self._read() as s:
             rows = s.scalars(select(m.Ticket).where(m.Ticket.status == m.WAITING)
                              .order_by(m.Ticket.rank_at, m.Ticket.id)).all()
             views = self._with_forecast(s, [self._view(t) for t in rows])
@@ -588,14 +674,14 @@ class QueueService:
         return out
 
     def counters(self) -> list[CounterView]:
-        with self.db.read() as s:
+        with self._read() as s:
             rows = s.scalars(select(m.CounterRow).order_by(m.CounterRow.number)).all()
             return [self._counter_view(s, c) for c in rows]
 
     def service_summary(self) -> list[dict[str, Any]]:
         """Per service: people waiting, open counters serving it, and, for a number taken
         now, people ahead and the estimated wait (fast-forwarded, not "ahead x mean")."""
-        with self.db.read() as s:
+        with self._read() as s:
             counts = dict(s.execute(select(m.Ticket.service, func.count())
                                     .where(m.Ticket.status == m.WAITING)
                                     .group_by(m.Ticket.service)).all())
@@ -621,8 +707,13 @@ class QueueService:
         return out
 
     def recent_calls(self, limit: int = 10) -> list[dict[str, Any]]:
-        with self.db.read() as s:
-            rows = s.scalars(select(m.Event).where(m.Event.kind.in_(("called", "recall")))
+        """Today's latest calls and recalls (yesterday's are not shown the next morning)."""
+        with self._read() as s:
+            day_start = datetime.combine(
+                self.business_day(self.now()),
+                datetime.min.time()) + timedelta(hours=self.settings.branch.business_day_start_hour)
+            rows = s.scalars(select(m.Event).where(m.Event.kind.in_(("called", "recall")),
+                                                   m.Event.at >= day_start)
                              .order_by(m.Event.id.desc()).limit(limit)).all()
             return [{"event_id": e.id, "at": e.at, "kind": e.kind, "ticket_id": e.ticket_id,
                      "number": e.payload.get("number"), "counter": e.counter} for e in rows]
@@ -662,6 +753,11 @@ class QueueService:
         """A station's pulse and device states (not a queue change: no event)."""
         now = self.now()
         with self.db.begin() as s:
+            if self.max_clock_skew_s is not None:
+                skew = self.clock_skew_s(_utc(s.execute(select(func.current_timestamp()))
+                                              .scalar_one()))
+                state = {**state, "clock_skew_s": round(skew, 1),
+                         "clock_ok": abs(skew) <= self.max_clock_skew_s}
             row = s.get(m.Station, station)
             if row is None:
                 s.add(m.Station(name=station, kind=kind, heartbeat_at=now, state=state))
@@ -708,9 +804,11 @@ class QueueService:
         if crow.current_ticket_id is not None:
             current = s.get(m.Ticket, crow.current_ticket_id)
             if current is not None and current.status in (m.CALLED, m.SERVING):
+                what = ("recall it, mark it no-show or hand it back to the queue"
+                        if current.status == m.CALLED else "finish, suspend or transfer it")
                 raise IllegalTransition(
                     f"Counter {number} still has {current.number} "
-                    f"({_STATE_WORDS[current.status]}): finish it or mark it no-show first.")
+                    f"({_STATE_WORDS[current.status]}): {what} first.")
         return crow
 
     @staticmethod
@@ -767,6 +865,7 @@ class _Op:
             raise QueueError("The database is not prepared; run `kiosk db upgrade`.")
         self._reserved: int | None = int(row[0])
         self.business_day: date | None = row[1]
+        self.database_utc = _utc(row[2])
 
     @property
     def day(self) -> date:
@@ -811,7 +910,8 @@ _BUMP_FEED = (update(_FEED).where(_FEED.c.id == 1)
               .returning(_FEED.c.last_event_id))
 _LOCK_FEED = (update(_FEED).where(_FEED.c.id == 1)
               .values(last_event_id=_FEED.c.last_event_id + 1)
-              .returning(_FEED.c.last_event_id, _FEED.c.business_day))
+              .returning(_FEED.c.last_event_id, _FEED.c.business_day,
+                         func.current_timestamp()))
 _EVENT_INSERT = insert(_EVENTS)
 _TICKET_INSERT = insert(_TICKETS).returning(_TICKETS.c.id)
 # The PostgreSQL channel every event is announced on (feed.PgWaker listens to it).
@@ -847,6 +947,23 @@ WITH seq AS (
 )
 SELECT t.id, t.number, pg_notify('{FEED_CHANNEL}', :event_id_text) FROM t
 """)
+
+
+def _utc(at: datetime | str) -> datetime:
+    """The database's CURRENT_TIMESTAMP as naive UTC (SQLite: UTC text; PostgreSQL: aware)."""
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 2 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    if seconds >= 7200:
+        return f"{seconds / 3600:.0f} hours"
+    return f"{seconds / 60:.0f} minutes"
 
 
 class _NothingToDo(Exception):
