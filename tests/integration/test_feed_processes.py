@@ -31,7 +31,9 @@ class DisplayProcess:
 
     def __init__(self, url: str, tmp: Path) -> None:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KIOSK_VAR_DIR": str(tmp)}
-        env.pop("KIOSK_NOW", None)
+        # the display keeps the writer's branch time (FakeClock's start): a station on another
+        # day's clock would roll the business day over when it reads
+        env["KIOSK_NOW"] = "2026-11-24T10:00:00"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kiosk.cli", "run", "display", "--headless", "--json",
              "--db", url, "--config", str(EXAMPLE_CONFIG), "--station", "test-display"],
