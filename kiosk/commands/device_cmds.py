@@ -8,11 +8,8 @@ from typing import Any
 
 from kiosk.cli import Context
 from kiosk.config import EXAMPLE_SECRET
-from kiosk.devices.bench import bench_ticket
 from kiosk.devices.doctor import FAIL, OK, WARN, Check, device_checks
 from kiosk.errors import ConfigError, KioskError
-
-__all__ = ["bench_ticket", "register"]
 
 CHECK_NAMES = ("config", "database", "printer", "card", "id_reader", "wedge", "fonts", "audio")
 

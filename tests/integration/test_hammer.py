@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.bench import run_hammer
+from kiosk.bench.queue import run_hammer
 from tests.conftest import EXAMPLE_CONFIG
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 MODULES = ("printer", "ticket", "preview", "transports", "magstripe", "idcard", "wedge",
-           "fonts", "doctor", "bench", "errors")
+           "fonts", "doctor", "errors")
 
 
 def test_device_modules_import_neither_sqlalchemy_nor_qt() -> None:

@@ -1,4 +1,4 @@
-"""`kiosk bench` figures for the windows.
+"""Display figures (`kiosk bench --only sync`).
 
 bench_sync: a call committed in one process → the display model updated in another
 (`kiosk run display --headless`, the real feed thread and model); and the CPU an idle
@@ -7,79 +7,30 @@ hall display window uses (offscreen, the real window, clock and feed).
 
 from __future__ import annotations
 
-import json
-import os
-import queue
 import random
-import subprocess
-import sys
-import threading
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 from typing import Any
 
-from kiosk.config import PROJECT_ROOT, load_settings
+from kiosk.bench.processes import StationProcess, cpu_seconds
+from kiosk.bench.queue import (
+    BENCH_TIME,
+    open_service,
+    percentile,
+    pg_database,
+    sqlite_database,
+)
+from kiosk.config import load_settings
 
 SYNC_CALLS = 100
 IDLE_SECONDS = 10.0
 SYNC_BARS_MS = {"sqlite": 75.0, "postgresql": 15.0}
 IDLE_CPU_BAR_PCT = 2.0
-
-
-class _Child:
-    """A `kiosk` process whose JSON lines are read by a thread."""
-
-    def __init__(self, args: list[str], workdir: str) -> None:
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KIOSK_VAR_DIR": workdir}
-        env.pop("KIOSK_NOW", None)
-        self.proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     text=True, cwd=PROJECT_ROOT, env=env)
-        self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            try:
-                self.lines.put(json.loads(line))
-            except ValueError:
-                continue
-
-    def wait_for(self, match: Callable[[dict[str, Any]], bool],
-                 timeout_s: float = 30.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
-                raise RuntimeError("the display process did not answer in time")
-            try:
-                line = self.lines.get(timeout=min(left, 1.0))
-            except queue.Empty:
-                continue
-            if match(line):
-                return line
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._reader.join(5)
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+# The display keeps the writer's branch time, as stations of one branch do: on this PC's
+# own clock it would read (and roll the branch over to) another business day.
+_BRANCH_TIME = {"KIOSK_NOW": BENCH_TIME.isoformat()}
 
 
 def _call_of(number: str) -> Callable[[dict[str, Any]], bool]:
@@ -89,8 +40,6 @@ def _call_of(number: str) -> Callable[[dict[str, Any]], bool]:
 
 def measure_sync(url: str, config: str, calls: int = SYNC_CALLS) -> dict[str, Any]:
     """Commit → model latency: one process calls, a headless display process applies."""
-    from kiosk.bench import open_service, percentile
-
     settings = load_settings(config, environ={})
     writer = open_service(url, settings)
     counters = [c.number for c in settings.counters if "A" in c.services][:3]
@@ -99,8 +48,9 @@ def measure_sync(url: str, config: str, calls: int = SYNC_CALLS) -> dict[str, An
     for _ in range(calls):
         writer.issue("A")
     with _workdir() as workdir:
-        child = _Child(["run", "display", "--headless", "--json", "--db", url, "--config",
-                        config, "--station", "bench-display"], workdir)
+        child = StationProcess(["run", "display", "--headless", "--json", "--db", url,
+                                "--config", config, "--station", "bench-display"], workdir,
+                               name="display", env=_BRANCH_TIME)
         try:
             child.wait_for(lambda line: "snapshot" in line)
             latencies = []
@@ -128,8 +78,6 @@ def measure_sync(url: str, config: str, calls: int = SYNC_CALLS) -> dict[str, An
 def measure_idle_cpu(url: str, config: str, seconds: float = IDLE_SECONDS,
                      notice: str = "") -> dict[str, Any]:
     """CPU use of an idle hall display window (offscreen) over `seconds`."""
-    from kiosk.bench import open_service
-
     settings = load_settings(config, environ={})
     writer = open_service(url, settings)
     writer.open_counter(1)
@@ -139,13 +87,14 @@ def measure_idle_cpu(url: str, config: str, seconds: float = IDLE_SECONDS,
         writer.set_notice(notice, "", actor="bench")
     writer.db.dispose()
     with _workdir() as workdir:
-        child = _Child(["run", "display", "--windowed", "1920x1080", "--no-voice", "--db", url,
-                        "--config", config, "--station", "bench-idle"], workdir)
+        child = StationProcess(["run", "display", "--windowed", "1920x1080", "--no-voice",
+                                "--db", url, "--config", config, "--station", "bench-idle"],
+                               workdir, name="display", env=_BRANCH_TIME)
         try:
             _settle(child.proc.pid)
-            before, started = _cpu_seconds(child.proc.pid), time.monotonic()
+            before, started = cpu_seconds(child.proc.pid), time.monotonic()
             time.sleep(seconds)
-            used, elapsed = _cpu_seconds(child.proc.pid) - before, time.monotonic() - started
+            used, elapsed = cpu_seconds(child.proc.pid) - before, time.monotonic() - started
         finally:
             child.stop()
     return {"cpu_pct": round(100 * used / elapsed, 2), "seconds": round(elapsed, 1)}
@@ -154,10 +103,10 @@ def measure_idle_cpu(url: str, config: str, seconds: float = IDLE_SECONDS,
 def _settle(pid: int, timeout_s: float = 30.0) -> None:
     """Wait until a starting process stops burning CPU (imports, fonts, first paint)."""
     deadline = time.monotonic() + timeout_s
-    last = _cpu_seconds(pid)
+    last = cpu_seconds(pid)
     while time.monotonic() < deadline:
         time.sleep(1.0)
-        now = _cpu_seconds(pid)
+        now = cpu_seconds(pid)
         if now - last < 0.05:
             return
         last = now
@@ -165,16 +114,12 @@ def _settle(pid: int, timeout_s: float = 30.0) -> None:
 
 @contextmanager
 def _workdir() -> Iterator[str]:
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-display-") as tmp:
         yield tmp
 
 
 def bench_sync(config: str, pg_url: str | None = None) -> dict[str, Any]:
     """The display bars: commit → model p95 per database, and idle display CPU."""
-    from kiosk.bench import pg_database, sqlite_database
-
     backends: list[tuple[str, Callable[[], AbstractContextManager[str]]]] = [
         ("sqlite", sqlite_database)]
     if pg_url:
@@ -194,13 +139,3 @@ def bench_sync(config: str, pg_url: str | None = None) -> dict[str, Any]:
         scrolling = measure_idle_cpu(url, config, notice="今日外币兑换业务暂停，敬请谅解。" * 8)
     out["sqlite"]["idle_display_cpu_scrolling_notice"] = scrolling
     return out
-
-
-def bench_startup(config: str) -> dict[str, Any]:
-    """The kiosk window: process start → first frame (≤ 1.5 s) and RSS (≤ 250 MB).
-
-    Measured in fresh processes by `kiosk.ui.kiosk_bench` (issue 6).
-    """
-    from kiosk.ui.kiosk_bench import bench_startup as measure
-
-    return measure(config)

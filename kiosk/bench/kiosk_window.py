@@ -1,7 +1,8 @@
-"""Kiosk start-up figures: process start → first frame painted, and memory (RSS).
+"""Kiosk window figures (`kiosk bench --only kiosk_window`): process start → first frame
+painted, and memory (RSS).
 
 Bars: first frame ≤ 1.5 s, RSS ≤ 250 MB. Each run is a fresh Python process started by
-the parent (`python -m kiosk.ui.kiosk_bench CONFIG DB_URL`), as a kiosk PC starts it,
+the parent (`python -m kiosk.bench.kiosk_window CONFIG DB_URL`), as a kiosk PC starts it,
 on a branch database that already exists (the parent creates it first). The child
 reports the CLOCK_MONOTONIC time of its first paint (comparable across processes on
 Linux), its RSS then, and its peak RSS after issuing and printing one ticket.
@@ -46,7 +47,7 @@ def bench_startup(config: str, runs: int = RUNS) -> dict[str, Any]:
                "KIOSK_VAR_DIR": tmp}
         for _ in range(runs):
             started = time.monotonic()
-            done = subprocess.run([sys.executable, "-m", "kiosk.ui.kiosk_bench", config, url],
+            done = subprocess.run([sys.executable, "-m", "kiosk.bench.kiosk_window", config, url],
                                   cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                                   timeout=60, check=True)
             child = json.loads(done.stdout.strip().splitlines()[-1])

@@ -1,4 +1,4 @@
-"""Ticket figures for `kiosk bench`: bytes per ticket and render times on this machine."""
+"""Ticket figures (`kiosk bench --only ticket`): bytes per ticket and render times here."""
 
 from __future__ import annotations
 

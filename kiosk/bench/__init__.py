@@ -1,0 +1,18 @@
+"""What `kiosk bench` measures, in one place (benchmarks, not tests: real code, real
+databases, real processes on this machine).
+
+    queue.py         issue latency, four kiosk processes, call-next with 10,000 waiting
+    ticket.py        bytes per ticket and render times
+    display.py       commit → display in another process; idle hall display CPU
+    kiosk_window.py  kiosk process start → first frame, and its memory
+    binding.py       the Qt binding keeps reference counts across signal emits
+    suite.py         runs the figures chosen (`--only`, `--soak`) and words the summary
+
+Each figure is imported and called by name in suite.py: a figure that cannot be imported
+fails the bench loudly instead of disappearing from it.
+"""
+
+FIGURES = ("queue", "ticket", "sync", "kiosk_window", "binding")
+"""Every figure, in the order they run."""
+
+DEFAULT_FIGURES = ("queue", "ticket", "sync", "kiosk_window", "binding")
