@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from kiosk.config import PROJECT_ROOT, DisplaySettings
 from kiosk.errors import KioskError
@@ -157,17 +157,44 @@ def en_call_clips(call: Call) -> list[str]:
 def clip_sequence(call: Call, english: bool, repeat: int) -> list[str]:
     """The clip names of one announcement: the chime, then the call `repeat` times
     (Mandarin, then English when `english`), with a pause between sentences."""
+    return [name for segment in call_segments(call, english, repeat) for name in segment]
+
+
+def call_segments(call: Call, english: bool, repeat: int) -> list[list[str]]:
+    """`clip_sequence` cut where the queue may stop when other calls are waiting: the
+    chime and the Mandarin sentence first, then each further sentence (English, repeats)
+    as its own segment, starting with its pause."""
     if repeat < 1:
         raise VoiceError(f"Announcement repeat count must be 1 or more, not {repeat}.")
-    once = zh_call_clips(call)
-    if english:
-        once += [PAUSE, *en_call_clips(call)]
-    clips = [CHIME]
+    zh = zh_call_clips(call)
+    en = en_call_clips(call) if english else []
+    segments = [[CHIME, *zh]]
     for i in range(repeat):
         if i:
-            clips.append(PAUSE)
-        clips += once
-    return clips
+            segments.append([PAUSE, *zh])
+        if en:
+            segments.append([PAUSE, *en])
+    return segments
+
+
+def short_call_clips(call: Call) -> list[str]:
+    """A023 到 3 号: a call in the fewest words (about 2.6 s), for a merged sentence."""
+    _check_counter(call.counter)
+    chars = [_char_clip("zh", c) for c in _ticket_chars(call.number)]
+    return [*chars, "zh_dao", *zh_counter_clips(call.counter), "zh_hao"]
+
+
+def merged_clips(calls: Sequence[Call], chime: bool) -> tuple[list[str], tuple[int, ...]]:
+    """请 A023 到 3 号 B105 到 5 号: waiting calls as one short Mandarin sentence (each call
+    ends with 号 and the clips' own trailing silence, so no pause is spent between them).
+    Returns the clip names and where each call's words begin."""
+    clips = [CHIME] if chime else []
+    clips.append("zh_qing")
+    starts = []
+    for call in calls:
+        starts.append(len(clips))
+        clips += short_call_clips(call)
+    return clips, tuple(starts)
 
 
 # --- clips → one WAV ---------------------------------------------------------------------
@@ -253,6 +280,7 @@ class ClipLibrary:
         if not self.folder.is_dir():
             raise VoiceError(f"Voice clip folder {self.folder} does not exist.")
         self.format = self._check(names)
+        self._seconds: dict[str, float] = {}
 
     def _check(self, names: Sequence[str]) -> ClipFormat:
         missing = [n for n in names if not self.path(n).is_file()]
@@ -276,6 +304,18 @@ class ClipLibrary:
     def join(self, names: Iterable[str], out_path: str | os.PathLike[str]) -> float:
         """Join the named clips into `out_path`; returns its length in seconds."""
         return join_wavs((self.path(n) for n in names), out_path)
+
+    def seconds(self, name: str) -> float:
+        """The length of one clip (read once from its header)."""
+        found = self._seconds.get(name)
+        if found is None:
+            try:
+                with wave.open(str(self.path(name)), "rb") as w:
+                    found = w.getnframes() / w.getframerate()
+            except (wave.Error, EOFError, OSError) as exc:
+                raise _unreadable(self.path(name), exc) from None
+            self._seconds[name] = found
+        return found
 
 
 # --- players and the queue -------------------------------------------------------------
@@ -343,57 +383,121 @@ class FakePlayer:
         self.playing = None
 
 
-class AnnouncementQueue:
-    """Speaks calls strictly one after another, in the order they were handed in.
+MAX_LAG_S = 10.0  # README: a call is spoken at most this long after it is made (calls every 3 s)
+RECORD_LIMIT = 500  # spoken / dropped / heard keep this many of the latest
 
-    Does not deduplicate (announcing each call exactly once is the change feed's job)."""
+
+@dataclass(frozen=True)
+class Heard:
+    """When a call was handed in and when its own words began (for the lag figures)."""
+
+    call: Call
+    queued_at: float
+    started_at: float
+    merged: bool  # spoken in a short merged sentence, not the full announcement
+
+    @property
+    def lag_s(self) -> float:
+        return self.started_at - self.queued_at
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    call: Call
+    queued_at: float
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """One WAV: the calls whose words begin in it, at which clip each begins."""
+
+    clips: list[str]
+    calls: tuple[_Waiting, ...] = ()
+    starts: tuple[int, ...] = ()
+    merged: bool = False
+
+
+class AnnouncementQueue:
+    """Speaks calls one after another and keeps the hall current.
+
+    A call arriving in a quiet hall gets the full announcement (chime, Mandarin, English,
+    repeats as configured), played in segments. Whenever a call is waiting at the end of a
+    segment, the rest of the announcement (English, repeats) is dropped; one waiting call
+    is then spoken as its Mandarin sentence without the chime, several as one short
+    sentence (请 A023 到 3 号 B105 到 5 号). A counter has at most one waiting call: a newer
+    call at the same counter replaces the older one (that customer has been served or
+    missed by now), so the queue is bounded by the number of counters and a counter's
+    latest call is never skipped. With the committed clips and a call every 3 s a call's
+    words begin at most about 6.3 s after it is handed in (tests/faults/test_announce_lag.py).
+
+    Does not deduplicate events (announcing each call exactly once is the change feed's job).
+    """
 
     def __init__(self, library: ClipLibrary, player: ClipPlayer, *, english: bool = True,
-                 repeat: int = 1, work_dir: str | os.PathLike[str] | None = None) -> None:
+                 repeat: int = 1, work_dir: str | os.PathLike[str] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         if repeat < 1:
             raise VoiceError(f"Announcement repeat count must be 1 or more, not {repeat}.")
         self.library = library
         self.player = player
         self.english = english
         self.repeat = repeat
+        self.clock = clock
         self._own_dir = work_dir is None
         self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="kiosk-voice-"))
-        self._pending: deque[tuple[Call, list[str]]] = deque()
-        self._current: Call | None = None
+        self._waiting: deque[_Waiting] = deque()
+        self._rest: deque[_Segment] = deque()  # the optional sentences of the call speaking
+        self._playing: _Segment | None = None
+        self._speaking: tuple[Call, ...] = ()
         self._serial = 0
         self._current_serial = 0
         self._pumping = False
-        self.spoken: list[Call] = []  # calls whose announcement has finished, in order
+        self.spoken: list[Call] = []  # calls whose words have been spoken, in order
+        self.dropped: list[Call] = []  # waiting calls replaced by a newer call at their counter
+        self.heard: list[Heard] = []  # when each spoken call's words began
 
     @classmethod
     def from_settings(cls, display: DisplaySettings, library: ClipLibrary, player: ClipPlayer,
-                      work_dir: str | os.PathLike[str] | None = None) -> AnnouncementQueue:
+                      work_dir: str | os.PathLike[str] | None = None,
+                      clock: Callable[[], float] = time.monotonic) -> AnnouncementQueue:
         return cls(library, player, english=display.announce_english,
-                   repeat=display.announce_repeat, work_dir=work_dir)
+                   repeat=display.announce_repeat, work_dir=work_dir, clock=clock)
 
     @property
     def current(self) -> Call | None:
-        """The call being spoken now, if any."""
-        return self._current
+        """The call being spoken now (the first one of a merged sentence), if any."""
+        return self._speaking[0] if self._speaking else None
 
     @property
     def pending(self) -> tuple[Call, ...]:
-        return tuple(call for call, _ in self._pending)
+        return tuple(w.call for w in self._waiting)
+
+    def sizes(self) -> dict[str, int]:
+        """What the queue holds (each bounded: one waiting call per counter, records
+        capped at RECORD_LIMIT)."""
+        return {"calls_waiting": len(self._waiting), "announcer_segments": len(self._rest),
+                "announcer_records": len(self.spoken) + len(self.dropped) + len(self.heard)}
 
     def announce(self, call: Call) -> None:
-        """Queue `call`; it is spoken once everything handed in before it has finished.
+        """Queue `call`; it is spoken once what is being spoken now has finished.
 
         Raises VoiceError at once (queueing nothing) when the call cannot be spoken."""
-        clips = clip_sequence(call, self.english, self.repeat)
-        self._pending.append((call, clips))
-        log.info("queued %s (%d waiting)", call, len(self._pending))
-        self._pump()
+        clip_sequence(call, self.english, self.repeat)  # refuse it now, not when it is due
+        for older in [w for w in self._waiting if w.call.counter == call.counter]:
+            self._waiting.remove(older)
+            self._record(self.dropped, older.call)
+            log.info("dropped %s: counter %d has called again", older.call, call.counter)
+        self._waiting.append(_Waiting(call, self.clock()))
+        log.info("queued %s (%d waiting)", call, len(self._waiting))
+        self._pump(quiet=self._playing is None)
 
     def clear(self) -> None:
         """Drop waiting calls and stop the one being spoken (display shutting down)."""
-        self._pending.clear()
-        if self._current is not None:
-            self._current = None
+        self._waiting.clear()
+        self._rest.clear()
+        self._speaking = ()
+        if self._playing is not None:
+            self._playing = None
             self.player.stop()
 
     def close(self) -> None:
@@ -401,45 +505,87 @@ class AnnouncementQueue:
         if self._own_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)
 
-    def _pump(self) -> None:
+    def _pump(self, quiet: bool) -> None:
         if self._pumping:  # a player that finishes synchronously re-enters here
             return
         self._pumping = True
         try:
-            while self._current is None and self._pending:
-                self._start(*self._pending.popleft())
+            while self._playing is None:
+                segment = self._next_segment(quiet)
+                if segment is None:
+                    self._speaking = ()
+                    return
+                self._start(segment)
         finally:
             self._pumping = False
 
-    def _start(self, call: Call, clips: list[str]) -> None:
+    def _next_segment(self, quiet: bool) -> _Segment | None:
+        if self._waiting:
+            self._rest.clear()  # behind: the English sentence and repeats can go
+            if quiet and len(self._waiting) == 1:
+                waiting = self._waiting.popleft()
+                first, *rest = call_segments(waiting.call, self.english, self.repeat)
+                self._rest.extend(_Segment(clips) for clips in rest)
+                return _Segment(first, (waiting,), (1,))  # the words begin after the chime
+            if len(self._waiting) == 1:
+                waiting = self._waiting.popleft()
+                return _Segment(zh_call_clips(waiting.call), (waiting,), (0,))
+            calls = tuple(self._waiting)
+            self._waiting.clear()
+            clips, starts = merged_clips([w.call for w in calls], chime=quiet)
+            return _Segment(clips, calls, starts, merged=True)
+        if self._rest:
+            return self._rest.popleft()
+        return None
+
+    def _start(self, segment: _Segment) -> None:
         self._serial += 1
         wav = self.work_dir / f"announcement-{self._serial}.wav"
+        what = ", ".join(str(w.call) for w in segment.calls) or "the rest of the call"
         try:
             started = time.perf_counter()
-            seconds = self.library.join(clips, wav)
-            log.debug("joined %d clips (%.1f s) in %.1f ms", len(clips), seconds,
+            seconds = self.library.join(segment.clips, wav)
+            log.debug("joined %d clips (%.1f s) in %.1f ms", len(segment.clips), seconds,
                       (time.perf_counter() - started) * 1000)
         except (VoiceError, OSError) as exc:
-            log.error("cannot announce %s: %s", call, exc)
+            log.error("cannot announce %s: %s", what, exc)
             return
-        self._current = call
+        now = self.clock()
+        self._playing = segment
         self._current_serial = self._serial
-        log.info("announcing %s", call)
+        if segment.calls:
+            self._speaking = tuple(w.call for w in segment.calls)
+        log.info("announcing %s", what)
         try:
-            self.player.play(wav, self._when_finished(self._serial, call, wav))
+            self.player.play(wav, self._when_finished(self._serial, wav))
         except Exception:
-            log.exception("audio player failed on %s", call)
-            self._current = None
+            log.exception("audio player failed on %s", what)
+            self._playing = None
+            self._speaking = ()
+            self._rest.clear()  # not the English sentence of a call that was never heard
             wav.unlink(missing_ok=True)
+            return
+        for waiting, start in zip(segment.calls, segment.starts, strict=True):
+            offset = sum(self.library.seconds(n) for n in segment.clips[:start])
+            self._record(self.heard, Heard(waiting.call, waiting.queued_at, now + offset,
+                                           segment.merged))
 
-    def _when_finished(self, serial: int, call: Call, wav: Path) -> Callable[[], None]:
+    def _when_finished(self, serial: int, wav: Path) -> Callable[[], None]:
         def finished() -> None:
             wav.unlink(missing_ok=True)
-            if self._current is None or self._current_serial != serial:
+            segment = self._playing
+            if segment is None or self._current_serial != serial:
                 return  # a late report after clear(), or a second report
-                return
-            self._current = None
-            self.spoken.append(call)
-            self._pump()
+            self._playing = None
+            for waiting in segment.calls:
+                self._record(self.spoken, waiting.call)
+            self._pump(quiet=False)
 
         return finished
+
+    @staticmethod
+    def _record(log_list: list[Any], item: Any) -> None:
+        log_list.append(item)
+        if len(log_list) > RECORD_LIMIT:
+            del log_list[:-RECORD_LIMIT]
+

@@ -22,9 +22,12 @@ from kiosk.devices.announcer import (
     FakePlayer,
     NullPlayer,
     VoiceError,
+    call_segments,
     clip_sequence,
     en_counter_clips,
     join_wavs,
+    merged_clips,
+    zh_call_clips,
     zh_counter_clips,
 )
 
@@ -189,7 +192,23 @@ def fake_queue(clip_dir: Path, tmp_path: Path) -> tuple[AnnouncementQueue, FakeP
                              work_dir=work), player
 
 
-def test_overlapping_calls_are_spoken_one_after_the_other_in_order(
+def finish_all(player: FakePlayer) -> list[list[str]]:
+    """Let the player run to the end; the clips of what it played."""
+    while player.playing is not None:
+        player.finish()
+    return [clips_in(p.frames) for p in player.playbacks]
+
+
+def test_a_call_in_a_quiet_hall_is_spoken_in_full_sentence_by_sentence(
+        fake_queue: tuple[AnnouncementQueue, FakePlayer]) -> None:
+    queue, player = fake_queue
+    queue.announce(Call("A023", 3))
+    assert finish_all(player) == call_segments(Call("A023", 3), True, 1)
+    assert [name for p in player.playbacks for name in clips_in(p.frames)] == A023_AT_3
+    assert queue.spoken == [Call("A023", 3)]
+
+
+def test_calls_arriving_while_one_is_spoken_cut_its_english_and_are_merged(
         fake_queue: tuple[AnnouncementQueue, FakePlayer]) -> None:
     queue, player = fake_queue
     calls = [Call("A023", 3), Call("B005", 12), Call("A023", 3, recall=True)]
@@ -199,12 +218,35 @@ def test_overlapping_calls_are_spoken_one_after_the_other_in_order(
     assert len(player.playbacks) == 1
     assert queue.current == calls[0]
     assert queue.pending == (calls[1], calls[2])
-    for n in range(3):
-        assert clips_in(player.playbacks[n].frames) == clip_sequence(calls[n], True, 1)
-        player.finish()
-        assert queue.spoken == calls[: n + 1]
-    assert queue.current is None
-    assert len(player.playbacks) == 3
+    player.finish()
+    assert queue.spoken == calls[:1]
+    assert queue.current == calls[1] and queue.pending == ()
+    player.finish()
+    assert queue.spoken == calls and queue.current is None
+    chime_and_mandarin = call_segments(calls[0], True, 1)[0]
+    assert [clips_in(p.frames) for p in player.playbacks] == [
+        chime_and_mandarin, merged_clips(calls[1:], chime=False)[0]]
+
+
+def test_one_call_waiting_after_another_gets_its_mandarin_sentence_without_the_chime(
+        fake_queue: tuple[AnnouncementQueue, FakePlayer]) -> None:
+    queue, player = fake_queue
+    queue.announce(Call("A001", 1))
+    queue.announce(Call("B002", 2))
+    assert finish_all(player)[1:] == [zh_call_clips(Call("B002", 2))]
+
+
+def test_a_newer_call_at_a_counter_replaces_its_waiting_call(
+        fake_queue: tuple[AnnouncementQueue, FakePlayer]) -> None:
+    queue, player = fake_queue
+    queue.announce(Call("A001", 1))
+    queue.announce(Call("A002", 2))
+    queue.announce(Call("B001", 3))
+    queue.announce(Call("A003", 2))
+    assert queue.pending == (Call("B001", 3), Call("A003", 2))
+    assert queue.dropped == [Call("A002", 2)]
+    finish_all(player)
+    assert queue.spoken == [Call("A001", 1), Call("B001", 3), Call("A003", 2)]
 
 
 def test_a_call_arriving_while_idle_starts_at_once_and_files_are_cleaned_up(
@@ -212,7 +254,7 @@ def test_a_call_arriving_while_idle_starts_at_once_and_files_are_cleaned_up(
     queue, player = fake_queue
     queue.announce(Call("C001", 5))
     assert player.playing is not None and player.playing.wav.exists()
-    player.finish()
+    finish_all(player)
     assert list(queue.work_dir.iterdir()) == []
     queue.announce(Call("C002", 5))
     assert queue.current == Call("C002", 5)
@@ -264,7 +306,7 @@ def test_a_player_failure_skips_that_call_but_not_the_next(clip_dir: Path,
     queue.announce(Call("A001", 1))
     queue.announce(Call("A002", 2))
     assert queue.current == Call("A002", 2)
-    player.finish()
+    finish_all(player)
     assert queue.spoken == [Call("A002", 2)]
     assert not list(tmp_path.glob("*.wav"))
 
@@ -290,7 +332,8 @@ def test_null_player_lets_a_headless_display_run_through_every_call(clip_dir: Pa
     for call in calls:
         queue.announce(call)
     assert queue.spoken == calls
-    assert player.played == [f"announcement-{n}.wav" for n in range(1, 6)]
+    # each call in two files: chime and Mandarin, then the English sentence
+    assert player.played == [f"announcement-{n}.wav" for n in range(1, 11)]
     work_dir = queue.work_dir
     queue.close()
     assert not work_dir.exists()
@@ -303,8 +346,9 @@ def test_repeat_and_english_come_from_the_display_settings(clip_dir: Path,
     queue = AnnouncementQueue.from_settings(settings, ClipLibrary(clip_dir), player,
                                             work_dir=tmp_path)
     queue.announce(Call("A023", 3))
-    assert clips_in(player.playbacks[0].frames) == clip_sequence(Call("A023", 3), False, 2)
-    assert "en_number" not in clips_in(player.playbacks[0].frames)
+    played = [name for clips in finish_all(player) for name in clips]
+    assert played == clip_sequence(Call("A023", 3), False, 2)
+    assert "en_number" not in played
 
 
 def test_a_repeat_count_below_one_is_refused(clip_dir: Path) -> None:
