@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from kiosk.cli import Context
-from kiosk.queue.identity import identify_card, identify_resident_id
+from kiosk.identity import identify_card, identify_resident_id
 from kiosk.queue.service import CounterView, TicketView
 
 

@@ -23,7 +23,7 @@ import serial
 
 from kiosk.devices.errors import IdCardError, ReaderOffline
 from kiosk.devices.transports import PORT_ERRORS, PortFactory, open_reader_port
-from kiosk.queue.identity import (
+from kiosk.identity import (
     Identity,
     identify_resident_id,
     mask_name,

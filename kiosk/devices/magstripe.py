@@ -2,7 +2,7 @@
 
 Track 2: `;PAN=YYMM SVC discretionary?`; track 1: `%B PAN ^NAME^ YYMM ...?`. The card
 number (PAN) is checked with Luhn and then only ever leaves as a keyed hash and a masked
-form (`kiosk.queue.identity`): `CardSwipe` never shows its PAN or name in repr or logs.
+form (`kiosk.identity`): `CardSwipe` never shows its PAN or name in repr or logs.
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ import serial
 
 from kiosk.devices.errors import CardReadError, ReaderOffline
 from kiosk.devices.transports import PORT_ERRORS, PortFactory, open_reader_port
-from kiosk.errors import InvalidIdentifier
-from kiosk.queue.identity import (
+from kiosk.identity import (
     Identity,
+    ascii_forms,
     identify_card,
-    identify_resident_id,
     mask_card,
     mask_name,
     normalize_card,
@@ -29,9 +28,9 @@ from kiosk.queue.identity import (
 
 log = logging.getLogger(__name__)
 
-_TRACK1 = re.compile(r"%B(\d{12,19})\^([^^?%;]{0,26})\^(\d{4})[^?%;]*\?")
-_TRACK2 = re.compile(r";(\d{12,19})=(\d{4})[0-9]*\?")
-_TRACK2_BARE = re.compile(r"(\d{12,19})=(\d{4})[0-9]*")  # readers set to strip sentinels
+_TRACK1 = re.compile(r"%B([0-9]{12,19})\^([^^?%;]{0,26})\^([0-9]{4})[^?%;]*\?")
+_TRACK2 = re.compile(r";([0-9]{12,19})=([0-9]{4})[0-9]*\?")
+_TRACK2_BARE = re.compile(r"([0-9]{12,19})=([0-9]{4})[0-9]*")  # readers set to strip sentinels
 _READ_ERROR = re.compile(r"^[%;+]?E\??$|[%;]E\?")
 MAX_SWIPE_CHARS = 512
 
@@ -61,7 +60,7 @@ def _track1_name(raw: str) -> str:
 
 def parse_swipe(text: str) -> CardSwipe:
     """The card in a swipe (track 1, track 2 or both); `CardReadError` for anything else."""
-    text = (text or "").strip()
+    text = ascii_forms(text or "").strip()  # a wedge typing through a full-width IME
     if len(text) > MAX_SWIPE_CHARS:
         raise CardReadError("That is too long to be a card swipe; please swipe again.")
     if _READ_ERROR.search(text):
@@ -81,16 +80,6 @@ def parse_swipe(text: str) -> CardSwipe:
     pan = normalize_card(pan)  # Luhn: InvalidIdentifier with a clear sentence
     name = _track1_name(t1.group(2)) if t1 else ""
     return CardSwipe(pan=pan, expiry=expiry, name=name, masked=mask_card(pan))
-
-
-def identify_typed(text: str, secret: str) -> Identity:
-    """Manual entry: an 18-character resident ID or a bank card number, as typed."""
-    compact = re.sub(r"[\s-]", "", text or "")
-    if len(compact) == 18 and compact[:17].isdigit() and compact[17] in "0123456789Xx":
-        return identify_resident_id(compact, secret)
-    if compact.isdigit() and len(compact) == 18:
-        raise InvalidIdentifier("That number is neither a valid resident ID nor a card number.")
-    return identify_card(compact, secret)
 
 
 class CardReader(Protocol):

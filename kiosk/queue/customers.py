@@ -3,7 +3,10 @@
 Only a keyed hash of each identifier (for look-up), its masked form and the masked name
 are stored; the clear card or ID number lives only while its row is being read. Bad rows
 are reported by line number and the good ones imported; a file that cannot be read at
-all is one `CustomerImportError`.
+all is one `CustomerImportError`. Identifiers are told apart and normalised by
+`kiosk.identity.classify` (the kiosk uses the same), so a number typed in full-width
+digits in the export finds the customer who swipes the card. A row with an empty name
+keeps the name already on file.
 """
 
 from __future__ import annotations
@@ -11,9 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -21,8 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.config import Tier
-from kiosk.errors import InvalidIdentifier, KioskError
-from kiosk.queue.identity import Identity, identify_card, identify_resident_id, mask_name
+from kiosk.errors import KioskError
+from kiosk.identity import Identity, identify, mask_name
 from kiosk.queue.models import Customer
 
 log = logging.getLogger(__name__)
@@ -95,24 +97,6 @@ def tier_lookup(tiers: Iterable[Tier]) -> dict[str, str]:
     return names
 
 
-def identify(raw: str, secret: str) -> Identity:
-    """A card number or an 18-character resident ID, validated, as hash + masked form."""
-    compact = re.sub(r"[\s-]", "", raw or "")
-    if not compact:
-        raise InvalidIdentifier("The identifier is empty.")
-    if len(compact) == 18 and re.fullmatch(r"\d{17}[\dXx]", compact):
-        try:
-            return identify_resident_id(compact, secret)
-        except InvalidIdentifier as id_error:
-            if not compact.isdigit():
-                raise
-            try:  # an 18-digit bank card number is possible too
-                return identify_card(compact, secret)
-            except InvalidIdentifier:
-                raise id_error from None
-    return identify_card(compact, secret)
-
-
 def _read_text(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -156,7 +140,7 @@ def _rows(path: Path, secret: str, tiers: dict[str, str],
                 continue  # a blank line
             try:
                 yield _row(line, values, secret, tiers)
-            except (InvalidIdentifier, _RowError) as exc:
+            except KioskError as exc:  # InvalidIdentifier, _RowError: this row only
                 report.bad.append(BadRow(line, str(exc)))
     except csv.Error as exc:
         report.bad.append(BadRow(reader.line_num, f"not valid CSV ({exc}); the rest of the file "
@@ -183,6 +167,9 @@ def import_csv(session: Session, path: str | Path, secret: str, tiers: Iterable[
     lookup_names = tier_lookup(tiers)
     batch: dict[str, _Row] = {}
     for row in _rows(path, secret, lookup_names, report):
+        earlier = batch.get(row.identity.digest)
+        if earlier is not None and not row.name_masked:
+            row = replace(row, name_masked=earlier.name_masked)
         batch[row.identity.digest] = row  # a later line for the same customer wins
         if len(batch) >= _CHUNK:
             _upsert(session, batch, now, report)
@@ -208,7 +195,8 @@ def _upsert(session: Session, batch: dict[str, _Row], now: datetime,
             report.updated += 1
         customer.id_kind = row.identity.kind
         customer.id_masked = row.identity.masked
-        customer.name_masked = row.name_masked
+        if row.name_masked or customer.name_masked is None:  # a blank name keeps the old one
+            customer.name_masked = row.name_masked
         customer.tier = row.tier
         customer.relationship_manager = row.manager
         customer.imported_at = now

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from kiosk.config import Service, Settings
 from kiosk.errors import ClockSkew, IllegalTransition, NotFound, QueueError
+from kiosk.identity import Identity
 from kiosk.queue import models as m
 from kiosk.queue import rules
 from kiosk.queue.db import Database
-from kiosk.queue.identity import Identity
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,12 @@ from PIL import Image
 
 from kiosk.config import Settings, Tier
 from kiosk.devices.errors import CardReadError, PrinterError
-from kiosk.devices.magstripe import identify_typed, parse_swipe
+from kiosk.devices.magstripe import parse_swipe
 from kiosk.devices.preview import preview_png
 from kiosk.devices.printer import PrinterState, TicketPrinter, print_checked
 from kiosk.devices.ticket import LayoutOptions, TicketData, qr_image, ticket_token
 from kiosk.errors import InvalidIdentifier
-from kiosk.queue.identity import Identity
+from kiosk.identity import Identity, compact, identify
 from kiosk.queue.service import QueueService, TicketView
 
 log = logging.getLogger(__name__)
@@ -89,10 +89,9 @@ class KioskFlow:
 
     def identify_swipe(self, text: str) -> Greeting:
         """A keyboard-wedge burst: a magstripe track, or an ID/card number typed by a reader."""
-        compact = re.sub(r"\s", "", text or "")
         try:
-            if re.fullmatch(r"\d{13,19}|\d{17}[\dXx]", compact):  # a reader typing a number
-                identity = identify_typed(compact, self.settings.hash_secret)
+            if re.fullmatch(r"[0-9]{13,19}|[0-9]{17}[0-9Xx]", compact(text)):  # a typed number
+                identity = identify(text, self.settings.hash_secret)
             else:
                 identity = parse_swipe(text).identify(self.settings.hash_secret)
         except InvalidIdentifier as exc:  # a misread stripe fails its check digit
@@ -101,7 +100,7 @@ class KioskFlow:
 
     def identify_typed(self, text: str) -> Greeting:
         """Manual entry on the keypad: a resident ID or a card number."""
-        return self.greet(identify_typed(text, self.settings.hash_secret))
+        return self.greet(identify(text, self.settings.hash_secret))
 
     def greet(self, identity: Identity, name_on_card: str = "") -> Greeting:
         """The customer as the directory knows them (the card's own name otherwise)."""

@@ -17,7 +17,7 @@ from kiosk.devices.errors import ReaderError, ReaderOffline
 from kiosk.devices.idcard import IdCard
 from kiosk.devices.magstripe import CardSwipe
 from kiosk.errors import KioskError
-from kiosk.queue.identity import Identity
+from kiosk.identity import Identity
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.devices.errors import CardReadError, ReaderOffline
 from kiosk.devices.magstripe import SerialCardReader
-from kiosk.queue.identity import identify_card
+from kiosk.identity import identify_card
 from tests.support.identifiers import CARD
 from tests.support.pty_device import PtyDevice
 

@@ -11,7 +11,7 @@ import pytest
 from kiosk.devices.errors import IdCardError, ReaderOffline
 from kiosk.devices.idcard import FIND, READ, SELECT, IdCardReader
 from kiosk.errors import InvalidIdentifier
-from kiosk.queue.identity import identify_resident_id
+from kiosk.identity import identify_resident_id
 from tests.support.identifiers import ID_NUMBER
 from tests.support.idreader_emulator import CARD_FIELDS, IdReaderEmulator
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from kiosk.errors import IllegalTransition, NotFound, QueueError
+from kiosk.identity import identify_card, identify_resident_id
 from kiosk.queue import models as m
-from kiosk.queue.identity import identify_card, identify_resident_id
 from kiosk.queue.service import QueueService
 from tests.conftest import FakeClock
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.queue.identity import luhn_valid, resident_id_check_char
+from kiosk.identity import luhn_valid, resident_id_check_char
 
 
 def card(prefix: str, length: int = 19) -> str:

@@ -12,9 +12,9 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.config import DEFAULT_CONFIG, PROJECT_ROOT, load_settings
+from kiosk.identity import identify, identify_card, identify_resident_id
 from kiosk.queue import models
-from kiosk.queue.customers import CustomerImportError, identify, import_csv, lookup
-from kiosk.queue.identity import identify_card, identify_resident_id
+from kiosk.queue.customers import CustomerImportError, import_csv, lookup
 from tests.support.identifiers import CARD, ID_NUMBER, card
 
 SECRET = "test-secret-0123456789"

@@ -21,10 +21,10 @@ from kiosk.devices.idcard import (
     parse_text,
     response_frame,
 )
-from kiosk.devices.magstripe import identify_typed, parse_swipe
+from kiosk.devices.magstripe import parse_swipe
 from kiosk.devices.wedge import WedgeDetector
 from kiosk.errors import InvalidIdentifier, KioskError
-from kiosk.queue.identity import identify_card, identify_resident_id
+from kiosk.identity import identify, identify_card, identify_resident_id
 from tests.support.identifiers import CARD, ID_NUMBER, card
 from tests.support.idreader_emulator import CARD_FIELDS
 
@@ -140,16 +140,16 @@ def test_near_miss_tracks_never_crash(text: str) -> None:
 # --- manual entry --------------------------------------------------------------------------
 
 def test_typed_numbers_are_told_apart() -> None:
-    assert identify_typed(f"{CARD[:4]} {CARD[4:]}", SECRET) == identify_card(CARD, SECRET)
-    assert identify_typed(ID_NUMBER.lower(), SECRET) == identify_resident_id(ID_NUMBER, SECRET)
+    assert identify(f"{CARD[:4]} {CARD[4:]}", SECRET) == identify_card(CARD, SECRET)
+    assert identify(ID_NUMBER.lower(), SECRET) == identify_resident_id(ID_NUMBER, SECRET)
     with pytest.raises(InvalidIdentifier):
-        identify_typed("12345", SECRET)
+        identify("12345", SECRET)
 
 
 @given(st.text(max_size=40))
 def test_typed_entry_never_crashes(text: str) -> None:
     with contextlib.suppress(KioskError):
-        identify_typed(text, SECRET)
+        identify(text, SECRET)
 
 
 # --- GA/T 467 frames -----------------------------------------------------------------------
