@@ -17,21 +17,35 @@ never misses an event. What wakes a reader up depends on the database:
 database cannot be reached. The caller then waits (with backoff) and calls `open()`
 again, which reconnects and reads everything missed. Notifications sent while
 disconnected are gone, so the caller also reloads the full state (`snapshot()`).
+`split_missed` tells the events committed while the feed was offline (up to its last
+failed attempt) from those committed after the database came back.
+
+A hung server (a stopped process, a wedged host whose kernel still acknowledges every
+packet) answers nothing and closes nothing: TCP keepalives and a server-side
+statement_timeout cannot end the wait. So on PostgreSQL every wait of the feed has a
+deadline of its own: the probe on the LISTEN connection runs without blocking and gives
+up after `PROBE_DEADLINE_S`, and a `ReadDeadline` shuts down the sockets of the feed's
+engine when a read outlives `READ_DEADLINE_S`, so the blocked read fails at once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import select
+import socket
 import sqlite3
+import threading
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -45,7 +59,10 @@ log = logging.getLogger(__name__)
 
 CHANNEL = FEED_CHANNEL
 SQLITE_POLL_S = 0.05  # median 23 ms, p99 51 ms from commit to notice (FIELD-NOTES)
-PG_SAFETY_POLL_S = 2.0  # LISTEN wakes readers; this only catches what it might miss
+PG_SAFETY_POLL_S = 1.0  # LISTEN wakes readers; this probes and catches what it might miss
+PROBE_DEADLINE_S = 1.5  # probe every 1 s + 1.5 s to answer: a hung server is seen within 2.5 s
+READ_DEADLINE_S = 2.0  # a feed read (events, the full state) the server never answers
+PG_CONNECT_TIMEOUT_S = 2
 CALL_KINDS = ("called", "recall")
 
 
@@ -167,6 +184,91 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(orig).__name__
 
 
+# --- deadlines (a hung PostgreSQL server) --------------------------------------------
+
+
+def shutdown_socket(fd: int) -> None:
+    """Shut a connection's socket down under its owner: a read blocked on it fails at once
+    (the owner still closes its own descriptor)."""
+    try:
+        sock = socket.socket(fileno=os.dup(fd))
+    except OSError:
+        return
+    with sock, contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class Watchdog:
+    """One daemon thread that calls `on_expiry` when an armed deadline passes."""
+
+    def __init__(self, name: str = "feed-watchdog") -> None:
+        self._cond = threading.Condition()
+        self._deadline: float | None = None
+        self._on_expiry: Callable[[], None] | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    @contextlib.contextmanager
+    def armed(self, seconds: float, on_expiry: Callable[[], None]) -> Iterator[None]:
+        with self._cond:
+            self._deadline, self._on_expiry = time.monotonic() + seconds, on_expiry
+            self._cond.notify()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._deadline = self._on_expiry = None
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                if self._deadline is None:
+                    self._cond.wait()
+                    continue
+                left = self._deadline - time.monotonic()
+                if left > 0:
+                    self._cond.wait(left)
+                    continue
+                expired, self._deadline, self._on_expiry = self._on_expiry, None, None
+                if expired is not None:
+                    expired()
+
+
+class ReadDeadline:
+    """Bounds the feed's reads through a PostgreSQL engine: when one outlives `seconds`,
+    the sockets of every connection of the engine are shut down (the server is not
+    answering any of them), so the read fails with a lost connection and the pool
+    replaces the connections when the server is back."""
+
+    def __init__(self, engine: Engine, seconds: float = READ_DEADLINE_S) -> None:
+        self.seconds = seconds
+        self.expired = 0
+        self._conns: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._watchdog = Watchdog()
+        event.listen(engine, "connect", self._on_connect)
+        engine.dispose()  # connections made before now would not be watched
+
+    def _on_connect(self, dbapi_conn: Any, _record: Any) -> None:
+        with self._lock:
+            self._conns.add(dbapi_conn)
+
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        with self._watchdog.armed(self.seconds, self._expire):
+            yield
+
+    def _expire(self) -> None:
+        self.expired += 1
+        log.warning("the database server did not answer within %.1f s", self.seconds)
+        with self._lock:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(Exception):
+                if not conn.closed:
+                    shutdown_socket(conn.fileno())
+
+
 # --- reading -------------------------------------------------------------------------
 
 
@@ -276,11 +378,13 @@ class PgWaker:
     """`LISTEN kiosk_events` on a dedicated psycopg 3 autocommit connection."""
 
     def __init__(self, url: str, poll_interval_s: float = PG_SAFETY_POLL_S,
-                 connect_timeout_s: int = 3) -> None:
+                 connect_timeout_s: int = PG_CONNECT_TIMEOUT_S,
+                 probe_deadline_s: float = PROBE_DEADLINE_S) -> None:
         self.dsn = make_url(url).set(drivername="postgresql").render_as_string(
             hide_password=False)
         self.poll_interval_s = poll_interval_s
         self.connect_timeout_s = connect_timeout_s
+        self.probe_deadline_s = probe_deadline_s
         self._conn: Any = None  # psycopg.Connection
 
     def connect(self) -> None:
@@ -290,10 +394,10 @@ class PgWaker:
         try:
             self._conn = psycopg.connect(self.dsn, autocommit=True,
                                          connect_timeout=self.connect_timeout_s)
-            self._conn.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error as exc:
             self.close()
             raise FeedOffline(f"cannot listen for changes: {_first_line(exc)}") from None
+        self._run(f"LISTEN {CHANNEL}")
 
     def fileno(self) -> int | None:
         return self._conn.fileno() if self._conn is not None else None
@@ -318,15 +422,49 @@ class PgWaker:
         return ids
 
     def probe(self) -> None:
-        """A round trip: raises FeedOffline when the server is gone."""
+        """A round trip within `probe_deadline_s`: raises FeedOffline when the server is
+        gone or does not answer (a hung server)."""
+        self._run("SELECT 1")
+
+    def _run(self, sql: str) -> None:
+        """One statement without blocking past the deadline (libpq's asynchronous calls;
+        notifications that arrive meanwhile stay queued for `drain`)."""
         import psycopg
+        from psycopg.pq import ExecStatus
 
         if self._conn is None or self._conn.closed:
             raise FeedOffline("the change feed is not connected")
+        pgconn = self._conn.pgconn
+        deadline = time.monotonic() + self.probe_deadline_s
         try:
-            self._conn.execute("SELECT 1")
+            pgconn.send_query(sql.encode())
+            while pgconn.flush():
+                self._wait(pgconn.socket, deadline, write=True)
+            while True:
+                pgconn.consume_input()
+                if pgconn.is_busy():
+                    self._wait(pgconn.socket, deadline)
+                    continue
+                result = pgconn.get_result()
+                if result is None:
+                    return
+                if result.status not in (ExecStatus.COMMAND_OK, ExecStatus.TUPLES_OK):
+                    message = (result.error_message or b"").decode(errors="replace").strip()
+                    raise FeedOffline(f"the database refused {sql.split()[0]}: {message}")
         except psycopg.Error as exc:
+            self.close()
             raise FeedOffline(f"lost the database connection: {_first_line(exc)}") from None
+        except FeedOffline:
+            self.close()
+            raise
+
+    def _wait(self, fd: int, deadline: float, write: bool = False) -> None:
+        left = deadline - time.monotonic()
+        ready = select.select([], [fd], [], max(left, 0)) if write else \
+            select.select([fd], [], [], max(left, 0))
+        if not any(ready):
+            raise FeedOffline(f"the database server did not answer within "
+                              f"{self.probe_deadline_s:g} s")
 
     def readable(self) -> bool:
         if self.drain():
@@ -355,6 +493,18 @@ def make_waker(url: str) -> Waker:
     return SqliteWaker(url) if is_sqlite(url) else PgWaker(url)
 
 
+def split_missed(events: list[FeedEvent], offline_until: datetime | None
+                 ) -> tuple[list[FeedEvent], list[FeedEvent]]:
+    """(committed by `offline_until`, committed after it): the leading events stamped at or
+    before that time, and the rest (event ids follow commit order)."""
+    if offline_until is None:
+        return [], list(events)
+    cut = 0
+    while cut < len(events) and events[cut].at <= offline_until:
+        cut += 1
+    return list(events[:cut]), list(events[cut:])
+
+
 # --- reader + waker ------------------------------------------------------------------
 
 
@@ -368,6 +518,9 @@ class ChangeFeed:
         self.reader = FeedReader(service, last_id)
         self.recent = recent
         self.connected = False
+        # the branch time of the last failure: the feed was certainly offline then
+        self.offline_at: datetime | None = None
+        self.deadline = None if service.db.sqlite else ReadDeadline(service.db.read_engine)
 
     @property
     def last_id(self) -> int | None:
@@ -377,14 +530,38 @@ class ChangeFeed:
         """Connect the waker, then read everything missed since the last id seen
         (nothing on the very first open: the feed starts at its head)."""
         self.connected = False
-        self.waker.connect()
-        if self.reader.last_id is None:
-            self.reader.start_at_head()
-            events: list[FeedEvent] = []
-        else:
-            events = self.reader.read()
+        try:
+            self.waker.connect()
+            with self._deadline():
+                if self.reader.last_id is None:
+                    self.reader.start_at_head()
+                    events: list[FeedEvent] = []
+                else:
+                    events = self.reader.read()
+        except FeedOffline:
+            self._failed()
+            raise
         self.connected = True
         return events
+
+    def split_missed(self, events: list[FeedEvent]) -> tuple[list[FeedEvent], list[FeedEvent]]:
+        """Events read on reconnecting: those committed while the feed was offline (up to
+        its last failed attempt; they may be merged) and those committed after (spoken as
+        usual). A call made after the database came back but before the display's next
+        retry is not a missed call. Uses the branch clock, which stamps the events."""
+        return split_missed(events, self.offline_at)
+
+    def _failed(self) -> None:
+        self.disconnect()
+        self.offline_at = self.service.now()
+
+    @contextlib.contextmanager
+    def _deadline(self) -> Iterator[None]:
+        if self.deadline is None:
+            yield
+            return
+        with self.deadline.guard():
+            yield
 
     def disconnect(self) -> None:
         self.connected = False
@@ -402,16 +579,20 @@ class ChangeFeed:
 
     def _checked(self, wake: Callable[[], bool]) -> list[FeedEvent]:
         try:
-            return self.reader.read() if wake() else []
+            if not wake():
+                return []
+            with self._deadline():
+                return self.reader.read()
         except FeedOffline:
-            self.disconnect()
+            self._failed()
             raise
 
     def snapshot(self) -> Snapshot:
         try:
-            return read_snapshot(self.service, self.recent)
+            with self._deadline():
+                return read_snapshot(self.service, self.recent)
         except FeedOffline:
-            self.disconnect()
+            self._failed()
             raise
 
     def wait(self, timeout_s: float) -> list[FeedEvent]:

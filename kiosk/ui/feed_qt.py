@@ -7,14 +7,22 @@ screen) and hands results to the GUI thread as signals:
   (2 s) is the safety net.
 After each batch of events it reloads the full state (coalesced) so counted numbers
 stay right. When the database goes away it says so (`online(False)`), drops the
-connection and retries with exponential backoff (no busy loop); once back, it reads
-every event it missed (`missed`: the display shows them all but announces only the
-latest call of each counter) and reloads the full state.
+connection and retries with exponential backoff up to 2 s (no busy loop); once back,
+it reads every event it missed and reloads the full state. Events committed while it
+was offline (up to its last failed attempt) come as `missed` (the display shows them
+all but announces only the latest call of each counter); those committed after the
+database came back, before the retry noticed, come as ordinary `events`.
+
+A hung PostgreSQL server is seen within 3 s: the safety poll probes the LISTEN
+connection every second with a 1.5 s deadline, and every read has a 2 s deadline (see
+kiosk.queue.feed). The heartbeat (a write) runs on a thread of its own, so a server
+or an SQLite write lock that holds it up never holds up the feed.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import (
@@ -33,7 +41,7 @@ from kiosk.queue.feed import ChangeFeed, FeedEvent, FeedOffline
 log = logging.getLogger(__name__)
 
 BACKOFF_START_S = 0.25
-BACKOFF_MAX_S = 8.0
+BACKOFF_MAX_S = 2.0  # a server back from a restart is seen within 2 s
 SNAPSHOT_DELAY_MS = 100  # coalesce a burst of events into one reload
 REFRESH_S = 30.0  # expected waits age: reload now and then even when nothing happens
 
@@ -57,6 +65,7 @@ class FeedWorker(QObject):
         self.reconnects = 0
         self._notifier: QSocketNotifier | None = None
         self._timers: list[QTimer] = []
+        self._beat: threading.Thread | None = None
 
     def _timer(self, ms: float, slot: Callable[[], None], single: bool = False) -> QTimer:
         timer = QTimer(self)
@@ -100,12 +109,16 @@ class FeedWorker(QObject):
         self._poll.start()
         self._refresh.start()
         self.backoff_s = BACKOFF_START_S
+        missed, after = self.feed.split_missed(missed)
         if self.is_online is False:
             self.reconnects += 1
-            log.info("change feed back online; %d events missed", len(missed))
+            log.info("change feed back online; %d events missed, %d since it came back",
+                     len(missed), len(after))
         self._set_online(True)
         if missed:
             self.missed.emit(missed)
+        if after:
+            self.events.emit(after)
         self.snapshot.emit(snap)
 
     def _offline(self, why: str) -> None:
@@ -165,8 +178,16 @@ class FeedWorker(QObject):
     def _on_heartbeat(self) -> None:
         if self.heartbeat is None or not self.feed.connected:
             return
+        if self._beat is not None and self._beat.is_alive():
+            return  # the last one is still waiting for the database: skip this one
+        self._beat = threading.Thread(target=self._beat_once, args=(self.heartbeat,),
+                                      name="display-heartbeat", daemon=True)
+        self._beat.start()
+
+    @staticmethod
+    def _beat_once(heartbeat: Callable[[], None]) -> None:
         try:
-            self.heartbeat()
+            heartbeat()
         except Exception as exc:  # the feed notices a lost database by itself
             log.debug("heartbeat failed: %s", exc)
 
