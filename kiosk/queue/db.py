@@ -62,6 +62,14 @@ def describe_database_error(exc: BaseException) -> str:
     return ""
 
 
+# A server or host that vanishes (power, cable) is noticed by TCP keepalives within about
+# 20 s even on an idle connection; a hung server (its kernel still answers) is not: the
+# change feed bounds its own waits (kiosk.queue.feed).
+PG_CONNECT_ARGS: dict[str, Any] = {"connect_timeout": 5, "keepalives": 1,
+                                   "keepalives_idle": 10, "keepalives_interval": 3,
+                                   "keepalives_count": 3}
+
+
 def _sqlite_engine(url: str, write: bool) -> Engine:
     path = make_url(url).database
     if path and path != ":memory:":
@@ -103,7 +111,7 @@ class Database:
             self.read_engine = _sqlite_engine(self.url, write=False)
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True,
-                                        connect_args={"connect_timeout": 5})
+                                        connect_args=PG_CONNECT_ARGS)
             self.read_engine = self.engine
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
