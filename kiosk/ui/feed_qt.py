@@ -66,6 +66,7 @@ class FeedWorker(QObject):
         self._notifier: QSocketNotifier | None = None
         self._timers: list[QTimer] = []
         self._beat: threading.Thread | None = None
+        self.heartbeats_started = 0
 
     def _timer(self, ms: float, slot: Callable[[], None], single: bool = False) -> QTimer:
         timer = QTimer(self)
@@ -165,6 +166,11 @@ class FeedWorker(QObject):
             if not self._reload.isActive():
                 self._reload.start()
 
+    @Slot()
+    def reload(self) -> None:
+        """Reload the full state now (in the feed thread)."""
+        self._on_reload()
+
     def _on_reload(self) -> None:
         if not self.feed.connected:
             return
@@ -183,6 +189,7 @@ class FeedWorker(QObject):
         self._beat = threading.Thread(target=self._beat_once, args=(self.heartbeat,),
                                       name="display-heartbeat", daemon=True)
         self._beat.start()
+        self.heartbeats_started += 1
 
     @staticmethod
     def _beat_once(heartbeat: Callable[[], None]) -> None:
@@ -215,6 +222,10 @@ class LiveFeed(QObject):
 
     def start(self) -> None:
         self.feed_thread.start()
+
+    def reload(self) -> None:
+        """Ask the worker to reload the full state (answers with `snapshot`)."""
+        QMetaObject.invokeMethod(self.worker, "reload", Qt.ConnectionType.QueuedConnection)
 
     def stop(self) -> None:
         """Stop the worker in its own thread, then end the thread."""

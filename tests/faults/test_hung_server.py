@@ -8,8 +8,10 @@ real server would freeze it for every other test on the machine)."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,8 +27,6 @@ from kiosk.ui.display_station import DisplayStation
 from tests.conftest import FakeClock
 from tests.support.tcp_proxy import TcpProxy
 
-pytestmark = pytest.mark.pg
-
 DETECT_WITHIN_S = 3.0
 
 
@@ -39,7 +39,7 @@ def proxy(pg_url: str) -> Iterator[TcpProxy]:
 
 
 @pytest.fixture
-def writer(pg_url: str, settings: Settings, clock: FakeClock) -> Iterator[QueueService]:
+def pg_writer(pg_url: str, settings: Settings, clock: FakeClock) -> Iterator[QueueService]:
     service = QueueService(Database(pg_url), settings, clock)
     service.prepare()
     for counter in (1, 2):
@@ -55,9 +55,11 @@ def start_hall(qtbot: QtBot, url: str, settings: Settings, clock: FakeClock) -> 
     return station
 
 
+@pytest.mark.pg
 def test_a_hung_server_shows_offline_within_3_s_and_the_display_recovers(
-        qtbot: QtBot, proxy: TcpProxy, pg_url: str, writer: QueueService,
+        qtbot: QtBot, proxy: TcpProxy, pg_url: str, pg_writer: QueueService,
         settings: Settings, clock: FakeClock) -> None:
+    writer = pg_writer
     station = start_hall(qtbot, proxy.url(pg_url), settings, clock)
     ticks: list[float] = []  # the GUI thread's own timer: it must keep running
     beat = QTimer()
@@ -100,3 +102,35 @@ def test_a_hung_server_shows_offline_within_3_s_and_the_display_recovers(
     finally:
         beat.stop()
         station.stop()
+
+
+def test_an_sqlite_write_lock_held_for_long_holds_up_neither_the_feed_nor_the_screen(
+        qtbot: QtBot, sqlite_queue: QueueService, sqlite_url: str, settings: Settings,
+        clock: FakeClock, tmp_path: Path) -> None:
+    """A station holding the write lock (BEGIN IMMEDIATE) for long: the display's
+    heartbeat (a write) waits for the lock on a thread of its own, so the display keeps
+    reading and closes at once instead of waiting out the 30 s busy timeout."""
+    sqlite_queue.open_counter(1)
+    station = build_display_window(settings, sqlite_url, kind="hall", clock=clock,
+                                   player=NullPlayer())
+    worker = station.live.worker
+    worker.heartbeat_s = 0.2
+    station.start()
+    locker = sqlite3.connect(str(tmp_path / "branch.db"), isolation_level=None)
+    try:
+        qtbot.waitUntil(lambda: station.model.loaded and station.model.online, timeout=10000)
+        locker.execute("BEGIN IMMEDIATE")
+        beats = worker.heartbeats_started
+        qtbot.waitUntil(lambda: worker.heartbeats_started > beats, timeout=5000)
+        loads = []
+        station.live.snapshot.connect(loads.append)
+        station.live.reload()  # a read while the heartbeat waits for the lock
+        qtbot.waitUntil(lambda: len(loads) > 0, timeout=3000)
+        assert station.model.online
+    finally:
+        started = time.monotonic()
+        station.stop()
+        stopped_s = time.monotonic() - started
+        locker.rollback()
+        locker.close()
+    assert stopped_s < 2.0, f"closing the display took {stopped_s:.1f} s"
