@@ -1,20 +1,25 @@
 """Typed branch settings from config/*.toml and KIOSK_* environment variables.
 
-A bad file stops with one clear line naming the file, the key and what is wrong
-(`ConfigError`); the CLI turns that into exit code 2.
+Every setting has its type and its range next to it (pydantic v2 validates the file
+against these dataclasses). A bad file stops with one clear line naming the file, the
+key and what is wrong (`ConfigError`); the CLI turns that into exit code 2.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
 
 from kiosk.errors import ConfigError
 
@@ -24,15 +29,98 @@ EXAMPLE_SECRET = "example-secret-change-me"
 
 POLICIES = ("fifo", "strict", "accumulating")
 PLACEMENTS = ("first", "last", "priority")
+DAY_S = 86400.0
+
+# How pydantic reads every table: unknown keys are refused, inf and nan are not numbers.
+_TABLE: Any = {"extra": "forbid", "allow_inf_nan": False}
+
+
+# --- the types settings are made of (each refusal is the end of one sentence) -------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _no_control_characters(value: str) -> str:
+    if _CONTROL.search(value):  # (broken characters, lone surrogates, pydantic refuses)
+        raise PydanticCustomError("control", "must not contain control characters")
+    return value
+
+
+def _one_of(choices: Sequence[Any]) -> AfterValidator:
+    def check(value: Any) -> Any:
+        if value not in choices:
+            raise PydanticCustomError("one_of", "must be one of {choices}, not {value}",
+                                      {"choices": ", ".join(map(str, choices)),
+                                       "value": repr(value)})
+        return value
+    return AfterValidator(check)
+
+
+def _matches(pattern: str, what: str) -> AfterValidator:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError("matches", "must be {what}, not {value}",
+                                      {"what": what, "value": repr(value)})
+        return value
+    return AfterValidator(check)
+
+
+def _clock_time(value: Any) -> Any:
+    """"09:00" or a TOML time -> time."""
+    if isinstance(value, time):
+        return value
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", value) if isinstance(value, str) else None
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise PydanticCustomError("clock_time", 'must be a time like "09:00", not {value}',
+                                  {"value": repr(value)})
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def _known_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise PydanticCustomError("zone", "unknown time zone {value}",
+                                  {"value": repr(name)}) from None
+    return name
+
+
+def _text(max_length: int, min_length: int = 0) -> Any:
+    return Field(strict=True, min_length=min_length, max_length=max_length)
+
+
+def _whole(ge: int, le: int) -> Any:
+    return Field(strict=True, ge=ge, le=le)
+
+
+def _number(*, ge: float | None = None, gt: float | None = None, le: float) -> Any:
+    return Field(strict=True, ge=ge, gt=gt, le=le)
+
+
+Text = Annotated[str, _text(200), AfterValidator(_no_control_characters)]
+Address = Annotated[str, _text(256), AfterValidator(_no_control_characters)]
+NameZh = Annotated[str, _text(64, 1), AfterValidator(_no_control_characters)]
+NameEn = Annotated[str, _text(128, 1), AfterValidator(_no_control_characters)]
+CounterNameZh = Annotated[str, _text(64), AfterValidator(_no_control_characters)]
+CounterNameEn = Annotated[str, _text(128), AfterValidator(_no_control_characters)]
+Flag = Annotated[bool, Field(strict=True)]
+Seconds = Annotated[float, _number(ge=0, le=DAY_S)]  # 0 s to a day
+WaitTarget = Annotated[float, _number(gt=0, le=DAY_S)]  # more than 0 s, up to a day
+ClockTime = Annotated[time, BeforeValidator(_clock_time)]
+Baud = Annotated[int, _whole(300, 4_000_000)]
+Prefix = Annotated[str, Field(strict=True), _matches(r"[A-Z]", "one capital letter A-Z")]
 
 
 @dataclass(frozen=True)
 class BranchSettings:
-    code: str
-    name_zh: str
-    name_en: str
-    timezone: str = "Asia/Shanghai"
-    business_day_start_hour: int = 4
+    code: Annotated[str, _text(32, 1), AfterValidator(_no_control_characters)]
+    name_zh: NameZh
+    name_en: NameEn
+    timezone: Annotated[str, _text(64, 1), AfterValidator(_known_zone)] = "Asia/Shanghai"
+    business_day_start_hour: Annotated[int, _whole(0, 23)] = 4
+    __pydantic_config__ = _TABLE
 
     @property
     def tz(self) -> ZoneInfo:
@@ -41,13 +129,17 @@ class BranchSettings:
 
 @dataclass(frozen=True)
 class Tier:
-    key: str
-    name_zh: str
-    name_en: str
-    rank: int  # 0 = regular; higher = more privileged
-    rate: float  # accumulating-priority rate (priority points per second waited)
-    base_s: float = 0.0  # head start, in seconds of regular waiting
-    target_wait_s: float | None = None  # maximum-wait guarantee for this tier
+    key: Annotated[str, Field(strict=True),
+                   _matches(r"[a-z][a-z0-9_]{0,31}", "a lower-case identifier (a-z, 0-9, _; "
+                            "up to 32 characters)")]
+    name_zh: NameZh
+    name_en: NameEn
+    rank: Annotated[int, _whole(0, 1000)]  # 0 = regular; higher = more privileged
+    # accumulating-priority rate (priority points per second waited)
+    rate: Annotated[float, _number(gt=0, le=1000)] = 1.0
+    base_s: Seconds = 0.0  # head start, in seconds of regular waiting
+    target_wait_s: WaitTarget | None = None  # maximum-wait guarantee for this tier
+    __pydantic_config__ = _TABLE
 
     @property
     def priority(self) -> bool:
@@ -56,24 +148,28 @@ class Tier:
 
 @dataclass(frozen=True)
 class Service:
-    prefix: str
-    name_zh: str
-    name_en: str
-    opens: time = time(9, 0)
-    closes: time = time(17, 0)
-    default_service_s: float = 300.0
-    target_wait_s: float | None = None
-    self_service_hint_zh: str = ""
-    self_service_hint_en: str = ""
+    prefix: Prefix
+    name_zh: NameZh
+    name_en: NameEn
+    opens: ClockTime = time(9, 0)
+    closes: ClockTime = time(17, 0)
+    default_service_s: Annotated[float, _number(ge=1, le=28800)] = 300.0  # up to 8 hours
+    target_wait_s: WaitTarget | None = None
+    self_service_hint_zh: Text = ""
+    self_service_hint_en: Text = ""
+    __pydantic_config__ = _TABLE
 
 
 @dataclass(frozen=True)
 class Counter:
-    number: int
-    services: tuple[str, ...]  # preference order: first is preferred
-    name_zh: str = ""
-    name_en: str = ""
-    green_channel: bool = False
+    number: Annotated[int, _whole(1, 999)]
+    # preference order: first is preferred
+    services: Annotated[tuple[Annotated[str, Field(strict=True)], ...],
+                        Field(min_length=1, max_length=26)]
+    name_zh: CounterNameZh = ""
+    name_en: CounterNameEn = ""
+    green_channel: Flag = False
+    __pydantic_config__ = _TABLE
 
     @property
     def label_zh(self) -> str:
@@ -86,67 +182,77 @@ class Counter:
 
 @dataclass(frozen=True)
 class RuleSettings:
-    policy: str = "accumulating"
-    max_wait_s: float = 1800.0  # maximum-wait guarantee for every ticket
-    max_consecutive_priority: int = 3  # cap on priority calls in a row per counter (0 = none)
-    green_channel_serves_others: bool = True
+    policy: Annotated[str, Field(strict=True), _one_of(POLICIES)] = "accumulating"
+    max_wait_s: WaitTarget = 1800.0  # maximum-wait guarantee for every ticket
+    # cap on priority calls in a row per counter (0 = none)
+    max_consecutive_priority: Annotated[int, _whole(0, 100)] = 3
+    green_channel_serves_others: Flag = True
     # the maximum-wait guarantee holds at green channels too: a due ticket of any tier
     # goes before a VIP there (off: a green channel serves VIPs first, whatever the wait)
-    guarantee_at_green_channel: bool = False
-    transfer_placement: str = "priority"
-    service_time_smoothing: float = 0.2  # weight of the newest service time in the running mean
-    preference_bonus_s: float = 300.0  # a counter's preferred service counts as this much waiting
-    deadline_lead_s: float = 300.0  # a ticket this close to its target wait goes first
-    keep_promises: bool = False  # the wait printed on a ticket becomes a deadline (not fifo)
-    promise_margin_s: float = 300.0  # promise = issued + estimate + max(this, frac × estimate)
-    promise_margin_frac: float = 0.0
+    guarantee_at_green_channel: Flag = False
+    transfer_placement: Annotated[str, Field(strict=True), _one_of(PLACEMENTS)] = "priority"
+    # weight of the newest service time in the running mean
+    service_time_smoothing: Annotated[float, _number(ge=0, le=1)] = 0.2
+    preference_bonus_s: Seconds = 300.0  # a counter's preferred service counts as this much waiting
+    deadline_lead_s: Seconds = 300.0  # a ticket this close to its target wait goes first
+    keep_promises: Flag = False  # the wait printed on a ticket becomes a deadline (not fifo)
+    promise_margin_s: Seconds = 300.0  # promise = issued + estimate + max(this, frac × estimate)
+    promise_margin_frac: Annotated[float, _number(ge=0, le=10)] = 0.0
+    __pydantic_config__ = _TABLE
 
 
 @dataclass(frozen=True)
 class PrinterSettings:
-    backend: str = "preview"  # preview | file | usb | serial | network
-    paper: int = 80  # 58 or 80 mm
-    encoding: str = "gb18030"  # gb18030 | gbk
-    chinese_mode: bool = False  # send FS & / FS . around Chinese text
-    native_qr: bool = True
-    profile: str = "default"
-    target: str = ""  # file path, serial port, host[:port], or usb "vid:pid"
-    baudrate: int = 9600
-    timeout_s: float = 0.2
-    qr_url_prefix: str = "https://q.example-bank.cn/t/"
-    notice_zh: str = "请留意叫号，过号请重新取号"
-    notice_en: str = "Please listen for your number"
+    backend: Annotated[str, Field(strict=True),  # preview | file | usb | serial | network
+                       _one_of(("preview", "file", "usb", "serial", "network"))] = "preview"
+    paper: Annotated[int, Field(strict=True), _one_of((58, 80))] = 80  # 58 or 80 mm
+    encoding: Annotated[str, Field(strict=True), _one_of(("gb18030", "gbk"))] = "gb18030"
+    chinese_mode: Flag = False  # send FS & / FS . around Chinese text
+    native_qr: Flag = True
+    profile: Annotated[str, _text(64), AfterValidator(_no_control_characters)] = "default"
+    target: Address = ""  # file path, serial port, host[:port], or usb "vid:pid"
+    baudrate: Baud = 9600
+    timeout_s: Annotated[float, _number(gt=0, le=60)] = 0.2
+    qr_url_prefix: Text = "https://q.example-bank.cn/t/"
+    notice_zh: Text = "请留意叫号，过号请重新取号"
+    notice_en: Text = "Please listen for your number"
+    __pydantic_config__ = _TABLE
 
 
 @dataclass(frozen=True)
 class ReaderSettings:
-    wedge: bool = True
-    card_serial: str = ""  # pyserial URL of a serial magstripe reader, "" = none
-    id_serial: str = ""  # pyserial URL of a GA/T 467 ID-card reader, "" = none
-    baudrate: int = 115200  # of the ID-card reader
-    card_baudrate: int = 9600  # of the serial magstripe reader
+    wedge: Flag = True
+    card_serial: Address = ""  # pyserial URL of a serial magstripe reader, "" = none
+    id_serial: Address = ""  # pyserial URL of a GA/T 467 ID-card reader, "" = none
+    baudrate: Baud = 115200  # of the ID-card reader
+    card_baudrate: Baud = 9600  # of the serial magstripe reader
+    __pydantic_config__ = _TABLE
 
 
 @dataclass(frozen=True)
 class DisplaySettings:
-    screen: int = 0  # monitor index for the full-screen display (0 = primary)
-    hall_number_pt: int = 180
-    counter_number_pt: int = 220
-    recent_calls: int = 8
-    announce_english: bool = True
-    announce_repeat: int = 1
-    volume: float = 0.8
-    notice_zh: str = "欢迎光临，请保管好您的随身物品"
-    notice_en: str = "Welcome. Please keep your belongings with you."
+    # monitor index for the full-screen display (0 = primary)
+    screen: Annotated[int, _whole(0, 15)] = 0
+    hall_number_pt: Annotated[int, _whole(20, 1000)] = 180
+    counter_number_pt: Annotated[int, _whole(20, 1000)] = 220
+    recent_calls: Annotated[int, _whole(1, 50)] = 8
+    announce_english: Flag = True
+    announce_repeat: Annotated[int, _whole(1, 5)] = 1
+    volume: Annotated[float, _number(ge=0, le=1)] = 0.8
+    notice_zh: Text = "欢迎光临，请保管好您的随身物品"
+    notice_en: Text = "Welcome. Please keep your belongings with you."
+    __pydantic_config__ = _TABLE
 
 
 @dataclass(frozen=True)
 class KioskSettings:
-    idle_timeout_s: int = 30
-    result_timeout_s: int = 10
-    hide_cursor: bool = True
-    manager_pin: str = "0000"
-    large_print: bool = False
+    idle_timeout_s: Annotated[int, _whole(5, 3600)] = 30
+    result_timeout_s: Annotated[int, _whole(1, 600)] = 10
+    hide_cursor: Flag = True
+    manager_pin: Annotated[str, Field(strict=True),
+                           _matches(r"[0-9]{4,12}", "4 to 12 digits")] = "0000"
+    large_print: Flag = False
+    __pydantic_config__ = _TABLE
 
 
 @dataclass(frozen=True)
@@ -190,178 +296,131 @@ class Settings:
 
 # --- loading ---------------------------------------------------------------------------
 
-T = TypeVar("T")
+
+@dataclass(frozen=True)
+class _Security:
+    mode: Annotated[str, Field(strict=True), _one_of(("demo", "production"))] = "demo"
+    hash_secret: Annotated[str, _text(256), AfterValidator(_no_control_characters)] = \
+        EXAMPLE_SECRET
+    __pydantic_config__ = _TABLE
 
 
-class _Reader:
-    """Reads one table of the file, naming every key it complains about."""
-
-    def __init__(self, source: str, path: str, data: Any) -> None:
-        self.source = source
-        self.path = path
-        if not isinstance(data, Mapping):
-            raise self.error("", "must be a table")
-        self.data = data
-
-    def key(self, name: str) -> str:
-        return f"{self.path}.{name}" if self.path else name
-
-    def error(self, name: str, message: str) -> ConfigError:
-        where = self.key(name) if name else (self.path or "(top level)")
-        return ConfigError(f"{self.source}: {where}: {message}")
-
-    def get(self, name: str, kind: type[T] | tuple[type, ...], default: Any = ...) -> Any:
-        if name not in self.data:
-            if default is ...:
-                raise self.error(name, "is missing")
-            return default
-        value = self.data[name]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if isinstance(value, bool) and bool not in kinds:
-            raise self.error(name, f"must be {_kind_name(kinds)}, not {value!r}")
-        if not isinstance(value, kinds):
-            raise self.error(name, f"must be {_kind_name(kinds)}, not {value!r}")
-        return value
-
-    def check(self, name: str, ok: bool, message: str) -> None:
-        if not ok:
-            raise self.error(name, message)
-
-    def only(self, names: set[str]) -> None:
-        """Refuse a key this table does not have (a typo would otherwise be ignored)."""
-        unknown = set(self.data) - names
-        if unknown:
-            raise self.error(sorted(unknown)[0], "is not a known setting")
-
-    def table(self, name: str) -> _Reader:
-        return _Reader(self.source, self.key(name), self.data.get(name, {}))
-
-    def tables(self, name: str) -> list[_Reader]:
-        items = self.data.get(name)
-        if not isinstance(items, list) or not items:
-            raise self.error(name, "must be a non-empty list of tables ([[" + name + "]])")
-        return [_Reader(self.source, f"{self.key(name)}[{i}]", item)
-                for i, item in enumerate(items)]
+@dataclass(frozen=True)
+class _Database:
+    url: Annotated[str, _text(2000), AfterValidator(_no_control_characters)] = ""
+    __pydantic_config__ = _TABLE
 
 
-def _kind_name(kinds: tuple[type, ...]) -> str:
-    names = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
-             list: "a list"}
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
+@dataclass(frozen=True)
+class _BranchFile:
+    """The branch file as written: its sections, each checked by type and range."""
+
+    branch: BranchSettings
+    tiers: Annotated[tuple[Tier, ...], Field(min_length=1, max_length=20)]
+    services: Annotated[tuple[Service, ...], Field(min_length=1, max_length=26)]
+    counters: Annotated[tuple[Counter, ...], Field(min_length=1, max_length=999)]
+    rules: RuleSettings = field(default_factory=RuleSettings)
+    printer: PrinterSettings = field(default_factory=PrinterSettings)
+    readers: ReaderSettings = field(default_factory=ReaderSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    security: _Security = field(default_factory=_Security)
+    database: _Database = field(default_factory=_Database)
+    __pydantic_config__ = _TABLE
 
 
-def _clock_time(r: _Reader, name: str, default: time) -> time:
-    raw = r.get(name, (str, time), None)
-    if raw is None:
-        return default
-    if isinstance(raw, time):
-        return raw
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", raw)
-    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise r.error(name, f"must be a time like \"09:00\", not {raw!r}")
-    return time(int(m.group(1)), int(m.group(2)))
+@functools.cache
+def _validator() -> TypeAdapter[_BranchFile]:
+    return TypeAdapter(_BranchFile)  # built once per process, on the first load
 
 
-def _dataclass_from(r: _Reader, cls: Callable[..., T], spec: dict[str, type | tuple[type, ...]],
-                    allowed: Mapping[str, tuple[Any, ...]] | None = None) -> T:
-    r.only(set(spec))
-    values: dict[str, Any] = {}
-    for name, kind in spec.items():
-        if name in r.data:
-            values[name] = r.get(name, kind)
-            if allowed and name in allowed and values[name] not in allowed[name]:
-                choices = ", ".join(str(a) for a in allowed[name])
-                raise r.error(name, f"must be one of {choices}, not {values[name]!r}")
-    return cls(**values)
+_LIST_SECTIONS = ("tiers", "services", "counters")
+_KINDS = {"int_type": "a whole number", "float_type": "a number", "bool_type": "true or false",
+          "string_type": "text", "tuple_type": "a list", "list_type": "a list",
+          "dataclass_type": "a table", "dataclass_exact_type": "a table",
+          "time_type": "a time like \"09:00\""}
 
 
-def _load_branch(r: _Reader) -> BranchSettings:
-    r.only({"code", "name_zh", "name_en", "timezone", "business_day_start_hour"})
-    branch = BranchSettings(
-        code=r.get("code", str),
-        name_zh=r.get("name_zh", str),
-        name_en=r.get("name_en", str),
-        timezone=r.get("timezone", str, "Asia/Shanghai"),
-        business_day_start_hour=r.get("business_day_start_hour", int, 4),
-    )
+def _where(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _bound(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _sentence(error: Mapping[str, Any]) -> tuple[str, str]:
+    """(where, what is wrong) for one pydantic error, in the words of the old loader."""
+    loc = [p for p in error["loc"] if isinstance(p, int | str)]
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    if loc and loc[0] in _LIST_SECTIONS and len(loc) == 1 and kind in (
+            "missing", "missing_argument", "too_short", "tuple_type", "list_type"):
+        return loc[0], f"must be a non-empty list of tables ([[{loc[0]}]])"
+    if kind in ("missing", "missing_argument"):
+        return _where(loc), "is missing"
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+        return _where(loc), "is not a known section" if len(loc) == 1 else \
+            "is not a known setting"
+    if kind in _KINDS:
+        return _where(loc), f"must be {_KINDS[kind]}, not {value!r}"
+    if kind == "string_unicode":
+        return _where(loc), "must be valid text (it holds a broken character)"
+    if kind == "finite_number":
+        return _where(loc), f"must be a finite number, not {value!r}"
+    if kind == "greater_than":
+        return _where(loc), f"must be greater than {_bound(ctx['gt'])}, not {value!r}"
+    if kind == "greater_than_equal":
+        return _where(loc), f"must be {_bound(ctx['ge'])} or more, not {value!r}"
+    if kind in ("less_than_equal", "less_than"):
+        return _where(loc), f"must be at most {_bound(ctx.get('le', ctx.get('lt')))}, not {value!r}"
+    if kind == "string_too_short":
+        return _where(loc), "must not be empty"
+    if kind == "string_too_long":
+        return _where(loc), f"must be at most {ctx['max_length']} characters long"
+    if kind == "too_short":
+        return _where(loc), "must not be empty"
+    if kind == "too_long":
+        return _where(loc), f"must have at most {ctx['max_length']} entries"
+    return _where(loc), str(error["msg"])  # our own (PydanticCustomError) sentences
+
+
+def _validate(source: str, raw: dict[str, Any]) -> _BranchFile:
     try:
-        branch.tz  # noqa: B018 - validate the zone name now, not at first use
-    except (ZoneInfoNotFoundError, ValueError):
-        raise r.error("timezone", f"unknown time zone {branch.timezone!r}") from None
-    r.check("business_day_start_hour", 0 <= branch.business_day_start_hour <= 23,
-            "must be an hour from 0 to 23")
-    return branch
+        return _validator().validate_python(raw)
+    except ValidationError as exc:
+        where, what = _sentence(exc.errors(include_url=False)[0])
+        raise ConfigError(f"{source}: {where or '(top level)'}: {what}") from None
 
 
-def _load_tiers(top: _Reader) -> tuple[Tier, ...]:
-    tiers = []
-    for r in top.tables("tiers"):
-        r.only({"key", "name_zh", "name_en", "rank", "rate", "base_s", "target_wait_s"})
-        key = r.get("key", str)
-        r.check("key", re.fullmatch(r"[a-z][a-z0-9_]*", key) is not None,
-                f"must be a lower-case identifier, not {key!r}")
-        tier = Tier(
-            key=key, name_zh=r.get("name_zh", str), name_en=r.get("name_en", str),
-            rank=r.get("rank", int), rate=r.get("rate", float, 1.0),
-            base_s=r.get("base_s", float, 0.0), target_wait_s=r.get("target_wait_s", float, None),
-        )
-        r.check("rate", tier.rate > 0, "must be greater than 0")
-        r.check("rank", tier.rank >= 0, "must be 0 or more")
-        tiers.append(tier)
-    keys = [t.key for t in tiers]
-    ranks = [t.rank for t in tiers]
+def _check_together(source: str, f: _BranchFile) -> None:
+    """What no single value shows: unique keys, known services, opening hours."""
+    def fail(where: str, what: str) -> ConfigError:
+        return ConfigError(f"{source}: {where}: {what}")
+
+    keys = [t.key for t in f.tiers]
+    ranks = [t.rank for t in f.tiers]
     if len(set(keys)) != len(keys):
-        raise top.error("tiers", "tier keys must be unique")
+        raise fail("tiers", "tier keys must be unique")
     if len(set(ranks)) != len(ranks) or 0 not in ranks:
-        raise top.error("tiers", "ranks must be unique and one tier must have rank 0 (regular)")
-    return tuple(tiers)
-
-
-def _load_services(top: _Reader) -> tuple[Service, ...]:
-    services = []
-    for r in top.tables("services"):
-        r.only({"prefix", "name_zh", "name_en", "opens", "closes", "default_service_s",
-                "target_wait_s", "self_service_hint_zh", "self_service_hint_en"})
-        prefix = r.get("prefix", str)
-        r.check("prefix", re.fullmatch(r"[A-Z]", prefix) is not None,
-                f"must be one capital letter A-Z, not {prefix!r}")
-        s = Service(
-            prefix=prefix, name_zh=r.get("name_zh", str), name_en=r.get("name_en", str),
-            opens=_clock_time(r, "opens", time(9, 0)), closes=_clock_time(r, "closes", time(17, 0)),
-            default_service_s=r.get("default_service_s", float, 300.0),
-            target_wait_s=r.get("target_wait_s", float, None),
-            self_service_hint_zh=r.get("self_service_hint_zh", str, ""),
-            self_service_hint_en=r.get("self_service_hint_en", str, ""),
-        )
-        r.check("closes", s.closes > s.opens, "must be later than opens")
-        r.check("default_service_s", s.default_service_s > 0, "must be greater than 0")
-        services.append(s)
-    prefixes = [s.prefix for s in services]
+        raise fail("tiers", "ranks must be unique and one tier must have rank 0 (regular)")
+    for i, s in enumerate(f.services):
+        if s.closes <= s.opens:
+            raise fail(f"services[{i}].closes", "must be later than opens")
+    prefixes = [s.prefix for s in f.services]
     if len(set(prefixes)) != len(prefixes):
-        raise top.error("services", "service prefixes must be unique")
-    return tuple(services)
-
-
-def _load_counters(top: _Reader, prefixes: set[str]) -> tuple[Counter, ...]:
-    counters = []
-    for r in top.tables("counters"):
-        r.only({"number", "services", "name_zh", "name_en", "green_channel"})
-        number = r.get("number", int)
-        r.check("number", 1 <= number <= 999, "must be from 1 to 999")
-        served = r.get("services", list)
-        r.check("services", bool(served), "must name at least one service")
-        for p in served:
-            r.check("services", p in prefixes, f"names unknown service {p!r}")
-        counters.append(Counter(
-            number=number, services=tuple(served), name_zh=r.get("name_zh", str, ""),
-            name_en=r.get("name_en", str, ""), green_channel=r.get("green_channel", bool, False),
-        ))
-    numbers = [c.number for c in counters]
+        raise fail("services", "service prefixes must be unique")
+    for i, c in enumerate(f.counters):
+        for p in c.services:
+            if p not in prefixes:
+                raise fail(f"counters[{i}].services", f"names unknown service {p!r}")
+        if len(set(c.services)) != len(c.services):
+            raise fail(f"counters[{i}].services", "names a service twice")
+    numbers = [c.number for c in f.counters]
     if len(set(numbers)) != len(numbers):
-        raise top.error("counters", "counter numbers must be unique")
-    return tuple(counters)
+        raise fail("counters", "counter numbers must be unique")
 
 
 def read_toml(path: str | os.PathLike[str]) -> tuple[str, dict[str, Any]]:
@@ -431,73 +490,38 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     each `KEY=VALUE` of `overrides` (`apply_override`)."""
     env = os.environ if environ is None else environ
     source, raw = read_toml(path or env.get("KIOSK_CONFIG") or DEFAULT_CONFIG)
+    return settings_from(source, raw, env, overrides)
+
+
+def settings_from(source: str, raw: dict[str, Any], environ: Mapping[str, str],
+                  overrides: Sequence[str] = ()) -> Settings:
+    """`load_settings` for a branch file already read (`read_toml`); changes `raw`."""
+    env = environ
     for text in overrides:
         apply_override(raw, text)
     if overrides:
         source = f"{source} (with --set {' '.join(overrides)})"
-    top = _Reader(source, "", raw)
-    known = {"branch", "tiers", "services", "counters", "rules", "printer", "readers",
-             "display", "kiosk", "security", "database"}
-    unknown = set(raw) - known
-    if unknown:
-        raise top.error(sorted(unknown)[0], "is not a known section")
+    f = _validate(source, raw)
+    _check_together(source, f)
 
-    branch = _load_branch(top.table("branch"))
-    tiers = _load_tiers(top)
-    services = _load_services(top)
-    counters = _load_counters(top, {s.prefix for s in services})
-    rules = _dataclass_from(
-        top.table("rules"), RuleSettings,
-        {"policy": str, "max_wait_s": float, "max_consecutive_priority": int,
-         "green_channel_serves_others": bool, "guarantee_at_green_channel": bool,
-         "transfer_placement": str,
-         "service_time_smoothing": float, "preference_bonus_s": float,
-         "deadline_lead_s": float,
-         "keep_promises": bool, "promise_margin_s": float, "promise_margin_frac": float},
-        {"policy": POLICIES, "transfer_placement": PLACEMENTS},
-    )
-    printer = _dataclass_from(
-        top.table("printer"), PrinterSettings,
-        {"backend": str, "paper": int, "encoding": str, "chinese_mode": bool, "native_qr": bool,
-         "profile": str, "target": str, "baudrate": int, "timeout_s": float,
-         "qr_url_prefix": str, "notice_zh": str, "notice_en": str},
-        {"backend": ("preview", "file", "usb", "serial", "network"), "paper": (58, 80),
-         "encoding": ("gb18030", "gbk")},
-    )
-    readers = _dataclass_from(
-        top.table("readers"), ReaderSettings,
-        {"wedge": bool, "card_serial": str, "id_serial": str, "baudrate": int,
-         "card_baudrate": int},
-    )
-    display = _dataclass_from(
-        top.table("display"), DisplaySettings,
-        {"screen": int, "hall_number_pt": int, "counter_number_pt": int, "recent_calls": int,
-         "announce_english": bool, "announce_repeat": int, "volume": float,
-         "notice_zh": str, "notice_en": str},
-    )
-    kiosk = _dataclass_from(
-        top.table("kiosk"), KioskSettings,
-        {"idle_timeout_s": int, "result_timeout_s": int, "hide_cursor": bool,
-         "manager_pin": str, "large_print": bool},
-    )
-    security = top.table("security")
-    security.only({"mode", "hash_secret"})
-    top.table("database").only({"url"})
-    mode = env.get("KIOSK_MODE") or security.get("mode", str, "demo")
+    mode = env.get("KIOSK_MODE") or f.security.mode
     if mode not in ("demo", "production"):
-        raise security.error("mode", f"must be demo or production, not {mode!r}")
-    secret = env.get("KIOSK_HASH_SECRET") or security.get("hash_secret", str, EXAMPLE_SECRET)
+        raise ConfigError(f"KIOSK_MODE: must be demo or production, not {mode!r}")
+    secret = env.get("KIOSK_HASH_SECRET") or f.security.hash_secret
     if mode == "production" and secret == EXAMPLE_SECRET:
         raise ConfigError(
             f"{source}: security.hash_secret: production mode refuses the example secret; "
             "set KIOSK_HASH_SECRET or security.hash_secret"
         )
     if len(secret) < 16:
-        raise security.error("hash_secret", "must be at least 16 characters")
-    database_url = env.get("KIOSK_DATABASE_URL") or top.table("database").get("url", str, "")
+        where = "KIOSK_HASH_SECRET" if env.get("KIOSK_HASH_SECRET") else \
+            f"{source}: security.hash_secret"
+        raise ConfigError(f"{where}: must be at least 16 characters")
+    database_url = env.get("KIOSK_DATABASE_URL") or f.database.url
 
     return Settings(
-        branch=branch, tiers=tiers, services=services, counters=counters, rules=rules,
-        printer=printer, readers=readers, display=display, kiosk=kiosk,
-        database_url=database_url, hash_secret=secret, mode=mode, source=source,
+        branch=f.branch, tiers=f.tiers, services=f.services, counters=f.counters,
+        rules=f.rules, printer=f.printer, readers=f.readers, display=f.display,
+        kiosk=f.kiosk, database_url=database_url, hash_secret=secret, mode=mode,
+        source=source,
     )
