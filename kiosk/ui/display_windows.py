@@ -23,9 +23,18 @@ from PySide6.QtGui import (
     QGuiApplication,
     QPainter,
     QPixmap,
+    QResizeEvent,
     QTextDocument,
 )
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.config import Settings
 from kiosk.devices.fonts import cjk_font_path
@@ -85,6 +94,11 @@ def _span(text: str, pt: float, color: str = TEXT, bold: bool = False) -> str:
     weight = "font-weight:700;" if bold else ""
     return (f'<span style="font-size:{pt:.0f}pt; color:{color}; {weight}">'
             f"{escape(text)}</span>")
+
+
+def _unbroken(text: str) -> str:
+    """A short phrase ("16 waiting", "about 4 min") kept on one line when a card wraps."""
+    return text.replace(" ", "\u00a0")
 
 
 def wait_text(s: ServiceStatus) -> tuple[str, str]:
@@ -294,7 +308,8 @@ class HallWindow(DisplayWindow):
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
         root.addWidget(self._header())
-        body = QHBoxLayout()
+        body = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # portrait: recent calls below
+        self.body = body
         body.setContentsMargins(int(n * 0.2), int(n * 0.1), int(n * 0.2), int(n * 0.1))
         body.setSpacing(int(n * 0.2))
         self.call = FitLabel(Qt.AlignmentFlag.AlignLeft)  # takes what is left, shrinks to fit
@@ -314,6 +329,12 @@ class HallWindow(DisplayWindow):
         self._tick.timeout.connect(self._update_clock)
         self._tick.start()
         self.refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        portrait = self.height() > self.width()
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if portrait
+                               else QBoxLayout.Direction.LeftToRight)
+        super().resizeEvent(event)
 
     def _header(self) -> QWidget:
         bar = QFrame()
@@ -405,6 +426,8 @@ class HallWindow(DisplayWindow):
             card.setStyleSheet(f"color: {TEXT}; background: {PANEL}; border-radius: 12px;"
                                f"padding: {int(self.pt_number * 0.08)}px;")
             card.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            card.setWordWrap(True)  # a narrow screen wraps a card's lines, never widens
+            card.setMinimumWidth(1)
             self.services_row.addWidget(card, 1)
             self.service_cards.append(card)
         for card, s in zip(self.service_cards, services, strict=False):
@@ -418,9 +441,10 @@ class HallWindow(DisplayWindow):
         return (f"{_span(s.prefix, p * 1.5, ACCENT, bold=True)} "
                 f"{_span(s.name_zh, p * 1.2, bold=True)}"
                 f"<br>{_span(s.name_en, p * 0.75, MUTED)}"
-                f"<br>{_span(f'等候 {s.waiting} 人', p * 1.2)} "
-                f"{_span(f'· {s.waiting} waiting', p * 0.8, MUTED)}"
-                f"<br>{_span(wait_zh, p * 1.2)} {_span(f'· {wait_en}', p * 0.8, MUTED)}")
+                f"<br>{_span(_unbroken(f'等候 {s.waiting} 人'), p * 1.2)} "
+                f"{_span(_unbroken(f'· {s.waiting} waiting'), p * 0.8, MUTED)}"
+                f"<br>{_span(_unbroken(wait_zh), p * 1.2)} "
+                f"{_span(_unbroken(f'· {wait_en}'), p * 0.8, MUTED)}")
 
 
 class CounterWindow(DisplayWindow):
@@ -439,7 +463,8 @@ class CounterWindow(DisplayWindow):
         root.setContentsMargins(margin, margin // 2, margin, margin // 2)
         top = QHBoxLayout()
         self.title = _label(self.pt_small)
-        top.addWidget(self.title)
+        self.title.setWordWrap(True)
+        top.addWidget(self.title, 1)
         top.addStretch(1)
         self.offline = self.offline_label(self.pt_small * 0.8)
         top.addWidget(self.offline)
@@ -447,6 +472,7 @@ class CounterWindow(DisplayWindow):
         self.main = FitLabel(Qt.AlignmentFlag.AlignHCenter)
         root.addWidget(self.main, 1)
         self.sub = _label(self.pt_small, align=Qt.AlignmentFlag.AlignHCenter)
+        self.sub.setWordWrap(True)  # Chinese and English on one line, or on two
         root.addWidget(self.sub)
         self.refresh()
 
