@@ -39,9 +39,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     d.set_defaults(handler=cmd_demo)
 
     s = sub.add_parser("screenshots", parents=[common],
-                       help="save every kiosk screen in Chinese and English as PNGs")
+                       help="save every kiosk screen (Chinese and English, normal and large "
+                       "print) and the hall and counter displays as PNGs, at each size")
     s.add_argument("dir", metavar="DIR")
-    s.add_argument("--size", default="1280x800", metavar="WxH", help="window size")
+    s.add_argument("--size", action="append", metavar="WxH",
+                   help="a window size; repeat for several (default: 1024x768, 1280x800, "
+                   "1920x1080 and 1080x1920; displays at 1920x1080, 1280x800, 1080x1920)")
+    s.add_argument("--print", dest="print_size", choices=("normal", "large", "both"),
+                   default="both", help="print size of the kiosk screens (default both)")
+    s.add_argument("--lang", choices=("zh", "en", "both"), default="both",
+                   help="language of the kiosk screens (default both)")
+    s.add_argument("--no-displays", action="store_true",
+                   help="the kiosk screens only, not the hall and counter displays")
     s.set_defaults(handler=cmd_screenshots)
 
 
@@ -120,14 +129,18 @@ class _workdir:  # noqa: N801 - used as a context manager
 
 def cmd_screenshots(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.app import make_qt_app
-    from kiosk.ui.screenshots import save_kiosk_screens
+    from kiosk.ui.screenshots import DISPLAY_SIZES, SIZES, save_kiosk_screens
 
-    width, height = parse_size(args.size, (1280, 800))
+    sizes = [parse_size(text, (1280, 800)) for text in args.size] if args.size else None
+    large = {"normal": [False], "large": [True], "both": [False, True]}[args.print_size]
+    languages = ["zh", "en"] if args.lang == "both" else [args.lang]
+    displays = [] if args.no_displays else (sizes or list(DISPLAY_SIZES))
     settings = ctx.settings
     make_qt_app(qt_messages_to_log=True)
     out = Path(args.dir)
     with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as tmp:
-        paths = save_kiosk_screens(settings, Path(tmp), out, (width, height))
+        paths = save_kiosk_screens(settings, Path(tmp), out, sizes or list(SIZES), large,
+                                   languages, display_sizes=displays)
     ctx.out([str(p) for p in paths], f"{len(paths)} screenshots in {out}")
     return 0
 

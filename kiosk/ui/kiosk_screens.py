@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLayout, QVBoxLayout, QWidget
 
+from kiosk.ui import style
 from kiosk.ui.flow import Greeting, IssueOutcome, ServiceOption
 from kiosk.ui.widgets import (
     CalmMark,
@@ -35,20 +37,104 @@ def group(text: str, size: int = 4) -> str:
     return " ".join(text[i:i + size] for i in range(0, len(text), size))
 
 
+def _invalidate(layout: QLayout) -> None:
+    layout.invalidate()
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        inner = item.layout() if item is not None else None
+        if inner is not None:
+            _invalidate(inner)
+
+
+def set_direction(row: QBoxLayout, horizontal: bool) -> None:
+    want = QBoxLayout.Direction.LeftToRight if horizontal else QBoxLayout.Direction.TopToBottom
+    if row.direction() != want:
+        row.setDirection(want)
+
+
 class Screen(QWidget):
-    """A page of the kiosk; `lang` is "zh" or "en"."""
+    """A page of the kiosk; `lang` is "zh" or "en".
+
+    Screens reflow to fit the window at any print size: `arrange()` chooses rows or
+    columns for the room there is, then the widgets in `optional` (pictures, tips) are
+    left out, least needed first, until everything fits; `squeeze()` is the last step
+    (the result screen sizes its number to the room). Nothing is placed by position."""
 
     name = ""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.lang = "zh"
+        self.scale = 1.0
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(64, 40, 64, 40)
         self.box.setSpacing(24)
+        self.optional: list[QWidget] = []  # left out in this order when the room is short
+        self._wanted: dict[QWidget, bool] = {}
+        self._fitting = False
 
     def retranslate(self) -> None:
         raise NotImplementedError
+
+    def want(self, widget: QWidget, shown: bool) -> None:
+        """Show or hide `widget` for what the screen says (room permitting if optional)."""
+        self._wanted[widget] = shown
+        widget.setVisible(shown)
+
+    def set_scale(self, scale: float) -> None:
+        self.scale = scale
+        self.box.setContentsMargins(self.px(56), self.px(28), self.px(56), self.px(28))
+        self.box.setSpacing(self.px(20))
+        for child in self.findChildren(QWidget):
+            rescale = getattr(child, "set_scale", None)
+            if callable(rescale):
+                rescale(scale)
+        self.fit()
+
+    def px(self, size: float) -> int:
+        return style.px(size, self.scale)
+
+    def need(self) -> int:
+        """The height the screen's content needs at its present width."""
+        _invalidate(self.box)
+        if self.box.hasHeightForWidth():
+            return self.box.totalMinimumHeightForWidth(self.width())
+        return self.box.totalMinimumSize().height()
+
+    def fits(self) -> bool:
+        return (self.need() <= self.height()
+                and self.box.totalMinimumSize().width() <= self.width())
+
+    def arrange(self) -> None:
+        """Choose rows or columns for the present width (screens that can, do)."""
+
+    def squeeze(self) -> None:
+        """The last step when even the essentials are too tall (the result's number)."""
+
+    def fit(self) -> None:
+        if self._fitting or self.width() <= 0 or self.height() <= 0:
+            return
+        self._fitting = True
+        try:
+            for widget in self.optional:
+                widget.setVisible(self._wanted.get(widget, True))
+            self.arrange()
+            for widget in self.optional:
+                if self.fits():
+                    break
+                widget.setVisible(False)
+                self.arrange()  # with that room, another arrangement may now fit
+            self.squeeze()
+        finally:
+            self._fitting = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.fit()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.fit()
 
     def pick(self, zh: str, en: str) -> str:
         return en if self.lang == "en" and en else zh
@@ -84,6 +170,7 @@ class HomeScreen(Screen):
         row.addStretch(1)
         self.box.addLayout(row)
         self.box.addStretch(1)
+        self.optional = [self.picture, self.subtitle]
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -91,6 +178,7 @@ class HomeScreen(Screen):
         self.subtitle.setText(self.tr("贵宾客户刷卡后可优先办理"))
         self.no_card_button.setText(self.tr("不刷卡取号"))
         self.manual_button.setText(self.tr("输入身份证号或卡号"))
+        self.fit()
 
 
 class IdentifiedScreen(Screen):
@@ -118,6 +206,7 @@ class IdentifiedScreen(Screen):
         row.addStretch(1)
         self.box.addLayout(row)
         self.box.addStretch(1)
+        self.optional = [self.note, self.badge]
 
     def show_greeting(self, greeting: Greeting) -> None:
         self.greeting = greeting
@@ -132,14 +221,15 @@ class IdentifiedScreen(Screen):
         if g.vip:
             self.salute.setText(self.tr("尊敬的{tier}客户").format(tier=tier))
             self.badge.setText(self.tr("{tier}客户 · 优先办理").format(tier=tier))
-            self.badge.show()
             self.note.setText(self.tr("您的到来已通知大堂经理"))
         else:
             self.salute.setText(self.tr("欢迎光临"))
-            self.badge.hide()
             self.note.setText("")
+        self.want(self.badge, g.vip)
+        self.want(self.note, g.vip)
         who = g.name_masked or g.identity.masked
         self.who.setText(self.tr("{name}，您好").format(name=who))
+        self.fit()
 
 
 class ServicesScreen(Screen):
@@ -152,21 +242,50 @@ class ServicesScreen(Screen):
         self.greeting: Greeting | None = None
         self.options: list[ServiceOption] = []
         self.buttons: dict[str, ServiceButton] = {}
-        self.title = label("", "title", self)
-        self.who = label("", "greeting", self)
+        self.title = label("", "title", self,
+                           align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.who = label("", "greeting", self, align=Qt.AlignmentFlag.AlignLeft)
         self.grid = QGridLayout()
         self.grid.setSpacing(22)
         self.hints = label("", "hint", self, align=Qt.AlignmentFlag.AlignLeft)
         self.back_button = button("", "plain", self)
         self.back_button.clicked.connect(self.back)
-        self.box.addWidget(self.title)
+        top = QHBoxLayout()  # the way back beside the title: no row of its own
+        top.setSpacing(24)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.box.addLayout(top)
         self.box.addWidget(self.who)
         self.box.addLayout(self.grid, 1)
-        row = QHBoxLayout()
-        row.setSpacing(24)
-        row.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignBottom)
-        row.addWidget(self.hints, 1)
-        self.box.addLayout(row)
+        self.box.addWidget(self.hints)
+        self.columns = 2
+        self.optional = [self.hints, self.who, self.title]
+
+    def set_scale(self, scale: float) -> None:
+        self.grid.setSpacing(style.px(18, scale))
+        super().set_scale(scale)
+
+    def _place(self, columns: int) -> None:
+        self.columns = columns
+        for b in self.buttons.values():
+            self.grid.removeWidget(b)
+        for i, b in enumerate(self.buttons.values()):
+            self.grid.addWidget(b, i // columns, i % columns)
+        for column in range(2):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+
+    def arrange(self) -> None:
+        """Two columns on a landscape screen, one when two would not fit (or portrait)."""
+        if self.height() > self.width():
+            self._place(1)
+            return
+        self._place(2)
+        if self.fits():
+            return
+        two = self.need()
+        self._place(1)
+        if not self.fits() and self.need() >= two:
+            self._place(2)
 
     def show_options(self, options: list[ServiceOption], greeting: Greeting | None) -> None:
         self.options, self.greeting = options, greeting
@@ -176,9 +295,11 @@ class ServicesScreen(Screen):
         self.buttons = {}
         for i, opt in enumerate(options):
             b = ServiceButton(opt.prefix, self)
+            b.set_scale(self.scale)
             b.clicked.connect(lambda _=False, p=opt.prefix: self.chosen.emit(p))
-            self.grid.addWidget(b, i // 2, i % 2)
+            self.grid.addWidget(b, i // self.columns, i % self.columns)
             self.buttons[opt.prefix] = b
+            b.show()  # now, not when Qt gets round to it: the screen is fitted below
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -189,16 +310,15 @@ class ServicesScreen(Screen):
             tier = self.pick(g.tier.name_zh, g.tier.name_en)
             who = g.name_masked or g.identity.masked
             self.who.setText(self.tr("尊敬的{tier}客户 {name}").format(tier=tier, name=who))
-            self.who.show()
-        else:
-            self.who.hide()
+        self.want(self.who, g is not None and g.vip)
         for opt in self.options:
             self.buttons[opt.prefix].show_option(self.pick(opt.name_zh, opt.name_en),
                                                  self.describe(opt), opt.available)
         hints = [self.pick(o.hint_zh, o.hint_en) for o in self.options
                  if o.available and (o.hint_zh or o.hint_en)]
         self.hints.setText("\n".join([self.tr("温馨提示："), *(f"· {h}" for h in hints)]))
-        self.hints.setVisible(bool(hints))
+        self.want(self.hints, bool(hints))
+        self.fit()
 
     def describe(self, opt: ServiceOption) -> str:
         if opt.reason == "closed_since":
@@ -244,24 +364,43 @@ class ResultScreen(Screen):
                   self.notice):
             left.addWidget(w)
         left.addStretch(1)
-        row = QHBoxLayout()
-        row.setSpacing(40)
-        row.addLayout(left, 3)
-        right = QVBoxLayout()
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.row.setSpacing(40)
+        self.row.addLayout(left, 3)
+        right = QVBoxLayout()  # the ticket (or its QR), then the way out under it
+        right.setSpacing(14)
         right.addWidget(self.preview, 1)
         right.addWidget(self.scan)
-        row.addLayout(right, 2)
-        self.box.addLayout(row, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.countdown, 1)
-        bottom.addWidget(self.done_button)
-        self.box.addLayout(bottom)
+        right.addWidget(self.countdown)
+        right.addWidget(self.done_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.row.addLayout(right, 2)
+        self.box.addLayout(self.row, 1)
+        self.optional = [self.caption]
+
+    def arrange(self) -> None:
+        set_direction(self.row, self.width() >= self.height())  # portrait: ticket below
+
+    def squeeze(self) -> None:
+        """The number as large as designed, or as large as the room leaves (half at least)."""
+        full = self.px(190)
+        size = full
+        self._number_px(size)
+        while not self.fits() and size > full // 2:
+            size = max(full // 2, int(size * 0.9))
+            self._number_px(size)
+
+    def _number_px(self, size: int) -> None:
+        if self.number.property("px") != size:
+            self.number.setProperty("px", size)
+            self.number.setStyleSheet(f"font-size: {size}px;")
 
     def show_outcome(self, outcome: IssueOutcome, seconds: int) -> None:
         self.outcome = outcome
         self.seconds_left = seconds
         unprinted = outcome.printer_error is not None and bool(outcome.qr_png)
         self.preview.set_png(outcome.qr_png if unprinted else outcome.preview_png)
+        # the printed ticket's picture can give way; the QR of an unprinted one cannot
+        self.optional = [self.caption] if unprinted else [self.caption, self.preview]
         self.retranslate()
 
     def tick(self) -> None:
@@ -282,34 +421,33 @@ class ResultScreen(Screen):
         self.service.setText(self.pick(v.service_name_zh, v.service_name_en))
         if not v.ahead:
             self.ahead.setText(self.tr("前面没有人等候，请留意叫号"))
-            self.wait.hide()
+            self.want(self.wait, False)
         else:
             self.ahead.setText(self.tr("前面还有 {n} 人").format(n=v.ahead))
             if v.estimated_wait_s is not None:
                 self.wait.setText(self.tr("预计等候约 {m} 分钟").format(
                     m=minutes(v.estimated_wait_s)))
-                self.wait.show()
-            else:
-                self.wait.hide()
+            self.want(self.wait, v.estimated_wait_s is not None)
         self._show_print_state(o)
         self._countdown()
+        self.fit()
 
     def _show_print_state(self, o: IssueOutcome) -> None:
         self.scan.setText(self.tr("手机扫码，保存您的号码"))
-        self.scan.setVisible(o.printer_error is not None)
+        self.want(self.scan, o.printer_error is not None)
         if o.printer_error is None:
             self.take.setText(self.tr("已为您重新打印号票，请取票") if o.reprint
                               else self.tr("请取走号票，留意叫号"))
-            self.take.show()
-            self.notice.hide()
+            self.want(self.take, True)
+            self.want(self.notice, False)
             return
-        self.take.hide()
+        self.want(self.take, False)
         self.notice.setText(self.tr("号票未能打印（打印机缺纸）。您的号码仍然有效，请记住号码"
                                     "或用手机扫描右侧二维码。已通知大堂经理。")
                             if o.printer_state == "paper_out" else
                             self.tr("号票未能打印（打印机故障）。您的号码仍然有效，请记住号码"
                                     "或用手机扫描右侧二维码。已通知大堂经理。"))
-        self.notice.show()
+        self.want(self.notice, True)
 
 
 class MessageScreen(Screen):
@@ -336,14 +474,22 @@ class MessageScreen(Screen):
         self.box.addWidget(self.title)
         self.box.addWidget(self.body)
         self.box.addStretch(2)
-        row = QHBoxLayout()
-        row.setSpacing(30)
-        row.addStretch(1)
-        row.addWidget(self.retry_button, 3)
-        row.addWidget(self.home_button, 3)
-        row.addStretch(1)
-        self.box.addLayout(row)
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.row.setSpacing(30)
+        self.row.addStretch(1)
+        self.row.addWidget(self.retry_button, 3)
+        self.row.addWidget(self.home_button, 3)
+        self.row.addStretch(1)
+        self.box.addLayout(self.row)
         self.box.addStretch(1)
+        self.optional = [self.mark]
+
+    def arrange(self) -> None:
+        """The two buttons side by side when both texts fit, else one above the other."""
+        room = self.width() - self.box.contentsMargins().left() * 2
+        side_by_side = (self.retry_button.sizeHint().width() + self.home_button.sizeHint().width()
+                        + self.row.spacing()) <= room
+        set_direction(self.row, side_by_side or self.retry_button.isHidden())
 
     def show_kind(self, kind: str) -> None:
         self.kind = kind if kind in self.KINDS else "error"
@@ -368,6 +514,7 @@ class MessageScreen(Screen):
                                   else self.tr("不刷卡取号"))
         self.retry_button.setVisible(self.kind in ("invalid_id", "card_unreadable"))
         self.home_button.setText(self.tr("返回首页"))
+        self.fit()
 
 
 class OutOfServiceScreen(Screen):
@@ -386,12 +533,14 @@ class OutOfServiceScreen(Screen):
         self.box.addWidget(self.body)
         self.box.addWidget(self.status)
         self.box.addStretch(1)
+        self.optional = [self.mark]
         self.retranslate()
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("本机暂停服务"))
         self.body.setText(self.tr("系统正在恢复，请稍候片刻，或请大堂经理为您取号。"))
         self.status.setText(self.tr("正在自动重新连接……"))
+        self.fit()
 
 
 class EntryScreen(Screen):
@@ -407,7 +556,7 @@ class EntryScreen(Screen):
         self.secret = secret
         self.max_len = max_len
         self.text = ""
-        self.title = label("", "title", self)
+        self.title = label("", "entrytitle", self)
         self.entry = label("", "entry", self, wrap=False)
         self.keypad = Keypad(with_x=not secret, parent=self)
         self.keypad.pressed.connect(self.key)
@@ -417,17 +566,21 @@ class EntryScreen(Screen):
         self.cancel.clicked.connect(self.cancelled)
         self.box.addWidget(self.title)
         self.box.addWidget(self.entry)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.keypad, 3)
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.row.setSpacing(30)
+        self.row.addStretch(1)
+        self.row.addWidget(self.keypad, 3)
         side = QVBoxLayout()
         side.addStretch(1)
         side.addWidget(self.ok)
         side.addWidget(self.cancel)
-        row.addLayout(side, 2)
-        row.addStretch(1)
-        self.box.addLayout(row, 1)
+        self.row.addLayout(side, 2)
+        self.row.addStretch(1)
+        self.box.addLayout(self.row, 1)
         self.retranslate()
+
+    def arrange(self) -> None:
+        set_direction(self.row, self.width() >= self.height())  # portrait: OK below the keys
 
     def clear(self) -> None:
         self.text = ""
@@ -455,3 +608,4 @@ class EntryScreen(Screen):
         self.ok.setText(self.tr("确定"))
         self.cancel.setText(self.tr("返回"))
         self._show()
+        self.fit()

@@ -194,13 +194,17 @@ class KioskWindow(QWidget):
 
     def apply_style(self) -> None:
         """Type scaled to the window's height (and large print); only when it changes."""
-        scale = style.fit_scale(self.height() if self.height() > 200 else 1000,
-                                self.large_print)
+        sized = self.height() > 200
+        scale = style.fit_scale(self.height() if sized else 1000, self.large_print,
+                                self.width() if sized else None)
         self.topbar.large.setChecked(self.large_print)
         if scale == self._scale:
             return
         self._scale = scale
         self.setStyleSheet(style.stylesheet(scale))
+        self.topbar.set_scale(scale)
+        for screen in self.screens:
+            screen.set_scale(scale)  # margins, pictures, and a reflow at the new type size
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -220,7 +224,7 @@ class KioskWindow(QWidget):
     def retranslate(self) -> None:
         lang = self.languages.current
         branch = self.flow.settings.branch
-        self.topbar.branch.setText(branch.name_en if lang == "en" else branch.name_zh)
+        self.topbar.branch.set_full_text(branch.name_en if lang == "en" else branch.name_zh)
         self.topbar.language.setText("中文" if lang == "en" else "English")
         self.topbar.large.setText(self.tr("大字"))
         for screen in self.screens:

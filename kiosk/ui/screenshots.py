@@ -1,23 +1,25 @@
-"""`kiosk screenshots DIR`: every kiosk screen, in Chinese and English, as PNG files.
+"""`kiosk screenshots DIR`: every kiosk screen as PNG files, at every size a branch uses.
 
 A throwaway branch at a fixed time of day: a few people waiting, counters open, a gold
 customer from the example directory. The window is driven into each screen directly
 (the same methods the worker's answers call), so the pictures are the real screens.
+`KioskStudio` is that branch and window; the layout tests stage the same scenes.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.config import Settings
 from kiosk.devices.printer import PreviewPrinter, PrinterState
 from kiosk.devices.ticket import LayoutOptions
 from kiosk.ui.demo import prepare_demo_branch
+from kiosk.ui.display import DisplayModel
 from kiosk.ui.kiosk_window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,11 @@ log = logging.getLogger(__name__)
 GOLD_CARD = "6228483000000030004"  # 欧阳建国, gold, in config/customers-example.csv
 STUDIO_MORNING = datetime(2026, 11, 24, 10, 12)
 STUDIO_LATE = datetime(2026, 11, 24, 16, 35)  # cash and corporate have stopped issuing
+# The sizes branches use: 4:3 and 16:10 kiosks, full HD, and a portrait full-HD kiosk.
+SIZES: tuple[tuple[int, int], ...] = ((1024, 768), (1280, 800), (1920, 1080), (1080, 1920))
+DISPLAY_SIZES: tuple[tuple[int, int], ...] = ((1920, 1080), (1280, 800), (1080, 1920))
+LANGUAGES = ("zh", "en")
+DISPLAYED_COUNTERS = (1, 3, 4)  # one called, one serving a recalled number, one paused
 
 
 class StudioClock:
@@ -35,114 +42,208 @@ class StudioClock:
         return self.at
 
 
-def _settle() -> None:
+def settle() -> None:
     for _ in range(3):
         QApplication.processEvents()
 
 
-def _scenes(window: KioskWindow, clock: StudioClock,
-            printer: PreviewPrinter) -> list[tuple[str, Callable[[], None]]]:
-    flow = window.flow
+def size_name(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
 
-    def identified() -> None:
-        window.show_identified(flow.identify_typed(GOLD_CARD))
-        window.greeting_timer.stop()
 
-    def services() -> None:
-        window.greeting = flow.identify_typed(GOLD_CARD)
-        window.show_services(flow.options())
+class KioskStudio:
+    """A kiosk window on a throwaway branch, put into any screen on demand."""
 
-    def services_late() -> None:
-        clock.at = STUDIO_LATE
-        window.greeting = None
-        window.show_services(flow.options())
-        window._update_clock()
+    def __init__(self, settings: Settings, workdir: Path) -> None:
+        from kiosk.app import build_kiosk_window, build_service
 
-    def result() -> None:
-        printer.state = PrinterState.READY
-        window.greeting = None
-        window.show_result(flow.take_ticket("B", None))
+        self.settings = settings
+        self.clock = StudioClock(STUDIO_MORNING)
+        self.service = build_service(settings, f"sqlite:///{workdir / 'branch.db'}",
+                                     self.clock)
+        prepare_demo_branch(self.service)
+        for prefix in "AABBBBCV":  # a few people waiting
+            self.service.issue(prefix, station="studio")
+        self.printer = PreviewPrinter(LayoutOptions.from_settings(settings.printer))
+        self.window = build_kiosk_window(settings, self.service, station="studio",
+                                         printer=self.printer, fullscreen=False)
+        self.window.clock = self.clock
+        self.window.heartbeat_timer.stop()
+        self.scenes = dict(self._scenes())
+        self.window.show()
 
-    def paper_out() -> None:
-        printer.state = PrinterState.PAPER_OUT
-        window.show_result(flow.take_ticket("A", None))
-        printer.state = PrinterState.READY
+    def _scenes(self) -> list[tuple[str, Callable[[], None]]]:
+        window, clock, printer = self.window, self.clock, self.printer
+        flow = window.flow
 
-    def manual() -> None:
-        window.show_manual()
-        for key in "31011519800101":
-            window.manual.key(key)
+        def identified() -> None:
+            window.show_identified(flow.identify_typed(GOLD_CARD))
+            window.greeting_timer.stop()
 
-    def pin() -> None:
-        window.pin.clear()
-        window._show(window.pin)
-        for key in "12":
-            window.pin.key(key)
+        def services() -> None:
+            window.greeting = flow.identify_typed(GOLD_CARD)
+            window.show_services(flow.options())
 
-    def offline() -> None:
-        window.enter_out_of_service()
-        window.recover_timer.stop()
+        def services_late() -> None:
+            clock.at = STUDIO_LATE
+            window.greeting = None
+            window.show_services(flow.options())
+            window._update_clock()
 
-    def manager_pin() -> None:
+        def result() -> None:
+            printer.state = PrinterState.READY
+            window.greeting = None
+            window.show_result(flow.take_ticket("B", None))
+
+        def paper_out() -> None:
+            printer.state = PrinterState.PAPER_OUT
+            window.show_result(flow.take_ticket("A", None))
+            printer.state = PrinterState.READY
+
+        def manual() -> None:
+            window.show_manual()
+            for key in "31011519800101":
+                window.manual.key(key)
+
+        def pin() -> None:
+            window.pin.clear()
+            window._show(window.pin)
+            for key in "12":
+                window.pin.key(key)
+
+        def offline() -> None:
+            window.enter_out_of_service()
+            window.recover_timer.stop()
+
+        return [
+            ("home", window.show_home),
+            ("identified", identified),
+            ("services", services),
+            ("services-late", services_late),
+            ("result", result),
+            ("result-paper-out", paper_out),
+            ("manual-entry", manual),
+            ("error-card-unreadable", lambda: window.show_message("card_unreadable")),
+            ("error-invalid-id", lambda: window.show_message("invalid_id")),
+            ("error-service-closed", lambda: window.show_message("service_closed")),
+            ("error-other", lambda: window.show_message("error")),
+            ("out-of-service", offline),
+            ("manager-pin", pin),
+        ]
+
+    def set_size(self, size: tuple[int, int], large_print: bool) -> None:
+        self.window.resize(*size)
+        self.window.large_print = large_print
+        self.window.apply_style()
+        settle()
+
+    def stage(self, name: str, lang: str) -> KioskWindow:
+        """Show screen `name` in `lang` at the window's present size and print size."""
+        window = self.window
         window.out_of_service = False
-        pin()
+        window.recover_timer.stop()
+        self.clock.at = STUDIO_MORNING
+        self.scenes[name]()
+        window.set_language(lang)  # after the scene: show_home resets to zh
+        window.idle_timer.stop()
+        window.result_timer.stop()
+        window.countdown_timer.stop()
+        settle()
+        return window
 
-    return [
-        ("home", window.show_home),
-        ("identified", identified),
-        ("services", services),
-        ("services-late", services_late),
-        ("result", result),
-        ("result-paper-out", paper_out),
-        ("manual-entry", manual),
-        ("error-card-unreadable", lambda: window.show_message("card_unreadable")),
-        ("error-invalid-id", lambda: window.show_message("invalid_id")),
-        ("error-service-closed", lambda: window.show_message("service_closed")),
-        ("error-other", lambda: window.show_message("error")),
-        ("out-of-service", offline),
-        ("manager-pin", manager_pin),
-    ]
+    def close(self) -> None:
+        self.window.set_language("zh")  # the translator is the application's: leave it
+        self.window.shutdown()
+        self.window.deleteLater()
+        self.service.db.dispose()
+
+
+def busy_hall(studio: KioskStudio) -> DisplayModel:
+    """The studio's branch as the displays see it when busy: three counters calling, one
+    paused, a recall, a long notice, and the display offline (the fullest header)."""
+    from kiosk.queue.feed import read_snapshot
+    from kiosk.ui.display import DisplayModel
+
+    service = studio.service
+    service.pause_counter(4)
+    called = [service.call_next(c) for c in (1, 2, 3)]
+    if called[0] is not None:
+        service.recall(called[0].id)
+    service.set_notice("今日外币兑换业务暂停，给您带来不便敬请谅解；办理大额取现请提前一天预约。",
+                       "Foreign exchange is closed today; please book large cash "
+                       "withdrawals a day ahead.", actor="studio")
+    model = DisplayModel(studio.settings)
+    model.load(read_snapshot(service, model.recent_limit))
+    model.set_online(False)
+    return model
+
+
+def display_windows(studio: KioskStudio, model: DisplayModel) -> list[tuple[str, QWidget]]:
+    """The hall display and counter displays of `DISPLAYED_COUNTERS` on `model`."""
+    from kiosk.ui.display_windows import CounterWindow, HallWindow
+
+    windows: list[tuple[str, QWidget]] = [
+        ("hall", HallWindow(model, studio.settings, studio.clock))]
+    windows += [(f"counter-{c}", CounterWindow(model, studio.settings, c, studio.clock))
+                for c in DISPLAYED_COUNTERS]
+    return windows
+
+
+def save_display_screens(studio: KioskStudio, out: Path,
+                         sizes: Iterable[tuple[int, int]] = DISPLAY_SIZES) -> list[Path]:
+    """The hall and counter displays (both languages on every line) at each size."""
+    model = busy_hall(studio)
+    windows = display_windows(studio, model)
+    paths: list[Path] = []
+    try:
+        for size in sizes:
+            folder = out / size_name(size)
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, window in windows:
+                window.resize(*size)
+                window.show()
+                settle()
+                path = folder / f"display-{name}.png"
+                window.grab().save(str(path), "PNG")
+                paths.append(path)
+    finally:
+        for _name, window in windows:
+            window.shutdown()  # type: ignore[attr-defined]
+    return paths
 
 
 def save_kiosk_screens(settings: Settings, workdir: Path, out: Path,
-                       size: tuple[int, int] = (1280, 800)) -> list[Path]:
-    """Render every screen in zh and en (and large print for three) into `out`."""
-    from kiosk.app import build_kiosk_window, build_service
-
+                       sizes: Iterable[tuple[int, int]] = SIZES,
+                       large_print: Iterable[bool] = (False, True),
+                       languages: Iterable[str] = LANGUAGES,
+                       display_sizes: Iterable[tuple[int, int]] = ()) -> list[Path]:
+    """Render every screen into `out/WxH/kiosk-NAME[-large]-LANG.png`, then the displays
+    at `display_sizes` into `out/WxH/display-hall.png`, `display-counter-N.png`."""
     out.mkdir(parents=True, exist_ok=True)
-    clock = StudioClock(STUDIO_MORNING)
-    service = build_service(settings, f"sqlite:///{workdir / 'branch.db'}", clock)
-    prepare_demo_branch(service)
-    for prefix in "AABBBBCV":  # a few people waiting
-        service.issue(prefix, station="studio")
-    printer = PreviewPrinter(LayoutOptions.from_settings(settings.printer))
-    window = build_kiosk_window(settings, service, station="studio", printer=printer,
-                                fullscreen=False)
-    window.clock = clock
-    window.heartbeat_timer.stop()
-    window.resize(*size)
-    window.show()
+    studio = KioskStudio(settings, workdir)
     paths: list[Path] = []
     try:
-        for lang in ("zh", "en"):
-            for large in (False, True):
-                window.large_print = large
-                window.apply_style()
-                for name, scene in _scenes(window, clock, printer):
-                    if large and name not in ("home", "services", "result"):
-                        continue
-                    window.out_of_service = False
-                    clock.at = STUDIO_MORNING
-                    scene()
-                    window.set_language(lang)  # after the scene: show_home resets to zh
-                    _settle()
-                    suffix = "-large" if large else ""
-                    path = out / f"kiosk-{name}{suffix}-{lang}.png"
-                    window.grab().save(str(path), "PNG")
-                    paths.append(path)
+        for size, large, lang, name in _combinations(studio, sizes, large_print, languages):
+            window = studio.stage(name, lang)
+            folder = out / size_name(size)
+            folder.mkdir(exist_ok=True)
+            path = folder / f"kiosk-{name}{'-large' if large else ''}-{lang}.png"
+            window.grab().save(str(path), "PNG")
+            paths.append(path)
+        studio.window.hide()
+        paths += save_display_screens(studio, out, display_sizes)
     finally:
-        window.set_language("zh")  # the translator is the application's: leave it as found
-        window.shutdown()
-        window.deleteLater()
-        service.db.dispose()
+        studio.close()
     return paths
+
+
+def _combinations(studio: KioskStudio, sizes: Iterable[tuple[int, int]],
+                  large_print: Iterable[bool],
+                  languages: Iterable[str]) -> Iterator[tuple[tuple[int, int], bool, str, str]]:
+    prints, langs = list(large_print), list(languages)
+    for size in sizes:
+        for large in prints:
+            studio.set_size(size, large)
+            for lang in langs:
+                for name in studio.scenes:
+                    yield size, large, lang, name

@@ -23,11 +23,18 @@ GREEN = "#14632d"
 NORMAL_SCALE = 1.0
 LARGE_SCALE = 1.3
 DESIGN_HEIGHT = 1000  # sizes below are for a screen this tall; others scale with height
+DESIGN_WIDTH = 1100  # ... and at least this wide (a portrait kiosk scales with its width)
 
 
-def fit_scale(height: int, large_print: bool = False) -> float:
-    """The type scale for a window this tall: 1080p kiosks a little larger, 800 smaller."""
-    base = min(1.6, max(0.7, height / DESIGN_HEIGHT))
+def fit_scale(height: int, large_print: bool = False, width: int | None = None) -> float:
+    """The type scale for a window this size: 1080p kiosks a little larger, 800 smaller.
+
+    Large print is always LARGE_SCALE times the normal print of the same window; the
+    screens reflow (stack, wrap, leave out pictures) to make room for it."""
+    base = height / DESIGN_HEIGHT
+    if width is not None:
+        base = min(base, width / DESIGN_WIDTH)
+    base = min(1.6, max(0.7, base))
     return round(base * (LARGE_SCALE if large_print else NORMAL_SCALE), 2)
 
 
@@ -50,10 +57,11 @@ def stylesheet(scale: float = NORMAL_SCALE) -> str:
     QLabel#demo {{ color: {NAVY}; background: #ffd966; border-radius: 8px; padding: 4px 12px;
                    font-size: {f(18)}; font-weight: bold; }}
     QPushButton#toggle {{ color: white; background: transparent; border: 3px solid white;
-                          border-radius: 12px; padding: 6px 22px; font-size: {f(26)};
-                          font-weight: bold; min-height: {f(52)}; }}
+                          border-radius: 12px; padding: {f(4)} {f(18)}; font-size: {f(26)};
+                          font-weight: bold; min-height: {f(48)}; }}
     QPushButton#toggle:checked {{ background: white; color: {NAVY}; }}
     QLabel#title {{ color: {NAVY}; font-size: {f(64)}; font-weight: bold; }}
+    QLabel#entrytitle {{ color: {NAVY}; font-size: {f(48)}; font-weight: bold; }}
     QLabel#subtitle {{ color: {MUTED}; font-size: {f(32)}; }}
     QLabel#greeting {{ color: {GOLD}; font-size: {f(56)}; font-weight: bold; }}
     QLabel#greetname {{ color: {INK}; font-size: {f(48)}; font-weight: bold; }}
@@ -74,30 +82,30 @@ def stylesheet(scale: float = NORMAL_SCALE) -> str:
     QLabel#msgtitle {{ color: {NAVY}; font-size: {f(56)}; font-weight: bold; }}
     QLabel#msgbody {{ color: {INK}; font-size: {f(34)}; }}
     QLabel#entry {{ color: {INK}; background: {CARD}; border: 4px solid {NAVY};
-                    border-radius: 14px; padding: 10px 20px; font-size: {f(52)};
-                    font-weight: bold; min-height: {f(80)}; }}
+                    border-radius: 14px; padding: {f(6)} {f(20)}; font-size: {f(52)};
+                    font-weight: bold; min-height: {f(72)}; }}
     QLabel#preview {{ background: {CARD}; border: 1px solid #c8cdd3; padding: 12px; }}
-    QPushButton {{ font-size: {f(34)}; border-radius: 18px; padding: 14px 28px; }}
+    QPushButton {{ font-size: {f(34)}; border-radius: 18px; padding: {f(10)} {f(28)}; }}
     QPushButton#primary {{ color: white; background: {RED}; font-size: {f(48)};
-                           font-weight: bold; min-height: {f(120)}; }}
+                           font-weight: bold; min-height: {f(96)}; }}
     QPushButton#primary:pressed {{ background: {RED_DOWN}; }}
     QPushButton#secondary {{ color: {NAVY}; background: {CARD}; border: 4px solid {NAVY};
-                             font-size: {f(36)}; font-weight: bold; min-height: {f(96)}; }}
+                             font-size: {f(36)}; font-weight: bold; min-height: {f(80)}; }}
     QPushButton#secondary:pressed {{ background: {GREY_BG}; }}
     QPushButton#plain {{ color: {NAVY}; background: transparent; border: 3px solid {NAVY};
-                         font-size: {f(30)}; min-height: {f(72)}; }}
+                         font-size: {f(30)}; min-height: {f(60)}; }}
     QPushButton#key {{ color: {INK}; background: {CARD}; border: 3px solid #9aa4ae;
-                       font-size: {f(46)}; font-weight: bold; min-height: {f(88)};
-                       min-width: {f(120)}; }}
+                       padding: {f(4)} {f(8)}; font-size: {f(46)}; font-weight: bold;
+                       min-height: {f(60)}; min-width: {f(96)}; }}
     QPushButton#key:pressed {{ background: {GREY_BG}; }}
     QPushButton#service {{ background: {CARD}; border: 3px solid #aab3bd; border-radius: 20px;
-                           min-height: {f(112)}; }}
+                           padding: 0px; min-height: {f(100)}; }}
     QPushButton#service:pressed {{ background: {GREY_BG}; border-color: {NAVY}; }}
     QPushButton#service:disabled {{ background: {GREY_BG}; border: 3px dashed #b8bfc6; }}
     QLabel#prefix {{ color: white; background: {RED}; border-radius: 14px;
                      font-size: {f(50)}; font-weight: bold; min-width: {f(84)};
                      max-width: {f(84)}; min-height: {f(84)}; max-height: {f(84)}; }}
-    QLabel#prefix[off="true"] {{ background: #9aa3ad; }}
+    QLabel#prefix[off="true"] {{ background: #5c6570; }}  /* white on it 5.9:1 */
     QLabel#svcname {{ color: {NAVY}; font-size: {f(46)}; font-weight: bold;
                       background: transparent; }}
     QLabel#svcinfo {{ color: {INK}; font-size: {f(30)}; background: transparent; }}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -37,6 +37,50 @@ def label(text: str = "", name: str = "", parent: QWidget | None = None, *,
     return lab
 
 
+class ElidedLabel(QLabel):
+    """One line that ends in "…" when the room is short; the full text stays its tool tip.
+
+    For text a customer can do without in full (the branch name in the top bar): it never
+    pushes the window wider than the screen."""
+
+    def __init__(self, name: str = "", parent: QWidget | None = None, *,
+                 align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> None:
+        super().__init__(parent)
+        if name:
+            self.setObjectName(name)
+        self._full = ""
+        self.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name (font changes)
+        super().changeEvent(event)  # type: ignore[arg-type]
+        self._elide()
+
+    def _elide(self) -> None:
+        room = self.contentsRect().width()
+        shown = QFontMetrics(self.font()).elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                                     max(room, 0))
+        self.setProperty("elided", shown != self._full)
+        if shown != self.text():
+            self.setText(shown)
+
+
 class Keypad(QWidget):
     """Digits, X (the resident ID's check character) and delete, in phone order."""
 
@@ -47,7 +91,9 @@ class Keypad(QWidget):
     def __init__(self, with_x: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(14)
+        self.grid = grid
         self.buttons: dict[str, QPushButton] = {}
         for i, key in enumerate(self.KEYS):
             b = button("⌫" if key == "DEL" else key, "key", self)
@@ -58,6 +104,9 @@ class Keypad(QWidget):
         if not with_x:
             self.buttons["X"].setEnabled(False)
             self.buttons["X"].setText("")
+
+    def set_scale(self, scale: float) -> None:
+        self.grid.setSpacing(style.px(14, scale))
 
 
 class ServiceButton(QPushButton):
@@ -85,6 +134,26 @@ class ServiceButton(QPushButton):
         text.addStretch(1)
         row.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)
         row.addLayout(text, 1)
+        self.row = row
+
+    def set_scale(self, scale: float) -> None:
+        self.row.setContentsMargins(style.px(24, scale), style.px(12, scale),
+                                    style.px(20, scale), style.px(12, scale))
+        self.row.setSpacing(style.px(22, scale))
+
+    # The size of a service button is the size of its badge and wrapped text: a QPushButton
+    # would only count its own (empty) text, and the labels would be squeezed and cut.
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self.row.totalSizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self.row.totalMinimumSize()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        return max(self.row.totalHeightForWidth(width), self.minimumHeight())
 
     def show_option(self, name: str, info: str, available: bool) -> None:
         self.name.setText(name)
@@ -104,13 +173,17 @@ class CardPicture(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(380, 190)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setFixedSize(380, 190)
+
+    def set_scale(self, scale: float) -> None:
+        self.setFixedSize(style.px(380, scale), style.px(190, scale))
 
     def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt's name
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w, h = self.width(), self.height()
+        k = self.height() / 190  # drawn for 190 px, scaled with the type
+        p.scale(k, k)
+        w, h = self.width() / k, 190.0
         cw, ch = 260.0, 164.0
         x, y = (w - cw - 60) / 2, (h - ch) / 2
         card = QPainterPath()
@@ -141,6 +214,10 @@ class CalmMark(QWidget):
         super().__init__(parent)
         self.symbol = "!"
         self.setFixedSize(120, 120)
+
+    def set_scale(self, scale: float) -> None:
+        side = style.px(120, scale)
+        self.setFixedSize(side, side)
 
     def set_symbol(self, symbol: str) -> None:
         self.symbol = symbol
@@ -176,8 +253,8 @@ class TopBar(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(28, 12, 28, 12)
         row.setSpacing(18)
-        self.branch = label("", "branch", self, wrap=False,
-                            align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.row = row
+        self.branch = ElidedLabel("branch", self)
         self.demo = label("", "demo", self, wrap=False)
         self.demo.hide()
         self.clock = _TapLabel(self)
@@ -194,6 +271,11 @@ class TopBar(QWidget):
         row.addSpacing(12)
         row.addWidget(self.large)
         row.addWidget(self.language)
+
+    def set_scale(self, scale: float) -> None:
+        margin = style.px(20, scale)
+        self.row.setContentsMargins(margin, style.px(10, scale), margin, style.px(10, scale))
+        self.row.setSpacing(style.px(14, scale))
 
 
 class _TapLabel(QLabel):

@@ -1,4 +1,4 @@
-"""`kiosk screenshots`: every screen, both languages, at the size asked for."""
+"""`kiosk screenshots`: every screen, both languages, both print sizes, at the sizes asked for."""
 
 from __future__ import annotations
 
@@ -15,17 +15,25 @@ SCREENS = ("home", "identified", "services", "services-late", "result", "result-
            "error-other", "out-of-service", "manager-pin")
 
 
-def test_every_screen_in_both_languages(qapp: QApplication, ui_font, settings: Settings,  # noqa: ANN001
-                                        tmp_path: Path) -> None:
+def test_every_screen_in_both_languages_and_print_sizes(
+        qapp: QApplication, ui_font, settings: Settings, tmp_path: Path) -> None:  # noqa: ANN001
     out = tmp_path / "shots"
-    paths = save_kiosk_screens(settings, tmp_path, out, (1024, 768))
-    names = {p.name for p in paths}
-    for screen in SCREENS:
-        for lang in ("zh", "en"):
-            assert f"kiosk-{screen}-{lang}.png" in names
-    assert "kiosk-home-large-zh.png" in names
+    paths = save_kiosk_screens(settings, tmp_path, out, [(1024, 768), (1080, 1920)],
+                               display_sizes=[(1280, 800)])
+    names = {str(p.relative_to(out)) for p in paths}
+    for size in ("1024x768", "1080x1920"):
+        for screen in SCREENS:
+            for lang in ("zh", "en"):
+                for large in ("", "-large"):
+                    assert f"{size}/kiosk-{screen}{large}-{lang}.png" in names
+    for display in ("hall", "counter-1", "counter-3", "counter-4"):
+        assert f"1280x800/display-{display}.png" in names
+    assert len(paths) == 2 * len(SCREENS) * 2 * 2 + 4
     for path in paths:
         image = QImage(str(path))
-        assert (image.width(), image.height()) == (1024, 768), path.name
-    zh, en = (QImage(str(out / f"kiosk-home-{lang}.png")) for lang in ("zh", "en"))
+        assert f"{image.width()}x{image.height()}" == path.parent.name, path
+    zh, en = (QImage(str(out / "1024x768" / f"kiosk-home-{lang}.png")) for lang in ("zh", "en"))
     assert zh != en  # the language really changed what is drawn
+    normal, large = (QImage(str(out / "1024x768" / f"kiosk-home{p}-zh.png"))
+                     for p in ("", "-large"))
+    assert normal != large
