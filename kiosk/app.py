@@ -57,16 +57,25 @@ def fixed_clock(iso: str) -> Callable[[], datetime]:
 
 
 def build_service(settings: Settings, url: str,
-                  clock: Callable[[], datetime] | None = None) -> QueueService:
-    """A ready queue service: schema created/upgraded and counters in line with config.
+                  clock: Callable[[], datetime] | None = None, *,
+                  create: bool = False) -> QueueService:
+    """A ready queue service: schema upgraded and counters in line with config.
+
+    A database that does not exist or has no schema is refused (`NoBranchDatabase`: a
+    station with a mistyped URL must not run as a branch of its own); `create` makes a
+    new one (`kiosk demo`, throwaway branches, tests).
 
     On this PC's own clock, writes are refused while it is more than MAX_CLOCK_SKEW_S
     from the database server's (a station a day behind must not reopen yesterday)."""
     clock = clock or system_clock(settings)
     real = isinstance(clock, SystemClock) and not clock.offset
-    service = QueueService(Database(url), settings, clock,
+    service = QueueService(Database(url, create=create), settings, clock,
                            max_clock_skew_s=MAX_CLOCK_SKEW_S if real else None)
-    service.prepare()
+    try:
+        service.prepare()
+    except BaseException:
+        service.db.dispose()  # a refused branch leaves no connection behind
+        raise
     return service
 
 
@@ -220,7 +229,7 @@ def build_readers(settings: Settings) -> ReaderThread:
     return ReaderThread(
         settings.hash_secret,
         id_reader=IdCardReader(r.id_serial, r.baudrate) if r.id_serial else None,
-        card_reader=SerialCardReader(r.card_serial, r.baudrate) if r.card_serial else None)
+        card_reader=SerialCardReader(r.card_serial, r.card_baudrate) if r.card_serial else None)
 
 
 def demo_clock_offset(settings: Settings, now: datetime | None = None) -> timedelta:
@@ -240,7 +249,7 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
 
     offset = demo_clock_offset(settings) if offset is None else offset
     service = build_service(settings, f"sqlite:///{workdir / 'branch.db'}",
-                            system_clock(settings, offset))
+                            system_clock(settings, offset), create=True)
     prepare_demo_branch(service)
     printer = PreviewPrinter(LayoutOptions.from_settings(settings.printer),
                              workdir / "tickets")

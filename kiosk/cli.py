@@ -7,6 +7,7 @@ unexpected failure is logged with its traceback to the log file and reported in 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -60,6 +61,12 @@ class Context:
 
         return build_service(self.settings, self.database_url, self.clock)
 
+    def close(self) -> None:
+        """Close the database connections the command opened (in-process callers, tests)."""
+        service = self.__dict__.get("service")
+        if service is not None:
+            service.db.dispose()
+
     def out(self, data: Any, text: str | Callable[[], str]) -> None:
         """Print `data` as JSON with --json, else the human text."""
         if self.args.json:
@@ -102,7 +109,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"kiosk: {message} (see kiosk --help)\n")
 
 
+@functools.cache
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, built once per process (in-process callers run many)."""
     from kiosk import commands
 
     parser = _Parser(prog="kiosk", description="Queue system for bank branch lobbies.")
@@ -118,8 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     _setup_logging()
+    ctx = Context(args)
     try:
-        return int(args.handler(Context(args), args) or 0)
+        return int(args.handler(ctx, args) or 0)
     except KioskError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -136,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kiosk: unexpected error ({type(exc).__name__}); details in {_log_path()}",
               file=sys.stderr)
         return 1
+    finally:
+        ctx.close()
 
 
 def _log_path() -> Path:

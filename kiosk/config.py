@@ -436,6 +436,8 @@ def read_toml(path: str | os.PathLike[str]) -> tuple[str, dict[str, Any]]:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{source}: cannot be read: {exc.strerror}") from None
+    except ValueError:  # a NUL in the name
+        raise ConfigError(f"{source!r}: is not a file name") from None
 
 
 _LISTS = {"tiers": "key", "services": "prefix", "counters": "number"}

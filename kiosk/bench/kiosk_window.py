@@ -42,7 +42,7 @@ def bench_startup(config: str, runs: int = RUNS) -> dict[str, Any]:
     results = []
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'branch.db'}"
-        build_service(settings, url).db.dispose()  # the branch exists before the kiosk starts
+        build_service(settings, url, create=True).db.dispose()  # before the kiosk starts
         env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
                "KIOSK_VAR_DIR": tmp}
         for _ in range(runs):

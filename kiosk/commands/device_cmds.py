@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cli import Context
+from kiosk.commands.args import PATH, TICKET_ID
 from kiosk.config import EXAMPLE_SECRET
 from kiosk.devices.doctor import FAIL, OK, WARN, Check, device_checks
 from kiosk.errors import ConfigError, KioskError
@@ -21,9 +22,9 @@ class OutputError(KioskError):
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("ticket", parents=[common],
                        help="write the bytes a printer would receive for a ticket (and a preview)")
-    p.add_argument("ticket_id", type=int, metavar="TICKET_ID")
-    p.add_argument("--out", required=True, metavar="FILE.bin", help="ESC/POS bytes")
-    p.add_argument("--png", metavar="FILE.png", help="also write the preview image")
+    p.add_argument("ticket_id", type=TICKET_ID, metavar="TICKET_ID")
+    p.add_argument("--out", required=True, metavar="FILE.bin", type=PATH, help="ESC/POS bytes")
+    p.add_argument("--png", metavar="FILE.png", type=PATH, help="also write the preview image")
     p.add_argument("--paper", type=int, choices=(58, 80), help="paper width in mm "
                    "(default: printer.paper in config)")
     p.add_argument("--image-qr", action="store_true",
@@ -35,7 +36,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     imp = csub.add_parser("import", parents=[common],
                           help="load the bank's CRM export (CSV: identifier, name, tier, "
                                "optional relationship_manager)")
-    imp.add_argument("file", metavar="FILE.csv")
+    imp.add_argument("file", metavar="FILE.csv", type=PATH)
     imp.set_defaults(handler=cmd_customers_import)
 
     p = sub.add_parser("doctor", parents=[common],
@@ -118,7 +119,7 @@ def _database_check(ctx: Context) -> Check:
 
     url = ctx.database_url
     try:
-        db = Database(url)
+        db = Database(url, create=False)  # a check never creates the branch it checks
     except KioskError as exc:
         return Check("database", FAIL, str(exc))
     shown = db.engine.url.render_as_string(hide_password=True)

@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from kiosk.cli import Context, parse_size
+from kiosk.commands.args import COUNTER, NAME_CHARS, text, whole
 from kiosk.errors import KioskError
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,11 @@ def add_display_role(run_sub: argparse._SubParsersAction,
                      common: argparse.ArgumentParser) -> None:
     p = run_sub.add_parser("display", parents=[common],
                            help="hall display (大屏) or a counter display")
-    p.add_argument("--station", default="", help="station name (default display-hall / "
-                   "display-counter-N)")
+    p.add_argument("--station", default="", type=text(NAME_CHARS, "station name", empty=True),
+                   help="station name (default display-hall / display-counter-N)")
     p.add_argument("--kind", choices=("hall", "counter"), default="hall")
-    p.add_argument("--counter", type=int, help="the counter number (counter displays)")
-    p.add_argument("--screen", type=int, default=None,
+    p.add_argument("--counter", type=COUNTER, help="the counter number (counter displays)")
+    p.add_argument("--screen", type=whole(0, 15, "screen index"), default=None,
                    help="monitor index for full screen (default: display.screen in the config)")
     p.add_argument("--windowed", metavar="WxH", help="a window of this size, not full screen")
     p.add_argument("--no-voice", action="store_true", help="hall display without voice")

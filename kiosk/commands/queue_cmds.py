@@ -6,28 +6,44 @@ import argparse
 from typing import Any
 
 from kiosk.cli import Context
+from kiosk.commands.args import (
+    ACTOR,
+    COUNTER,
+    EVENT_ID,
+    IDENTIFIER,
+    LIMIT,
+    POSITION,
+    REASON,
+    STAFF,
+    STATION,
+    TICKET_ID,
+    WORD,
+)
 from kiosk.identity import identify_card, identify_resident_id
 from kiosk.queue.service import CounterView, TicketView
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("issue", parents=[common], help="issue a ticket (取号)")
-    p.add_argument("--service", required=True, help="service prefix, e.g. A")
+    p.add_argument("--service", required=True, type=WORD, help="service prefix, e.g. A")
     who = p.add_mutually_exclusive_group()
-    who.add_argument("--card", metavar="PAN", help="bank card number (checked with Luhn)")
-    who.add_argument("--id", metavar="ID_NUMBER", dest="resident_id",
+    who.add_argument("--card", metavar="PAN", type=IDENTIFIER,
+                     help="bank card number (checked with Luhn)")
+    who.add_argument("--id", metavar="ID_NUMBER", dest="resident_id", type=IDENTIFIER,
                      help="resident ID number (GB 11643 check character)")
-    p.add_argument("--tier", help="tier key, for a manager issuing on a customer's behalf")
-    p.add_argument("--station", default="cli", help="issuing station name")
-    p.add_argument("--on-behalf-of", metavar="STAFF", help="manager issuing for a customer")
+    p.add_argument("--tier", type=WORD,
+                   help="tier key, for a manager issuing on a customer's behalf")
+    p.add_argument("--station", default="cli", type=STATION, help="issuing station name")
+    p.add_argument("--on-behalf-of", metavar="STAFF", type=STAFF,
+                   help="manager issuing for a customer")
     p.set_defaults(handler=cmd_issue)
 
     p = sub.add_parser("call", parents=[common], help="call the next ticket at a counter (叫号)")
-    p.add_argument("--counter", type=int, required=True)
-    p.add_argument("--ticket", type=int, metavar="TICKET_ID",
+    p.add_argument("--counter", type=COUNTER, required=True)
+    p.add_argument("--ticket", type=TICKET_ID, metavar="TICKET_ID",
                    help="call this ticket instead of the next (needs --actor and --reason)")
-    p.add_argument("--actor", default="", help="who overrides the order")
-    p.add_argument("--reason", default="", help="why (written to the audit log)")
+    p.add_argument("--actor", default="", type=ACTOR, help="who overrides the order")
+    p.add_argument("--reason", default="", type=REASON, help="why (written to the audit log)")
     p.set_defaults(handler=cmd_call)
 
     for name, method, help_text in (
@@ -42,39 +58,39 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
          "a called customer who never came up goes back to their place (e.g. after a crash)"),
     ):
         p = sub.add_parser(name, parents=[common], help=help_text)
-        p.add_argument("ticket_id", type=int, metavar="TICKET_ID")
+        p.add_argument("ticket_id", type=TICKET_ID, metavar="TICKET_ID")
         p.set_defaults(handler=cmd_step, method=method)
 
     p = sub.add_parser("transfer", parents=[common], help="move a ticket to another service")
-    p.add_argument("ticket_id", type=int, metavar="TICKET_ID")
-    p.add_argument("--service", required=True)
+    p.add_argument("ticket_id", type=TICKET_ID, metavar="TICKET_ID")
+    p.add_argument("--service", required=True, type=WORD)
     p.add_argument("--placement", choices=("first", "last", "priority"))
     p.set_defaults(handler=cmd_transfer)
 
     p = sub.add_parser("pin", parents=[common], help="put a waiting ticket at a position (audited)")
-    p.add_argument("ticket_id", type=int, metavar="TICKET_ID")
-    p.add_argument("--position", type=int, default=1)
-    p.add_argument("--actor", required=True)
-    p.add_argument("--reason", required=True)
+    p.add_argument("ticket_id", type=TICKET_ID, metavar="TICKET_ID")
+    p.add_argument("--position", type=POSITION, default=1)
+    p.add_argument("--actor", required=True, type=STAFF)
+    p.add_argument("--reason", required=True, type=REASON)
     p.set_defaults(handler=cmd_pin)
 
     p = sub.add_parser("counter", parents=[common],
                        help="open, pause or close a counter, or show the ticket it holds")
     p.add_argument("action", choices=("open", "pause", "close", "show"))
-    p.add_argument("number", type=int)
-    p.add_argument("--staff")
+    p.add_argument("number", type=COUNTER)
+    p.add_argument("--staff", type=STAFF)
     p.set_defaults(handler=cmd_counter)
 
     p = sub.add_parser("status", parents=[common], help="the hall: waiting, counters, calls")
     p.set_defaults(handler=cmd_status)
 
     p = sub.add_parser("events", parents=[common], help="the change feed")
-    p.add_argument("--since", type=int, default=0, metavar="ID")
-    p.add_argument("--limit", type=int, default=1000)
+    p.add_argument("--since", type=EVENT_ID, default=0, metavar="ID")
+    p.add_argument("--limit", type=LIMIT, default=1000)
     p.set_defaults(handler=cmd_events)
 
     p = sub.add_parser("audit", parents=[common], help="manager overrides, newest first")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=LIMIT, default=50)
     p.set_defaults(handler=cmd_audit)
 
     p = sub.add_parser("db", parents=[common], help="database schema")
@@ -236,7 +252,10 @@ def cmd_audit(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_db(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.queue.db import Database
 
-    db = Database(ctx.database_url)
-    revision = db.upgrade()
+    db = Database(ctx.database_url, create=True)  # the one command that makes a branch
+    try:
+        revision = db.upgrade()
+    finally:
+        db.dispose()
     ctx.out({"revision": revision}, f"Database schema is at revision {revision}.")
     return 0

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.config import POLICIES, load_settings
+from kiosk.config import DAY_S, POLICIES, load_settings
 from kiosk.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -102,6 +102,8 @@ def _with_promises(scenario: Scenario, args: argparse.Namespace) -> Scenario:
         return scenario
     if args.promise_margin is not None and args.promise_margin < 0:
         raise ConfigError("--promise-margin must be 0 seconds or more.")
+    if args.promise_margin is not None and not args.promise_margin <= DAY_S:  # nan, inf
+        raise ConfigError("--promise-margin must be a number of seconds up to a day (86400).")
     rules = scenario.settings.rules
     rules = replace(
         rules,

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from kiosk.cli import Context, parse_size
+from kiosk.commands.args import STATION
 from kiosk.errors import KioskError
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     run = sub.add_parser("run", help="run one station of the branch (kiosk, display, ...)")
     roles = run.add_subparsers(dest="role", metavar="ROLE", parser_class=type(run))
     k = roles.add_parser("kiosk", parents=[common], help="the lobby kiosk (full screen, touch)")
-    k.add_argument("--station", required=True, metavar="NAME",
+    k.add_argument("--station", required=True, metavar="NAME", type=STATION,
                    help="this kiosk's name, as the manager console shows it")
     k.add_argument("--windowed", action="store_true",
                    help="a normal window instead of full screen (for trying it out)")

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.errors import DatabaseUnavailable, KioskError
@@ -52,14 +55,69 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+class NoBranchDatabase(DatabaseUnavailable):
+    """The URL names no branch database (no file, or no schema in it), and this command or
+    station may not create one: a mistyped URL must not start a branch of its own."""
+
+
+_URL_HELP = "use sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+
+
+def check_url(url: str) -> URL:
+    """The parsed URL of a database kiosk can use, or one sentence saying why not."""
+    if not url.strip() or any(unicodedata.category(ch) in ("Cc", "Cs") for ch in url):
+        raise KioskError(f"not a database URL: {url!r} ({_URL_HELP})")
+    try:
+        parsed = make_url(normalize_url(url))
+    except (ArgumentError, ValueError):
+        raise KioskError(f"not a database URL: {url!r} ({_URL_HELP})") from None
+    if parsed.drivername not in _DRIVERS:
+        raise KioskError(f"kiosk keeps a branch in SQLite or PostgreSQL, not "
+                         f"{parsed.drivername!r}: {_URL_HELP}")
+    if parsed.host and not re.fullmatch(r"[A-Za-z0-9.\-:\[\]%_]+", parsed.host):
+        raise KioskError(f"not a host name: {parsed.host!r} in the database URL ({_URL_HELP})")
+    if parsed.drivername.startswith("sqlite"):
+        if parsed.query or parsed.host:
+            raise KioskError(f"a SQLite URL is sqlite:///PATH, without a host or options: "
+                             f"{url!r}")
+        return parsed
+    from psycopg import pq
+
+    known = {o.keyword.decode() for o in pq.Conninfo.get_defaults()}
+    unknown = sorted(set(parsed.query) - known)
+    if unknown:
+        raise KioskError(f"PostgreSQL does not know the connection option {unknown[0]!r} "
+                         f"in the database URL")
+    return parsed
+
+
+def where(url: URL) -> str:
+    """The database a URL names, for messages: the SQLite path, or the URL sans password."""
+    if url.drivername.startswith("sqlite"):
+        return url.database or ":memory:"
+    return url.render_as_string(hide_password=True).replace("postgresql+psycopg://",
+                                                            "postgresql://", 1)
+
+
 def describe_database_error(exc: BaseException) -> str:
     """One sentence for a database failure a user can do something about, else ''."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return "the database connection was lost; check the database server and try again"
+    detail = _first_line(exc)
     if isinstance(exc, OperationalError):
-        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         return f"database unavailable: {detail}"
+    if isinstance(exc, DataError):  # a value the database refused (too long, out of range)
+        return f"the database refused a value: {detail}"
+    if isinstance(exc, DatabaseError) and type(exc.orig) is sqlite3.DatabaseError:
+        return f"not a branch database: {detail}"  # e.g. "file is not a database"
     return ""
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    lines = str(orig if orig is not None else exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 # A server or host that vanishes (power, cable) is noticed by TCP keepalives within about
@@ -70,10 +128,14 @@ PG_CONNECT_ARGS: dict[str, Any] = {"connect_timeout": 5, "keepalives": 1,
                                    "keepalives_count": 3}
 
 
-def _sqlite_engine(url: str, write: bool) -> Engine:
+def _sqlite_engine(url: str, write: bool, create: bool) -> Engine:
     path = make_url(url).database
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if path and path != ":memory:" and create:
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnavailable(f"cannot make the folder for the database {path}: "
+                                      f"{exc.strerror or exc}") from None
     engine = create_engine(url, connect_args={"timeout": 30, "isolation_level": None})
 
     @event.listens_for(engine, "connect")
@@ -97,18 +159,24 @@ class Database:
 
     `with db.begin() as session:` is one user action: one transaction, committed on
     success, rolled back on any error.
+
+    `create=False` (what stations and commands get from `app.build_service`) refuses a
+    database that does not exist or has no schema (`NoBranchDatabase`) instead of making
+    a new, empty branch; only `kiosk db upgrade`, `kiosk demo` and tests create one.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        parsed = check_url(url)
         self.url = normalize_url(url)
-        try:
-            make_url(self.url)
-        except ArgumentError:
-            raise KioskError(f"not a database URL: {url!r}") from None
+        self.create = create
+        self.where = where(parsed)
         self.sqlite = is_sqlite(self.url)
+        if self.sqlite and not create and not (parsed.database
+                                               and Path(parsed.database).is_file()):
+            raise self.missing()
         if self.sqlite:
-            self.engine = _sqlite_engine(self.url, write=True)
-            self.read_engine = _sqlite_engine(self.url, write=False)
+            self.engine = _sqlite_engine(self.url, write=True, create=create)
+            self.read_engine = _sqlite_engine(self.url, write=False, create=create)
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True,
                                         connect_args=PG_CONNECT_ARGS)
@@ -141,14 +209,23 @@ class Database:
                 return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
+    def missing(self) -> NoBranchDatabase:
+        return NoBranchDatabase(f"no branch database at {self.where}; run `kiosk db upgrade` "
+                                "to create one")
+
     def ensure_schema(self) -> None:
-        """Create or upgrade the schema on first use; a no-op when it is current."""
+        """Upgrade the schema on first use (create it only with `create`); a no-op when it
+        is current."""
         try:
-            if self.current_revision() == SCHEMA_REVISION:
+            revision = self.current_revision()
+            if revision == SCHEMA_REVISION:
                 return
+            if revision is None and not self.create:
+                raise self.missing()
             self.upgrade()
-        except OperationalError as exc:
-            raise DatabaseUnavailable(describe_database_error(exc)) from None
+        except DatabaseError as exc:
+            raise DatabaseUnavailable(describe_database_error(exc)
+                                      or f"database error: {_first_line(exc)}") from None
 
     def upgrade(self) -> str:
         from alembic import command

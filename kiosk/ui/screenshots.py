@@ -60,7 +60,7 @@ class KioskStudio:
         self.settings = settings
         self.clock = StudioClock(STUDIO_MORNING)
         self.service = build_service(settings, f"sqlite:///{workdir / 'branch.db'}",
-                                     self.clock)
+                                     self.clock, create=True)
         prepare_demo_branch(self.service)
         for prefix in "AABBBBCV":  # a few people waiting
             self.service.issue(prefix, station="studio")

@@ -85,7 +85,7 @@ def test_writes_are_refused_when_the_clock_is_off_the_databases(
 
 def test_stations_on_the_pcs_own_clock_are_checked_and_injected_clocks_are_not(
         sqlite_url: str, settings: Settings) -> None:
-    real = build_service(settings, sqlite_url)
+    real = build_service(settings, sqlite_url, create=True)
     fixed = build_service(settings, sqlite_url, fixed_clock("2026-11-24T10:00"))
     shifted = build_service(settings, sqlite_url, system_clock(settings, timedelta(hours=3)))
     try:

@@ -29,6 +29,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
         out, err = capsys.readouterr()
         return code, out, err
 
+    assert run("db", "upgrade")[0] == 0  # the branch exists before its stations start
     return run
 
 

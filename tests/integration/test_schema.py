@@ -35,14 +35,22 @@ def test_migrated_schema_matches_models(db_url: str) -> None:
 
 
 def test_concurrent_first_use_of_an_empty_database(tmp_path: Path) -> None:
-    """Three stations start at once on an empty file: one creates the schema, all work."""
+    """Three `kiosk db upgrade` at once on an empty file: one creates the schema, all
+    succeed; then three stations issue at once. (Stations never create the branch.)"""
     db = f"sqlite:///{tmp_path / 'branch.db'}"
+    (tmp_path / "branch.db").touch()
     env = {**os.environ, "KIOSK_VAR_DIR": str(tmp_path), "KIOSK_NOW": "2026-11-24T10:00:00"}
-    procs = [subprocess.Popen([sys.executable, "-m", "kiosk.cli", "issue", "--service", "A",
-                               "--db", db, "--config", str(EXAMPLE_CONFIG), "--json"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-             for _ in range(3)]
-    results = [p.communicate(timeout=120) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0, 0], results
+
+    def at_once(*args: str) -> list[tuple[str, str]]:
+        procs = [subprocess.Popen([sys.executable, "-m", "kiosk.cli", *args, "--db", db,
+                                   "--config", str(EXAMPLE_CONFIG), "--json"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  env=env) for _ in range(3)]
+        results = [p.communicate(timeout=120) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0], results
+        return results
+
+    at_once("db", "upgrade")
+    results = at_once("issue", "--service", "A")
     numbers = sorted(out.split('"number": "')[1][:4] for out, _ in results)
     assert numbers == ["A001", "A002", "A003"]

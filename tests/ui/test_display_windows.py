@@ -307,9 +307,10 @@ STOP_AND_COLLECT = """
 import gc, sys
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from kiosk.app import build_display_window
+from kiosk.app import build_display_window, build_service
 from kiosk.config import load_settings
 settings = load_settings(sys.argv[1], environ={})
+build_service(settings, sys.argv[2], create=True).db.dispose()
 station = build_display_window(settings, sys.argv[2], kind="hall", voice=False)
 station.start()
 station.window.resize(1280, 720)

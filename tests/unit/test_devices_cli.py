@@ -55,6 +55,7 @@ def emulator() -> Iterator[PrinterEmulator]:
 def test_a_vip_ticket_prints_with_masked_name_and_a_scannable_qr(cli: Run, tmp_path: Path) -> None:
     crm = tmp_path / "crm.csv"
     crm.write_text(f"identifier,name,tier\n{CARD},孙丽华,白金\n", encoding="utf-8")
+    assert cli("db", "upgrade")[0] == 0
     assert cli("customers", "import", str(crm))[0] == 0
     code, out, _ = cli("issue", "--service", "V", "--card", CARD, "--json")
     ticket_id = json.loads(out)["ticket_id"]
@@ -74,6 +75,7 @@ def test_a_vip_ticket_prints_with_masked_name_and_a_scannable_qr(cli: Run, tmp_p
 
 
 def test_ticket_on_58mm_paper_with_an_image_qr(cli: Run, tmp_path: Path) -> None:
+    cli("db", "upgrade")
     cli("issue", "--service", "A")
     code, out, _ = cli("ticket", "1", "--out", str(tmp_path / "t.bin"), "--paper", "58",
                        "--image-qr", "--json")
@@ -83,6 +85,7 @@ def test_ticket_on_58mm_paper_with_an_image_qr(cli: Run, tmp_path: Path) -> None
 
 
 def test_an_unknown_ticket_is_one_line(cli: Run, tmp_path: Path) -> None:
+    cli("db", "upgrade")
     code, _, err = cli("ticket", "42", "--out", str(tmp_path / "t.bin"))
     assert code != 0 and err.strip().count("\n") == 0 and "42" in err
 
@@ -91,6 +94,7 @@ def test_import_reports_bad_rows_and_keeps_the_good_ones(cli: Run, tmp_path: Pat
     crm = tmp_path / "crm.csv"
     crm.write_text(f"identifier,name,tier\n{CARD},孙丽华,黄金\n12345,李四,普通\n",
                    encoding="utf-8")
+    cli("db", "upgrade")
     code, out, _ = cli("customers", "import", str(crm))
     assert code == 1
     assert "imported 1 customers" in out and "line 3: A bank card number has 13 to 19" in out
