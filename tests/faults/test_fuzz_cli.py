@@ -170,7 +170,7 @@ def test_any_command_line_is_success_or_one_sentence_the_same_on_both(
     assert _same(on_sqlite) == _same(on_pg), (argv, on_sqlite, on_pg)
 
 
-@settings(max_examples=800, **FUZZ)
+@settings(max_examples=500, **FUZZ)
 @given(command())
 def test_any_command_line_on_sqlite_is_success_or_one_sentence(
         sqlite_branch: str, tmp_path: Path, argv: list[str]) -> None:
@@ -219,7 +219,7 @@ def bad_command(draw: st.DrawFn) -> list[str]:
     return [part.format(**values) if part.startswith("{") else part for part in template]
 
 
-@settings(max_examples=3000, **FUZZ)
+@settings(max_examples=2500, **FUZZ)
 @given(bad_command())
 def test_arguments_no_database_can_hold_are_refused_before_either_is_asked(
         env: Path, pg_url_or_none: str, argv: list[str]) -> None:
