@@ -48,12 +48,40 @@ def system_clock(settings: Settings, offset: timedelta = timedelta(0)) -> System
 
 
 def fixed_clock(iso: str) -> Callable[[], datetime]:
-    """A clock stopped at `iso` (KIOSK_NOW), so scripts get the same answers every run."""
+    """A clock stopped at `iso` (KIOSK_NOW), so scripts get the same answers every run;
+    `file:PATH` gives a `FileClock` instead."""
+    if iso.startswith("file:"):
+        return FileClock(Path(iso.removeprefix("file:")))
     try:
         at = datetime.fromisoformat(iso)
     except ValueError:
         raise ConfigError(f"KIOSK_NOW: not an ISO date-time: {iso!r}") from None
     return lambda: at
+
+
+class FileClock:
+    """The branch time written (ISO) in a file, read again whenever the file changes
+    (KIOSK_NOW=file:PATH): a soak moves every station of a branch through a busy week in
+    minutes by rewriting one file (write a temporary file, then rename it over PATH)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._seen: tuple[int, int] | None = None
+        self._at: datetime | None = None
+        self()  # a missing or unreadable file is a clear error at start
+
+    def __call__(self) -> datetime:
+        try:
+            stat = self.path.stat()
+            if (stat.st_ino, stat.st_mtime_ns) != self._seen:
+                self._at = datetime.fromisoformat(self.path.read_text().strip())
+                self._seen = (stat.st_ino, stat.st_mtime_ns)
+        except (OSError, ValueError) as exc:
+            if self._at is None:
+                raise ConfigError(f"KIOSK_NOW: cannot read a date-time from {self.path} "
+                                  f"({exc})") from None
+        assert self._at is not None
+        return self._at
 
 
 def build_service(settings: Settings, url: str,
@@ -105,7 +133,8 @@ def build_display_window(settings: Settings, url: str, *, kind: str = "hall",
 
     `kind` is "hall" (大屏, with voice) or "counter" (needs `counter`). `headless` builds
     the model and the feed only (tests, benchmarks). `player` replaces the Qt audio player
-    (a FakePlayer in tests). Call `.start()`, then show `.window` (`show_on_screen`).
+    (tests pass a fake; `kiosk run display --audio null` a NullPlayer). Call `.start()`,
+    then show `.window` (`show_on_screen`).
     """
     from kiosk.devices.announcer import AnnouncementQueue, ClipLibrary, VoiceError
     from kiosk.queue.feed import ChangeFeed
@@ -120,9 +149,11 @@ def build_display_window(settings: Settings, url: str, *, kind: str = "hall",
     model = DisplayModel(settings)
     feed = ChangeFeed(service, recent=model.recent_limit)
 
+    from kiosk.ui.status import resident_kb
+
     def heartbeat() -> None:
         service.heartbeat(name, "display", {"kind": kind, "counter": counter,
-                                            "online": model.online})
+                                            "online": model.online, "rss_kb": resident_kb()})
 
     live = LiveFeed(feed, heartbeat)
     announcer = None

@@ -49,7 +49,8 @@ class Context:
 
     @cached_property
     def clock(self) -> Callable[[], datetime]:
-        """The branch's time; KIOSK_NOW stops it at a fixed time, for scripts and tests."""
+        """The branch's time; KIOSK_NOW stops it at a fixed time, for scripts and tests
+        (KIOSK_NOW=file:PATH: the time written in that file, for soaks)."""
         from kiosk.app import fixed_clock, system_clock
 
         fixed = os.environ.get("KIOSK_NOW")

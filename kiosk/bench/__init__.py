@@ -6,13 +6,17 @@ databases, real processes on this machine).
     display.py       commit → display in another process; idle hall display CPU
     kiosk_window.py  kiosk process start → first frame, and its memory
     binding.py       the Qt binding keeps reference counts across signal emits
+    soak.py          a display and a kiosk process through a busy week: alive, memory flat,
+                     everything they hold bounded (`--soak`)
     suite.py         runs the figures chosen (`--only`, `--soak`) and words the summary
 
 Each figure is imported and called by name in suite.py: a figure that cannot be imported
 fails the bench loudly instead of disappearing from it.
 """
 
-FIGURES = ("queue", "ticket", "sync", "kiosk_window", "binding")
-"""Every figure, in the order they run."""
+FIGURES = ("queue", "ticket", "sync", "kiosk_window", "binding", "soak")
+"""Every figure, in the order they run; `soak` (minutes) only when asked for."""
 
 DEFAULT_FIGURES = ("queue", "ticket", "sync", "kiosk_window", "binding")
+SOAK_FIGURES = ("binding", "soak")
+"""`kiosk bench --soak`: what a new Qt binding must pass before it enters the lock."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kiosk.bench import FIGURES
@@ -10,10 +10,13 @@ from kiosk.bench.binding import check_binding
 from kiosk.bench.display import bench_sync
 from kiosk.bench.kiosk_window import bench_startup
 from kiosk.bench.queue import run_queue_bench, summary_lines
+from kiosk.bench.soak import SOAK_EVENTS, run_soak
 from kiosk.bench.ticket import bench_ticket
 
 
-def run_figures(names: Iterable[str], config: str, pg: str | None = None) -> dict[str, Any]:
+def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
+                soak_events: int = SOAK_EVENTS,
+                progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Measure the named figures (see kiosk.bench.FIGURES), in the bench's order."""
     chosen = set(names)
     unknown = chosen - set(FIGURES)
@@ -30,6 +33,8 @@ def run_figures(names: Iterable[str], config: str, pg: str | None = None) -> dic
         result["kiosk_window"] = bench_startup(config)
     if "binding" in chosen:
         result["binding"] = check_binding()
+    if "soak" in chosen:
+        result["soak"] = run_soak(config, soak_events, progress=progress)
     return result
 
 
@@ -41,6 +46,8 @@ def summary_text(result: dict[str, Any]) -> str:
             lines += [f"  {key:<52} {value}" for key, value in _flatten(result[name])]
     if "binding" in result:
         lines += binding_lines(result["binding"])
+    if "soak" in result:
+        lines += soak_lines(result["soak"])
     return "\n".join(lines)
 
 
@@ -53,6 +60,27 @@ def binding_lines(b: dict[str, Any]) -> list[str]:
              f"{counts} over {b['emits']} emits ({b['seconds']} s)"]
     if b.get("error"):
         lines.append(f"  {b['error']}")
+    return lines
+
+
+def soak_lines(s: dict[str, Any]) -> list[str]:
+    lines = ["soak:",
+             f"  {s['events']} events over {s['business_days']} business days in "
+             f"{s['seconds']} s ({s.get('kiosk_tickets', '?')} tickets "
+             f"from the kiosk's walk-ins, {s['refused_operations']} operations refused): "
+             f"{'ok' if s['ok'] else 'FAILED'}"]
+    for name in ("display", "kiosk"):
+        f = s.get(name)
+        if not f:
+            continue
+        lines.append(f"  {name:<8} RSS {f['rss_start_mb']} MB at start, "
+                     f"{f['rss_after_warmup_mb']} after warm-up, {f['rss_end_mb']} at the end: "
+                     f"{f['growth_mb_per_10k_events']} MB per 10,000 events "
+                     f"(later half {f.get('growth_mb_per_10k_events_later_half')}; "
+                     f"bar {s['rss_bar_mb_per_10k_events']})")
+        lines.append(f"  {'':<8} largest sizes: "
+                     + ", ".join(f"{k} {v}" for k, v in f["sizes_max"].items()))
+    lines += [f"  {problem}" for problem in s["problems"]]
     return lines
 
 

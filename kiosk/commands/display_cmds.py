@@ -15,6 +15,7 @@ import argparse
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kiosk.cli import Context, parse_size
@@ -63,6 +64,12 @@ def add_display_role(run_sub: argparse._SubParsersAction,
                    help="screenshot size (default 1920x1080 hall, 1280x480 counter)")
     p.add_argument("--headless", action="store_true",
                    help="no window and no voice: print each call (with --json, JSON lines)")
+    p.add_argument("--audio", choices=("qt", "null"), default="qt",
+                   help="where the hall's voice goes: the sound card (qt), or nowhere (null:"
+                   " every call is still built and queued, as on a PC without speakers)")
+    p.add_argument("--status-every", type=float, metavar="SECONDS",
+                   help="print the station's status (memory, sizes, last event applied)"
+                   " every SECONDS (with --json, JSON lines)")
     p.set_defaults(handler=cmd_display)
 
 
@@ -80,15 +87,25 @@ def cmd_display(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.app import make_qt_app
 
     app, _font = make_qt_app(sys.argv[:1], qt_messages_to_log=True)
+    player = None
+    if args.audio == "null":
+        from kiosk.devices.announcer import NullPlayer
+
+        player = NullPlayer()
     station = build_display_window(
         ctx.settings, ctx.database_url, kind=args.kind, counter=args.counter,
-        station=args.station, voice=not (args.no_voice or args.screenshot), clock=ctx.clock)
+        station=args.station, voice=not (args.no_voice or args.screenshot), clock=ctx.clock,
+        player=player)
     window = station.window
     assert window is not None
     if args.screenshot:
         default = (1920, 1080) if args.kind == "hall" else (1280, 480)
         return _screenshot(ctx, station, parse_size(args.size, default), args.screenshot)
     station.start()
+    if args.status_every:
+        from kiosk.ui.status import status_lines
+
+        status_lines(station, args.status_every, station.status, _said(ctx))
     if args.windowed:
         window.resize(*parse_size(args.windowed, (1280, 720)))
         window.show()
@@ -128,9 +145,7 @@ def _run_headless(ctx: Context, args: argparse.Namespace) -> int:
                                    counter=args.counter, station=args.station, headless=True,
                                    clock=ctx.clock)
 
-    def said(data: dict[str, Any], text: str) -> None:
-        ctx.out(data, text)
-        ctx.stdout.flush()
+    said = _said(ctx)
 
     def on_calls(records: list[Any]) -> None:
         for r in records:
@@ -146,7 +161,20 @@ def _run_headless(ctx: Context, args: argparse.Namespace) -> int:
         lambda snap: said({"snapshot": snap.last_event_id, "monotonic": time.monotonic()},
                           f"state reloaded at event {snap.last_event_id}"))
     station.start()
+    if args.status_every:
+        from kiosk.ui.status import status_lines
+
+        status_lines(station, args.status_every, station.status, said)
     try:
         return int(app.exec())
     finally:
         station.stop()
+
+
+def _said(ctx: Context) -> Callable[[dict[str, Any], str], None]:
+    """One line (JSON with --json) out at once, so a supervisor reads it as it happens."""
+    def said(data: dict[str, Any], text: str) -> None:
+        ctx.out(data, text)
+        ctx.stdout.flush()
+
+    return said

@@ -10,6 +10,7 @@ import argparse
 import logging
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from kiosk.cli import Context, parse_size
 from kiosk.commands.args import STATION
@@ -25,6 +26,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="this kiosk's name, as the manager console shows it")
     k.add_argument("--windowed", action="store_true",
                    help="a normal window instead of full screen (for trying it out)")
+    k.add_argument("--walk-in", type=int, metavar="MS",
+                   help="a pretend customer takes a ticket every MS milliseconds, tapping"
+                   " straight through (burning a kiosk PC in; soak tests)")
+    k.add_argument("--status-every", type=float, metavar="SECONDS",
+                   help="print the station's status (memory, sizes, tickets issued) every"
+                   " SECONDS (with --json, JSON lines)")
     k.set_defaults(handler=cmd_run_kiosk)
 
     d = sub.add_parser("demo", parents=[common],
@@ -65,6 +72,18 @@ def cmd_run_kiosk(ctx: Context, args: argparse.Namespace) -> int:
     window = build_kiosk_window(settings, service, station=args.station,
                                 fullscreen=not args.windowed)
     window.exit_requested.connect(app.quit)
+    if args.walk_in:
+        from kiosk.ui.walk_in import walk_in_every
+
+        walk_in_every(window, args.walk_in)
+    if args.status_every:
+        from kiosk.ui.status import status_lines
+
+        def said(data: dict[str, Any], text: str) -> None:
+            ctx.out(data, text)
+            ctx.stdout.flush()
+
+        status_lines(window, args.status_every, window.status, said)
     window.present()
     code = app.exec()
     window.shutdown()

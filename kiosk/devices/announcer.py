@@ -336,51 +336,22 @@ class Announcer(Protocol):
 
 
 class NullPlayer:
-    """Headless machines: plays nothing, reports each announcement finished at once."""
+    """Headless machines: plays nothing, reports each announcement finished at once.
+
+    `played` names the latest RECORD_LIMIT files handed over (a display runs for weeks)."""
 
     def __init__(self) -> None:
         self.played: list[str] = []
 
     def play(self, wav: Path, finished: Callable[[], None]) -> None:
         self.played.append(wav.name)
+        if len(self.played) > RECORD_LIMIT:
+            del self.played[:-RECORD_LIMIT]
         log.debug("no audio output; skipped %s", wav.name)
         finished()
 
     def stop(self) -> None:
         """Nothing is ever playing."""
-
-
-@dataclass
-class FakePlayback:
-    wav: Path
-    frames: bytes  # the audio as it was handed over (the queue deletes the file afterwards)
-    finished: Callable[[], None]
-
-
-class FakePlayer:
-    """Tests: records what it was given and plays until `finish()` is called."""
-
-    def __init__(self) -> None:
-        self.playbacks: list[FakePlayback] = []
-        self.playing: FakePlayback | None = None
-
-    def play(self, wav: Path, finished: Callable[[], None]) -> None:
-        if self.playing is not None:
-            raise AssertionError(f"{wav.name} started while {self.playing.wav.name} is playing")
-        with wave.open(str(wav), "rb") as w:
-            frames = w.readframes(w.getnframes())
-        self.playing = FakePlayback(wav, frames, finished)
-        self.playbacks.append(self.playing)
-
-    def finish(self) -> None:
-        """The current playback reached its end."""
-        if self.playing is None:
-            raise AssertionError("nothing is playing")
-        done, self.playing = self.playing.finished, None
-        done()
-
-    def stop(self) -> None:
-        self.playing = None
 
 
 MAX_LAG_S = 10.0  # README: a call is spoken at most this long after it is made (calls every 3 s)

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from kiosk.config import PrinterSettings
 from kiosk.devices.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline
@@ -206,7 +206,8 @@ class PreviewPrinter:
     name: str = "preview"
     last_png: bytes = b""
     last_bytes: bytes = b""
-    printed: list[TicketData] = field(default_factory=list)
+    printed: list[TicketData] = field(default_factory=list)  # the latest KEPT tickets
+    KEPT: ClassVar[int] = 50  # a kiosk prints for weeks: keep a few, not every ticket
 
     def status(self) -> PrinterStatus:
         return PrinterStatus(self.state, self.name)
@@ -220,6 +221,8 @@ class PreviewPrinter:
         self.last_bytes = render_ticket(ticket, self.options)
         self.last_png = preview_png(ticket, self.options)
         self.printed.append(ticket)
+        if len(self.printed) > self.KEPT:
+            del self.printed[:-self.KEPT]
         if self.out_dir is not None:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             (self.out_dir / f"{ticket.number}.png").write_bytes(self.last_png)

@@ -24,6 +24,7 @@ from kiosk.queue import customers
 from kiosk.queue.models import CALLED, SERVING
 from kiosk.queue.service import QueueService
 from kiosk.ui.kiosk_window import KioskWindow
+from kiosk.ui.walk_in import KioskWalkIn
 from kiosk.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -132,28 +133,6 @@ class HallSimulator(QObject):
                     self.service.finish(current.id)
             elif self.rng.random() < 0.5:
                 self.service.call_next(counter.number)
-
-
-class KioskWalkIn:
-    """A pretend customer at the kiosk: no card, first open service (demo only)."""
-
-    def __init__(self, window: KioskWindow) -> None:
-        self.window = window
-        window.screen_changed.connect(self._on_screen)
-        self._active = False
-
-    def __call__(self) -> None:
-        if self.window.screen_name == "home" and not self.window.busy:
-            self._active = True
-            self.window.choose_service(None)
-
-    def _on_screen(self, name: str) -> None:
-        if not self._active or name != "services":
-            return
-        self._active = False
-        options = [o for o in self.window.services.options if o.available]
-        if options:
-            QTimer.singleShot(1200, lambda: self.window.take_ticket(options[0].prefix))
 
 
 class Demo(QObject):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -16,6 +16,7 @@ from kiosk.devices.announcer import Announcer, Call, VoiceError
 from kiosk.queue.feed import CallRecord, FeedEvent, Snapshot
 from kiosk.ui.display import DisplayModel, latest_call_per_counter
 from kiosk.ui.feed_qt import LiveFeed
+from kiosk.ui.status import qt_objects, resident_kb
 
 if TYPE_CHECKING:
     from kiosk.ui.display_windows import DisplayWindow
@@ -55,6 +56,24 @@ class DisplayStation(QObject):
         self.closers.clear()
         if self.window is not None:
             self.window.shutdown()
+
+    def status(self) -> dict[str, Any]:
+        """Progress (the last event applied), memory, and what it holds: each size must
+        stay bounded however long the display runs."""
+        sizes: dict[str, int] = {"recent_calls": len(self.model.recent),
+                                 "model_listeners": len(self.model.listeners)}
+        if self.announcer is not None:  # the voice: calls waiting, and its records
+            for name in ("pending", "spoken", "dropped", "heard"):
+                held = getattr(self.announcer, name, None)
+                if held is not None:
+                    sizes[f"announcer_{name}"] = len(held)
+            played = getattr(getattr(self.announcer, "player", None), "played", None)
+            if played is not None:
+                sizes["player_played"] = len(played)
+        if self.window is not None:
+            sizes["qt_objects"] = qt_objects(self.window)
+        return {"applied_event_id": self.model.applied_id, "online": self.model.online,
+                "rss_kb": resident_kb(), "sizes": sizes}
 
     def _on_events(self, events: list[FeedEvent]) -> None:
         calls = self.model.apply(events)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
@@ -45,6 +46,7 @@ from kiosk.ui.kiosk_screens import (
     ServicesScreen,
 )
 from kiosk.ui.readers import ReaderThread, ReadIdentity
+from kiosk.ui.status import qt_objects, resident_kb
 from kiosk.ui.widgets import TopBar
 from kiosk.ui.worker import Worker
 
@@ -104,6 +106,7 @@ class KioskWindow(QWidget):
         self.outcome: IssueOutcome | None = None
         self.busy = False
         self.out_of_service = False
+        self.tickets_issued = 0
         self._may_close = False
         self._taps: list[float] = []
         self._scale = 0.0
@@ -338,6 +341,7 @@ class KioskWindow(QWidget):
         self._show(self.result)
         self.result_timer.start()
         self.countdown_timer.start()
+        self.tickets_issued += 1
         self.ticket_issued.emit(outcome)
 
     def _start(self, fn: Callable[..., object], *args: object,
@@ -386,9 +390,20 @@ class KioskWindow(QWidget):
 
     def send_heartbeat(self) -> None:
         extra = {"screen": self.screen_name, "language": self.languages.current,
-                 "in_service": not self.out_of_service}
+                 "in_service": not self.out_of_service, "rss_kb": resident_kb()}
         self.worker.run(self.flow.heartbeat, extra, on_done=lambda _s: None,
                         on_error=self._heartbeat_failed)
+
+    def status(self) -> dict[str, Any]:
+        """Tickets issued, memory, and what the station holds (each must stay bounded)."""
+        sizes = {"worker_jobs": self.worker.pending, "qt_objects": qt_objects(self),
+                 "secret_taps": len(self._taps)}
+        printed = getattr(self.flow.printer, "printed", None)
+        if printed is not None:
+            sizes["printer_kept"] = len(printed)
+        return {"screen": self.screen_name, "tickets_issued": self.tickets_issued,
+                "in_service": not self.out_of_service, "rss_kb": resident_kb(),
+                "sizes": sizes}
 
     def _heartbeat_failed(self, exc: BaseException) -> None:
         if is_database_error(exc) and not self.out_of_service and not self.busy:

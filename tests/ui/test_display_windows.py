@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot  # noqa: E402
 
 from kiosk.app import build_display_window  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
-from kiosk.devices.announcer import AnnouncementQueue, FakePlayer  # noqa: E402
+from kiosk.devices.announcer import AnnouncementQueue  # noqa: E402
 from kiosk.queue.db import Database  # noqa: E402
 from kiosk.queue.feed import read_snapshot  # noqa: E402
 from kiosk.queue.service import QueueService  # noqa: E402
@@ -29,6 +29,7 @@ from kiosk.ui.display_windows import (  # noqa: E402
     display_font_family,
 )
 from tests.conftest import FakeClock  # noqa: E402
+from tests.support.players import FakePlayer  # noqa: E402
 
 QT_NOISE = (
     r"PulseAudioService: pa_context_connect\(\) failed",

@@ -19,7 +19,6 @@ from kiosk.devices.announcer import (
     AnnouncementQueue,
     Call,
     ClipLibrary,
-    FakePlayer,
     NullPlayer,
     VoiceError,
     call_segments,
@@ -30,6 +29,7 @@ from kiosk.devices.announcer import (
     zh_call_clips,
     zh_counter_clips,
 )
+from tests.support.players import FakePlayer
 
 ASSETS = PROJECT_ROOT / "assets" / "voice"
 TOOL = PROJECT_ROOT / "tools" / "make_voice_clips.py"
