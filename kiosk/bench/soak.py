@@ -53,6 +53,7 @@ WALK_IN_MS = 300
 RSS_BAR_MB_PER_10K = 4.0  # growth per 10,000 events after the warm-up
 QT_OBJECTS_SLACK = 10
 WARMUP_DAYS = 2
+DISPLAY_OPTIONS = ("--windowed", "1280x720", "--audio", "null")  # the real window and voice
 
 
 class SoakClock:
@@ -209,8 +210,12 @@ def size_bounds(settings: Settings) -> dict[str, int]:
 def run_soak(config: str, events: int = SOAK_EVENTS, *, sample_every: int | None = None,
              warmup: float = 0.25, rss_bar_mb: float = RSS_BAR_MB_PER_10K,
              workdir: str | Path | None = None,
+             display_options: tuple[str, ...] = DISPLAY_OPTIONS,
              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Drive `events` events past a display and a kiosk process; figures and verdict."""
+    """Drive `events` events past a display and a kiosk process; figures and verdict.
+
+    `display_options` tell apart where a display's memory goes (e.g. ("--headless",):
+    the feed and the model without the window and the voice)."""
     settings = load_settings(config, environ={})
     if settings.printer.backend != "preview":
         raise ValueError("the soak's kiosk prints hundreds of tickets: give it a branch file "
@@ -219,13 +224,13 @@ def run_soak(config: str, events: int = SOAK_EVENTS, *, sample_every: int | None
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="kiosk-soak-") as tmp:
             return _soak(settings, config, events, sample_every, warmup, rss_bar_mb,
-                         Path(tmp), progress)
+                         Path(tmp), display_options, progress)
     return _soak(settings, config, events, sample_every, warmup, rss_bar_mb, Path(workdir),
-                 progress)
+                 display_options, progress)
 
 
 def _soak(settings: Settings, config: str, events: int, sample_every: int, warmup: float,
-          rss_bar_mb: float, tmp: Path,
+          rss_bar_mb: float, tmp: Path, display_options: tuple[str, ...],
           progress: Callable[[str], None] | None) -> dict[str, Any]:
     url = f"sqlite:///{tmp / 'branch.db'}"
     clock = SoakClock(tmp / "branch-time", WEEK_START)
@@ -235,9 +240,8 @@ def _soak(settings: Settings, config: str, events: int, sample_every: int, warmu
     week = BusyWeek(service, clock, seconds_per_event=open_hours / (events * 1.05))
     env = {"KIOSK_NOW": f"file:{clock.path}"}
     common = ["--json", "--status-every", str(STATUS_EVERY_S), "--db", url, "--config", config]
-    display = StationProcess(["run", "display", "--kind", "hall", "--windowed", "1280x720",
-                              "--audio", "null", "--station", "soak-hall", *common], tmp,
-                             name="display", env=env)
+    display = StationProcess(["run", "display", "--kind", "hall", *display_options,
+                              "--station", "soak-hall", *common], tmp, name="display", env=env)
     kiosk = StationProcess(["run", "kiosk", "--station", "soak-kiosk", "--windowed",
                             "--walk-in", str(WALK_IN_MS), *common], tmp, name="kiosk", env=env)
     stations = {"display": display, "kiosk": kiosk}
