@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from kiosk.config import Settings
 from kiosk.errors import ConfigError
 from kiosk.queue.db import Database
-from kiosk.queue.service import MAX_CLOCK_SKEW_S, QueueService
+from kiosk.queue.service import QueueService
+from kiosk.queue.txn import MAX_CLOCK_SKEW_S
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from kiosk.commands.args import (
     WORD,
 )
 from kiosk.identity import identify_card, identify_resident_id
-from kiosk.queue.service import CounterView, TicketView
+from kiosk.queue.views import CounterView, TicketView
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -206,17 +206,17 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         "waiting": [{"ticket_id": v.id, "number": v.number, "service": v.service,
                      "tier": v.tier, "arrived_at": v.arrived_at, "ahead": v.ahead,
                      "estimated_wait_s": v.estimated_wait_s} for v in waiting],
-        "services": services,
+        "services": [s.as_dict() for s in services],
         "counters": [_counter_dict(c) for c in counters],
-        "recent_calls": calls,
-        "stations": svc.stations(),
+        "recent_calls": [c.as_dict() for c in calls],
+        "stations": [s.as_dict() for s in svc.stations()],
     }
 
     def text() -> str:
         lines = [f"{ctx.settings.branch.name_zh}  {len(waiting)} waiting"]
         for s in services:
-            lines.append(f"  {s['service']} {s['name_zh']:<8} waiting {s['waiting']:>3}  "
-                         f"counters {s['open_counters'] or '-'}")
+            lines.append(f"  {s.service} {s.name_zh:<8} waiting {s.waiting:>3}  "
+                         f"counters {list(s.open_counters) or '-'}")
         for c in counters:
             cur = "-"
             if c.current is not None:
@@ -235,17 +235,17 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_events(ctx: Context, args: argparse.Namespace) -> int:
     events = ctx.service.events_since(args.since, args.limit)
-    ctx.out(events, lambda: "\n".join(
-        f"{e['id']:>6} {e['at']:%H:%M:%S} {e['kind']:<14} ticket {e['ticket_id'] or '-'} "
-        f"counter {e['counter'] or '-'} {e['payload']}" for e in events) or "No events.")
+    ctx.out([e.as_dict() for e in events], lambda: "\n".join(
+        f"{e.id:>6} {e.at:%H:%M:%S} {e.kind:<14} ticket {e.ticket_id or '-'} "
+        f"counter {e.counter or '-'} {e.payload}" for e in events) or "No events.")
     return 0
 
 
 def cmd_audit(ctx: Context, args: argparse.Namespace) -> int:
     rows = ctx.service.audit_log(args.limit)
-    ctx.out(rows, lambda: "\n".join(
-        f"{r['at']:%Y-%m-%d %H:%M:%S} {r['actor']} {r['action']} ticket {r['ticket_id']}: "
-        f"{r['reason']}" for r in rows) or "No overrides.")
+    ctx.out([r.as_dict() for r in rows], lambda: "\n".join(
+        f"{r.at:%Y-%m-%d %H:%M:%S} {r.actor} {r.action} ticket {r.ticket_id}: "
+        f"{r.reason}" for r in rows) or "No overrides.")
     return 0
 
 

@@ -40,7 +40,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
@@ -50,7 +50,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kiosk.errors import DatabaseUnavailable
-from kiosk.queue.service import FEED_CHANNEL
+from kiosk.queue.txn import FEED_CHANNEL
+from kiosk.queue.views import FeedEvent
 
 if TYPE_CHECKING:
     from kiosk.queue.service import QueueService
@@ -63,38 +64,10 @@ PG_SAFETY_POLL_S = 1.0  # LISTEN wakes readers; this probes and catches what it 
 PROBE_DEADLINE_S = 1.5  # probe every 1 s + 1.5 s to answer: a hung server is seen within 2.5 s
 READ_DEADLINE_S = 2.0  # a feed read (events, the full state) the server never answers
 PG_CONNECT_TIMEOUT_S = 2
-CALL_KINDS = ("called", "recall")
 
 
 class FeedOffline(DatabaseUnavailable):
     """The change feed lost the database; the caller reconnects with backoff."""
-
-
-@dataclass(frozen=True)
-class FeedEvent:
-    """One row of the events table, as a reader sees it."""
-
-    id: int
-    at: datetime
-    kind: str
-    ticket_id: int | None
-    counter: int | None
-    payload: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def number(self) -> str | None:
-        value = self.payload.get("number")
-        return str(value) if value is not None else None
-
-    @property
-    def is_call(self) -> bool:
-        return self.kind in CALL_KINDS and self.number is not None and self.counter is not None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> FeedEvent:
-        return cls(id=int(row["id"]), at=row["at"], kind=str(row["kind"]),
-                   ticket_id=row["ticket_id"], counter=row["counter"],
-                   payload=dict(row["payload"] or {}))
 
 
 # --- the full state a display shows (reloaded after every reconnect) -------------------
@@ -154,12 +127,11 @@ def _read_snapshot(service: QueueService, recent: int) -> Snapshot:
     last = service.last_event_id()
     today = service.business_day(service.now())
     services = tuple(
-        ServiceStatus(prefix=row["service"], name_zh=row["name_zh"], name_en=row["name_en"],
-                      waiting=row["waiting"],
+        ServiceStatus(prefix=row.service, name_zh=row.name_zh, name_en=row.name_en,
+                      waiting=row.waiting,
                       # where a number taken now would stand: the same forecast as the kiosk
-                      wait_s=row["estimated_wait_s"],
-                      open_now=bool(row["open_now"]),
-                      open_counters=tuple(row["open_counters"]))
+                      wait_s=None if row.estimated_wait_s is None else int(row.estimated_wait_s),
+                      open_now=row.open_now, open_counters=row.open_counters)
         for row in service.service_summary())
     counters = tuple(
         CounterStatus(number=c.number, label_zh=c.name_zh, label_en=c.name_en, status=c.status,
@@ -168,10 +140,10 @@ def _read_snapshot(service: QueueService, recent: int) -> Snapshot:
                       serving=c.current is not None and c.current.status == "serving")
         for c in service.counters())
     calls = tuple(
-        CallRecord(event_id=int(r["event_id"]), number=str(r["number"]), counter=int(r["counter"]),
-                   recall=r["kind"] == "recall", at=r["at"])
+        CallRecord(event_id=r.event_id, number=r.number, counter=r.counter,
+                   recall=r.kind == "recall", at=r.at)
         for r in service.recent_calls(recent)
-        if r["number"] and r["counter"] is not None and service.business_day(r["at"]) == today)
+        if r.number and r.counter is not None and service.business_day(r.at) == today)
     notice_zh, notice_en = service.notice()
     return Snapshot(last_event_id=last, business_day=today, services=services,
                     counters=counters, recent_calls=calls, notice_zh=notice_zh,
@@ -293,7 +265,7 @@ class FeedReader:
         out: list[FeedEvent] = []
         while True:
             rows = self._guard(partial(self.service.events_since, self.last_id, self.batch))
-            events = [FeedEvent.from_row(r) for r in rows]
+            events: list[FeedEvent] = rows
             if events:
                 self.last_id = events[-1].id
                 out += events

@@ -183,6 +183,13 @@ class Forecast:
     wait_s: float
 
 
+def remaining_service_s(mean_s: float, elapsed_s: float) -> float:
+    """How much longer a counter stays busy with its current customer: the service
+    mean less what has passed, but a customer already past the mean still needs a little
+    while (a tenth of the mean). The service's forecast and the simulator both use this."""
+    return max(mean_s - elapsed_s, 0.1 * mean_s)
+
+
 def _waited_s(now: datetime, c: Candidate) -> float:
     return (now - c.rank_at).total_seconds()
 

@@ -44,6 +44,7 @@ from kiosk.queue.rules import (
     pick_next,
     promise_deadline,
     record_call,
+    remaining_service_s,
 )
 
 log = logging.getLogger(__name__)
@@ -514,8 +515,7 @@ class _Day:
     def remaining_s(self, now: float, desk: _Desk) -> float:
         if desk.current is None:
             return 0.0
-        expected = self.mean_s[desk.current.service]
-        return max(expected - (now - desk.started_s), 0.1 * expected)
+        return remaining_service_s(self.mean_s[desk.current.service], now - desk.started_s)
 
     def naive(self, now: float, c: Customer) -> float:
         ahead = sum(len(q) for (s, _), q in self.groups.items() if s == c.service) - 1

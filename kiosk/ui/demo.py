@@ -117,8 +117,8 @@ class HallSimulator(QObject):
 
     def step(self) -> None:
         """One moment of the branch: maybe an arrival, and each counter's next move."""
-        open_services = [row["service"] for row in self.service.service_summary()
-                         if row["open_now"] and row["open_counters"]]
+        open_services = [row.service for row in self.service.service_summary()
+                         if row.open_now and row.open_counters]
         if open_services and self.rng.random() < 0.7:
             tiers = [t for t in TIER_WEIGHTS if t in {x.key for x in self.service.settings.tiers}]
             tier = self.rng.choices(tiers, [TIER_WEIGHTS[t] for t in tiers])[0]

@@ -24,7 +24,8 @@ from kiosk.devices.printer import PrinterState, TicketPrinter, print_checked
 from kiosk.devices.ticket import LayoutOptions, TicketData, qr_image, ticket_token
 from kiosk.errors import InvalidIdentifier
 from kiosk.identity import Identity, compact, identify
-from kiosk.queue.service import QueueService, TicketView
+from kiosk.queue.service import QueueService
+from kiosk.queue.views import TicketView
 
 log = logging.getLogger(__name__)
 
@@ -116,19 +117,19 @@ class KioskFlow:
     def options(self) -> list[ServiceOption]:
         out = []
         for row in self.service.service_summary():
-            svc = self.settings.service(row["service"])
+            svc = self.settings.service(row.service)
             now = self.service.now().strftime("%H:%M")
-            counters = len(row["open_counters"])
+            counters = len(row.open_counters)
             reason, at = "", ""
-            if not row["open_now"]:
-                reason, at = ("closed_until", row["opens"]) if now < row["opens"] \
-                    else ("closed_since", row["closes"])
+            if not row.open_now:
+                reason, at = ("closed_until", row.opens) if now < row.opens \
+                    else ("closed_since", row.closes)
             elif counters == 0:
                 reason = "paused"
-            wait_s = row["estimated_wait_s"]  # fast-forwarded for a number taken now
+            wait_s = row.estimated_wait_s  # fast-forwarded for a number taken now
             out.append(ServiceOption(
                 prefix=svc.prefix, name_zh=svc.name_zh, name_en=svc.name_en,
-                waiting=row["waiting"], wait_s=wait_s, available=not reason, reason=reason,
+                waiting=row.waiting, wait_s=wait_s, available=not reason, reason=reason,
                 at=at, hint_zh=svc.self_service_hint_zh, hint_en=svc.self_service_hint_en))
         return out
 

@@ -12,7 +12,8 @@ from kiosk.config import Settings
 from kiosk.errors import ClockSkew
 from kiosk.queue import models as m
 from kiosk.queue.db import Database
-from kiosk.queue.service import MAX_CLOCK_SKEW_S, QueueService
+from kiosk.queue.service import QueueService
+from kiosk.queue.txn import MAX_CLOCK_SKEW_S
 from tests.conftest import FakeClock
 
 
@@ -31,10 +32,10 @@ def test_reads_of_a_new_day_do_not_show_yesterdays_queue(
     assert queue.waiting() == []
     assert all(c.current is None for c in queue.counters())
     assert queue.recent_calls() == []
-    assert all(s["waiting"] == 0 for s in queue.service_summary())
+    assert all(s.waiting == 0 for s in queue.service_summary())
     assert queue.ticket(waiting_id).status == m.EXPIRED
     assert queue.ticket(called_id).status == m.EXPIRED
-    kinds = [e["kind"] for e in queue.events_since(0)]
+    kinds = [e.kind for e in queue.events_since(0)]
     assert kinds.count("day_rollover") == 2  # the first day's, and this read's
     assert queue.issue("A").number == "A001"
 
@@ -75,10 +76,10 @@ def test_writes_are_refused_when_the_clock_is_off_the_databases(
         else:
             assert service.issue("A", check_hours=False).number == "A001"
         service.heartbeat("KIOSK-1", "kiosk", {"printer": "ok"})
-        beat = next(s for s in service.stations() if s["name"] == "KIOSK-1")
-        assert beat["state"]["clock_ok"] is (not refused)
-        assert beat["state"]["clock_skew_s"] == pytest.approx(offset_s, abs=5)
-        assert beat["state"]["printer"] == "ok"
+        beat = next(s for s in service.stations() if s.name == "KIOSK-1")
+        assert beat.state["clock_ok"] is (not refused)
+        assert beat.state["clock_skew_s"] == pytest.approx(offset_s, abs=5)
+        assert beat.state["printer"] == "ok"
     finally:
         service.db.dispose()
 

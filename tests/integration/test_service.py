@@ -22,7 +22,7 @@ def event_count(q: QueueService) -> int:
 
 
 def kinds_since(q: QueueService, since: int) -> list[str]:
-    return [e["kind"] for e in q.events_since(since)]
+    return [e.kind for e in q.events_since(since)]
 
 
 def test_numbers_are_prefix_plus_daily_sequence_per_service(queue: QueueService) -> None:
@@ -210,8 +210,8 @@ def test_overrides_need_a_reason_and_are_audited(queue: QueueService) -> None:
     queue.open_counter(1)
     assert queue.call_next(1).id == late.id  # type: ignore[union-attr]
     audit = queue.audit_log()
-    assert audit[0]["actor"] == "M001 张经理" and audit[0]["action"] == "pin"
-    assert audit[0]["reason"] == "elderly customer, standing"
+    assert audit[0].actor == "M001 张经理" and audit[0].action == "pin"
+    assert audit[0].reason == "elderly customer, standing"
 
 
 def test_call_specific_ticket_is_audited(queue: QueueService) -> None:
@@ -220,9 +220,9 @@ def test_call_specific_ticket_is_audited(queue: QueueService) -> None:
     queue.open_counter(1)
     called = queue.call_ticket(1, b.id, actor="T001", reason="customer has an appointment")
     assert called.number == "A002"
-    assert queue.audit_log()[0]["action"] == "call_ticket"
+    assert queue.audit_log()[0].action == "call_ticket"
     ev = queue.events_since(0)[-1]
-    assert ev["kind"] == "called" and ev["payload"]["override"] is True
+    assert ev.kind == "called" and ev.payload["override"] is True
 
 
 def test_business_day_rollover_resets_numbers_and_closes_old_tickets(
@@ -267,18 +267,18 @@ def test_learned_service_time_updates_the_running_mean(queue: QueueService,
     queue.start(t.id)
     clock.advance(600)
     queue.finish(t.id)
-    summary = {s["service"]: s for s in queue.service_summary()}
+    summary = {s.service: s for s in queue.service_summary()}
     a = queue.settings.rules.service_time_smoothing
     assert 0 < a < 1
-    assert summary["A"]["mean_service_s"] == round((1 - a) * 240 + a * 600)
+    assert summary["A"].mean_service_s == round((1 - a) * 240 + a * 600)
 
 
 def test_events_are_readable_in_order(queue: QueueService) -> None:
     queue.issue("A")
     queue.issue("B")
-    ids = [e["id"] for e in queue.events_since(0)]
+    ids = [e.id for e in queue.events_since(0)]
     assert ids == sorted(ids) and len(ids) == len(set(ids))
-    assert [e["id"] for e in queue.events_since(ids[0])] == ids[1:]
+    assert [e.id for e in queue.events_since(ids[0])] == ids[1:]
 
 
 def test_schema_is_created_and_at_head(queue: QueueService) -> None:
@@ -294,11 +294,11 @@ def test_new_ticket_estimate_per_service(queue: QueueService, clock: FakeClock) 
         queue.issue("A")
         clock.advance(10)
     queue.open_counter(1)  # serves A and B
-    summary = {s["service"]: s for s in queue.service_summary()}
-    assert (summary["A"]["ahead"], summary["A"]["estimated_wait_s"]) == (3, 3 * 240)
-    assert (summary["B"]["ahead"], summary["B"]["estimated_wait_s"]) == (3, 3 * 240)
-    assert summary["C"]["estimated_wait_s"] is None  # no open counter serves corporate
-    assert summary["A"]["waiting"] == 3 and summary["A"]["open_counters"] == [1]
+    summary = {s.service: s for s in queue.service_summary()}
+    assert (summary["A"].ahead, summary["A"].estimated_wait_s) == (3, 3 * 240)
+    assert (summary["B"].ahead, summary["B"].estimated_wait_s) == (3, 3 * 240)
+    assert summary["C"].estimated_wait_s is None  # no open counter serves corporate
+    assert summary["A"].waiting == 3 and summary["A"].open_counters == (1,)
 
 
 def test_customer_lookup_by_identity(queue: QueueService) -> None:

@@ -51,7 +51,7 @@ def test_swipe_greets_a_gold_customer_and_prints_a_priority_ticket(
     [ticket] = open_tickets(branch)
     assert (ticket.number, ticket.status, ticket.tier) == (number, "waiting", "gold")
     assert ticket.customer_masked == "欧**国"
-    kinds = [e["kind"] for e in branch.events_since(0)]
+    kinds = [e.kind for e in branch.events_since(0)]
     assert "vip_arrival" in kinds
 
 

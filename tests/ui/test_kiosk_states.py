@@ -28,7 +28,7 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 def station(service: QueueService, name: str = "kiosk-test") -> dict:
-    return next((s for s in service.stations() if s["name"] == name), {})
+    return next((s.state for s in service.stations() if s.name == name), {})
 
 
 def test_paper_out_still_gives_a_valid_number_and_tells_the_manager(

@@ -1,0 +1,323 @@
+"""The ticket's life: issued, called by the rules, and its steps at the counter.
+
+One transaction and one event per operation (see txn.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select, text, union_all
+from sqlalchemy.orm import Session
+
+from kiosk.errors import IllegalTransition, NotFound, QueueError
+from kiosk.identity import Identity
+from kiosk.queue import models as m
+from kiosk.queue import rules
+from kiosk.queue.counters import free_counter
+from kiosk.queue.txn import FEED_CHANNEL, Branch, NothingToDo, Op
+from kiosk.queue.views import TicketView
+
+# Where each operation may start from.
+CAN_CALL = (m.WAITING,)
+_CAN_RECALL = (m.CALLED,)
+_CAN_START = (m.CALLED,)
+_CAN_FINISH = (m.CALLED, m.SERVING)
+_CAN_NO_SHOW = (m.CALLED,)
+_CAN_SUSPEND = (m.CALLED, m.SERVING)
+_CAN_RESUME = (m.SUSPENDED,)
+_CAN_TRANSFER = (m.WAITING, m.CALLED, m.SERVING, m.SUSPENDED)
+_CAN_CANCEL = (m.WAITING, m.CALLED, m.SERVING, m.SUSPENDED)
+_CAN_HAND_BACK = (m.CALLED,)
+
+
+class Tickets:
+    def __init__(self, branch: Branch) -> None:
+        self.branch = branch
+
+    # --- issuing -------------------------------------------------------------------------
+
+    def issue(self, service: str, identity: Identity | None = None, *, tier: str | None = None,
+              station: str = "", on_behalf_of: str | None = None, customer_masked: str = "",
+              check_hours: bool = True) -> TicketView:
+        """A new number for `service` (or the customer's open one, for a reprint).
+
+        The tier comes from the customer directory when the customer is identified;
+        `tier` overrides it (a lobby manager issuing on a customer's behalf).
+        """
+        b = self.branch
+        svc = b.service(service)
+        now = b.now()
+        if check_hours and not (svc.opens <= now.time() < svc.closes):
+            raise QueueError(f"{svc.name_en} ({svc.name_zh}) is open "
+                             f"{svc.opens:%H:%M}-{svc.closes:%H:%M}; no numbers now.")
+        if tier is not None and tier not in b.tiers:
+            raise NotFound(f"There is no customer tier {tier!r}.")
+        with b.write(now) as op:
+            s = op.s
+            digest = identity.digest if identity else None
+            masked = customer_masked
+            if identity is not None:
+                existing = s.scalars(
+                    select(m.Ticket).where(m.Ticket.customer_hash == digest,
+                                           m.Ticket.service == service,
+                                           m.Ticket.status.in_(m.OPEN_STATES))
+                ).first()
+                if existing is not None:
+                    op.emit("reprint", existing, payload={"station": station})
+                    return b.view(existing, existing=True)
+                customer = s.scalars(select(m.Customer).where(m.Customer.id_hash == digest)).first()
+                if customer is not None:
+                    tier = tier or customer.tier
+                    masked = masked or customer.name_masked
+            if tier not in b.tiers:
+                tier = b.settings.regular_tier.key
+            payload: dict[str, Any] = {"service": service, "tier": tier, "station": station}
+            if on_behalf_of:
+                payload["on_behalf_of"] = on_behalf_of
+            row = {"business_day": op.day, "service": service, "tier": tier,
+                   "status": m.WAITING, "customer_hash": digest, "customer_masked": masked,
+                   "arrived_at": now, "rank_at": now, "station": station, "recalls": 0,
+                   "outcome": ""}
+            ticket_id, number = self._insert_ticket(op, row, payload)
+            if identity is not None and b.tiers[tier].priority:
+                op.emit_raw("vip_arrival", ticket_id, None,
+                            {"number": number, "tier": tier, "customer": masked,
+                             "station": station})
+        tier_row = b.tiers[tier]
+        return TicketView(
+            id=ticket_id, number=number, service=service, service_name_zh=svc.name_zh,
+            service_name_en=svc.name_en, tier=tier, tier_name_zh=tier_row.name_zh,
+            tier_name_en=tier_row.name_en, status=m.WAITING, business_day=op.day,
+            arrived_at=now, customer_masked=masked, counter=None, called_at=None, recalls=0,
+            outcome="")
+
+    def _insert_ticket(self, op: Op, row: dict[str, Any],
+                       payload: dict[str, Any]) -> tuple[int, str]:
+        """Take the next number and insert the ticket and its "issued" event.
+
+        This is the hot path of every kiosk: on PostgreSQL it is one round trip (the
+        number, the ticket, the event and the notification in one statement); on SQLite,
+        three short statements under the write lock.
+        """
+        if not self.branch.db.sqlite:
+            event_id = op.next_event_id()
+            result = op.conn.execute(_PG_ISSUE, {
+                **row, "event_id": event_id, "event_id_text": str(event_id),
+                "payload": json.dumps(payload, ensure_ascii=False)}).one()
+            return int(result.id), str(result.number)
+        seq = int(op.conn.execute(_SEQ_UPSERT, {"day": row["business_day"],
+                                                "service": row["service"]}).scalar_one())
+        number = f"{row['service']}{seq:03d}"
+        ticket_id = int(op.conn.execute(_TICKET_INSERT,
+                                        {**row, "seq": seq, "number": number}).scalar_one())
+        op.emit_raw("issued", ticket_id, None, {"number": number, **payload})
+        return ticket_id, number
+
+    # --- calling -------------------------------------------------------------------------
+
+    def call_next(self, counter: int) -> TicketView | None:
+        """Call the ticket the rules choose for this counter; None when none waits."""
+        b = self.branch
+        try:
+            with b.write() as op:
+                crow = free_counter(b, op.s, counter)
+                state = rules.CounterState(number=crow.number, services=crow.service_list,
+                                           green_channel=crow.green_channel,
+                                           consecutive_priority=crow.consecutive_priority)
+                heads = self._heads(op.s, crow.service_list)
+                choice = rules.pick_next(state, op.now, heads, b.policy)
+                if choice is None:
+                    raise NothingToDo
+                ticket = b.ticket_row(op.s, choice.ticket_id)
+                self.do_call(op, crow, ticket, "called")
+                return b.view(ticket)
+        except NothingToDo:
+            return None
+
+    def do_call(self, op: Op, crow: m.CounterRow, ticket: m.Ticket, kind: str,
+                extra: dict[str, Any] | None = None) -> int:
+        ticket.status = m.CALLED
+        ticket.counter = crow.number
+        ticket.called_at = op.now
+        ticket.pin = None
+        crow.current_ticket_id = ticket.id
+        crow.updated_at = op.now
+        if self.branch.policy.is_priority(ticket.tier):
+            crow.consecutive_priority += 1
+        else:
+            crow.consecutive_priority = 0
+        payload = {"number": ticket.number, "service": ticket.service, "tier": ticket.tier,
+                   "waited_s": round((op.now - ticket.arrived_at).total_seconds(), 1)}
+        return op.emit(kind, ticket, crow.number, {**payload, **(extra or {})})
+
+    def _heads(self, s: Session, services: Sequence[str]) -> list[rules.Candidate]:
+        """The head of each (service, tier) group plus every pinned ticket (see rules.py)."""
+        t = m.Ticket.__table__.c
+        cols = (t.id, t.service, t.tier, t.rank_at, t.pin)
+        parts = [
+            select(*cols)
+            .where(t.status == m.WAITING, t.service == svc, t.tier == tier, t.pin.is_(None))
+            .order_by(t.rank_at, t.id).limit(1)
+            .subquery().select()
+            for svc in services for tier in self.branch.tiers
+        ]
+        parts.append(
+            select(*cols).where(t.status == m.WAITING, t.pin.is_not(None),
+                                t.service.in_(services)).subquery().select()
+        )
+        rows = s.execute(union_all(*parts)).all()
+        return [rules.Candidate(r.id, r.service, r.tier, r.rank_at, r.pin) for r in rows]
+
+    # --- the ticket's life at the counter --------------------------------------------------
+
+    def recall(self, ticket_id: int) -> TicketView:
+        return self._step(ticket_id, _CAN_RECALL, "recalled", "recall",
+                          lambda s, t, now: setattr(t, "recalls", t.recalls + 1))
+
+    def start(self, ticket_id: int) -> TicketView:
+        def apply(s: Session, t: m.Ticket, now: datetime) -> None:
+            t.status, t.started_at = m.SERVING, now
+        return self._step(ticket_id, _CAN_START, "started", "start", apply)
+
+    def finish(self, ticket_id: int) -> TicketView:
+        def apply(s: Session, t: m.Ticket, now: datetime) -> None:
+            t.status, t.finished_at, t.outcome = m.DONE, now, "served"
+            t.started_at = t.started_at or t.called_at or now
+        return self._step(ticket_id, _CAN_FINISH, "finished", "finish", apply, free=True,
+                          learn=True)
+
+    def no_show(self, ticket_id: int) -> TicketView:
+        def apply(s: Session, t: m.Ticket, now: datetime) -> None:
+            t.status, t.finished_at, t.outcome = m.NO_SHOW, now, "no-show"
+        return self._step(ticket_id, _CAN_NO_SHOW, "marked no-show", "no_show", apply, free=True)
+
+    def suspend(self, ticket_id: int) -> TicketView:
+        """挂起: the customer leaves the counter to fetch a document; the counter is freed."""
+        return self._step(ticket_id, _CAN_SUSPEND, "suspended", "suspend",
+                          lambda s, t, now: setattr(t, "status", m.SUSPENDED), free=True)
+
+    def resume(self, ticket_id: int) -> TicketView:
+        """The suspended customer is back: waiting again, ahead of everyone of the service."""
+        def apply(s: Session, t: m.Ticket, now: datetime) -> None:
+            t.status, t.counter = m.WAITING, None
+            t.rank_at = _placement_rank(s, t.service, t, "first", now)
+        return self._step(ticket_id, _CAN_RESUME, "resumed", "resume", apply)
+
+    def cancel(self, ticket_id: int, *, reason: str = "") -> TicketView:
+        def apply(s: Session, t: m.Ticket, now: datetime) -> None:
+            t.status, t.finished_at, t.outcome = m.CANCELLED, now, reason or "cancelled"
+        return self._step(ticket_id, _CAN_CANCEL, "cancelled", "cancel", apply, free=True,
+                          extra={"reason": reason} if reason else None)
+
+    def transfer(self, ticket_id: int, service: str, placement: str | None = None) -> TicketView:
+        """Move a ticket to another service; it keeps its number, arrival time and tier."""
+        target = self.branch.service(service)
+        placement = placement or self.branch.settings.rules.transfer_placement
+        if placement not in ("first", "last", "priority"):
+            raise QueueError(f"Placement must be first, last or priority, not {placement!r}.")
+
+        def apply(s: Session, t: m.Ticket, now: datetime) -> None:
+            if t.service == target.prefix and t.status == m.WAITING:
+                raise IllegalTransition(f"{t.number} is already waiting for {target.name_en}.")
+            t.rank_at = _placement_rank(s, target.prefix, t, placement, now)
+            t.transferred_from, t.service = t.service, target.prefix
+            t.status, t.counter, t.called_at, t.started_at = m.WAITING, None, None, None
+        return self._step(ticket_id, _CAN_TRANSFER, "transferred", "transfer", apply, free=True,
+                          extra={"to": target.prefix, "placement": placement})
+
+    def hand_back(self, ticket_id: int) -> TicketView:
+        """A called customer who never came up goes back to their place in the queue.
+
+        For a counter restarted after a crash, or a teller who called the wrong service:
+        the ticket keeps its arrival time, tier and rank (the rules place it where it was),
+        and the counter is free to call again.
+        """
+        def apply(s: Session, t: m.Ticket, now: datetime) -> None:
+            t.status, t.counter, t.called_at = m.WAITING, None, None
+        return self._step(ticket_id, _CAN_HAND_BACK, "handed back", "hand_back", apply,
+                          free=True)
+
+    def _step(self, ticket_id: int, allowed: tuple[str, ...], verb: str, kind: str,
+              apply: Callable[[Session, m.Ticket, datetime], Any], *, free: bool = False,
+              learn: bool = False, extra: dict[str, Any] | None = None) -> TicketView:
+        b = self.branch
+        with b.write() as op:
+            s, now = op.s, op.now
+            ticket = b.ticket_row(s, ticket_id)
+            b.require(ticket, allowed, verb)
+            counter = ticket.counter
+            apply(s, ticket, now)
+            if learn:
+                self._learn_service_time(s, ticket)
+            if free and counter is not None:
+                crow = s.get(m.CounterRow, counter)
+                if crow is not None and crow.current_ticket_id == ticket.id:
+                    crow.current_ticket_id = None
+                    crow.updated_at = now
+            payload = {"number": ticket.number, "service": ticket.service, "tier": ticket.tier,
+                       **(extra or {})}
+            op.emit(kind, ticket, counter, payload)
+            return b.view(ticket)
+
+    def _learn_service_time(self, s: Session, ticket: m.Ticket) -> None:
+        if ticket.started_at is None or ticket.finished_at is None:
+            return
+        took = (ticket.finished_at - ticket.started_at).total_seconds()
+        if took <= 0:
+            return
+        row = s.get(m.ServiceRow, ticket.service)
+        if row is not None:
+            a = self.branch.settings.rules.service_time_smoothing
+            row.mean_service_s = (1 - a) * row.mean_service_s + a * took
+            row.served += 1
+
+
+def _placement_rank(s: Session, service: str, ticket: m.Ticket, placement: str,
+                    now: datetime) -> datetime:
+    if placement == "last":
+        return now
+    if placement == "priority":
+        return ticket.arrived_at
+    earliest = s.scalar(select(func.min(m.Ticket.rank_at))
+                        .where(m.Ticket.status == m.WAITING, m.Ticket.service == service,
+                               m.Ticket.id != ticket.id))
+    first = min(earliest, ticket.arrived_at) if earliest else ticket.arrived_at
+    return first - timedelta(seconds=1)
+
+
+_TICKETS = cast(Table, m.Ticket.__table__)
+_TICKET_INSERT = insert(_TICKETS).returning(_TICKETS.c.id)
+
+_SEQ_UPSERT = text(
+    "INSERT INTO sequences (business_day, service, last) VALUES (:day, :service, 1) "
+    "ON CONFLICT (business_day, service) DO UPDATE SET last = sequences.last + 1 "
+    "RETURNING last")
+
+# PostgreSQL: number, ticket, event and notification in one round trip (see _insert_ticket).
+_PG_ISSUE = text(f"""
+WITH seq AS (
+    INSERT INTO sequences (business_day, service, last) VALUES (:business_day, :service, 1)
+    ON CONFLICT (business_day, service) DO UPDATE SET last = sequences.last + 1
+    RETURNING last
+), t AS (
+    INSERT INTO tickets (business_day, service, seq, number, tier, status, customer_hash,
+                         customer_masked, arrived_at, rank_at, station, recalls, outcome)
+    SELECT :business_day, :service, seq.last,
+           :service || CASE WHEN seq.last < 1000 THEN lpad(seq.last::text, 3, '0')
+                            ELSE seq.last::text END,
+           :tier, :status, :customer_hash, :customer_masked, :arrived_at, :rank_at, :station,
+           :recalls, :outcome
+    FROM seq
+    RETURNING id, number
+), ev AS (
+    INSERT INTO events (id, at, kind, ticket_id, counter, payload)
+    SELECT :event_id, :arrived_at, 'issued', t.id, NULL,
+           (jsonb_build_object('number', t.number) || CAST(:payload AS jsonb))::json
+    FROM t
+)
+SELECT t.id, t.number, pg_notify('{FEED_CHANNEL}', :event_id_text) FROM t
+""")
