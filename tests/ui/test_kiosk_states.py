@@ -16,6 +16,7 @@ from kiosk.config import Settings
 from kiosk.devices.printer import PreviewPrinter, PrinterState
 from kiosk.queue.db import Database
 from kiosk.queue.service import QueueService
+from kiosk.queue.views import StationRecord
 from kiosk.ui.demo import prepare_demo_branch
 from kiosk.ui.i18n import I18N_DIR
 from kiosk.ui.kiosk_window import KioskWindow
@@ -27,8 +28,8 @@ TS = I18N_DIR / "kiosk_en.ts"
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
-def station(service: QueueService, name: str = "kiosk-test") -> dict:
-    return next((s.state for s in service.stations() if s.name == name), {})
+def station(service: QueueService, name: str = "kiosk-test") -> StationRecord | None:
+    return next((s for s in service.stations() if s.name == name), None)
 
 
 def test_paper_out_still_gives_a_valid_number_and_tells_the_manager(
@@ -46,18 +47,19 @@ def test_paper_out_still_gives_a_valid_number_and_tells_the_manager(
     assert not kiosk.result.preview.pixmap().isNull()  # the ticket with its QR, on screen
     assert preview_printer.printed == []
     assert [(t.number, t.status) for t in branch.waiting()] == [("B001", "waiting")]
-    qtbot.waitUntil(lambda: station(branch).get("state", {}).get("printer") == "paper_out",
+    qtbot.waitUntil(lambda: (row := station(branch)) is not None
+                    and row.state.get("printer") == "paper_out",
                     timeout=WAIT_MS)
 
 
 def test_heartbeat_reports_the_station_and_its_devices(
         qtbot: QtBot, kiosk: KioskWindow, branch: QueueService) -> None:
     kiosk.send_heartbeat()
-    qtbot.waitUntil(lambda: bool(station(branch)), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: station(branch) is not None, timeout=WAIT_MS)
     row = station(branch)
-    assert row["kind"] == "kiosk" and row["alive"]
-    assert row["state"]["printer"] == "ready" and row["state"]["reader"] == "wedge"
-    assert row["state"]["in_service"] is True
+    assert row is not None and row.kind == "kiosk" and row.alive
+    assert row.state["printer"] == "ready" and row.state["reader"] == "wedge"
+    assert row.state["in_service"] is True
 
 
 def test_database_outage_shows_out_of_service_and_recovers_by_itself(
