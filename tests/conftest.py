@@ -15,6 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from kiosk.config import Settings, load_settings  # noqa: E402
 from kiosk.queue.db import Database  # noqa: E402
 from kiosk.queue.service import QueueService  # noqa: E402
+from kiosk.queue.staff import Actor  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "config" / "branch.toml"
@@ -98,3 +99,21 @@ def queue(db_url: str, settings: Settings, clock: FakeClock) -> Iterator[QueueSe
 @pytest.fixture
 def sqlite_queue(sqlite_url: str, settings: Settings, clock: FakeClock) -> Iterator[QueueService]:
     yield from open_queue(sqlite_url, settings, clock)
+
+
+MANAGER_PIN = "2468"
+TELLER_PIN = "1357"
+
+
+@pytest.fixture
+def manager(queue: QueueService) -> Actor:
+    """A logged-in lobby manager (M001) of the branch under test."""
+    queue.staff.add("M001", "张经理", "manager", MANAGER_PIN)
+    return queue.login("M001", MANAGER_PIN, role="manager")
+
+
+@pytest.fixture
+def teller(queue: QueueService) -> Actor:
+    """A logged-in teller (T002)."""
+    queue.staff.add("T002", "李柜员", "teller", TELLER_PIN)
+    return queue.login("T002", TELLER_PIN)

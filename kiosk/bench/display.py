@@ -84,7 +84,8 @@ def measure_idle_cpu(url: str, config: str, seconds: float = IDLE_SECONDS,
     writer.issue("A")
     writer.call_next(1)
     if notice:
-        writer.set_notice(notice, "", actor="bench")
+        writer.staff.add("B001", "bench", "manager", "1234")
+        writer.set_notice(notice, "", actor=writer.login("B001", "1234"))
     writer.db.dispose()
     with _workdir() as workdir:
         child = StationProcess(["run", "display", "--windowed", "1920x1080", "--no-voice",

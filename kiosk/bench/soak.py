@@ -40,9 +40,11 @@ from kiosk.config import Settings, load_settings
 from kiosk.devices.announcer import RECORD_LIMIT
 from kiosk.devices.printer import PreviewPrinter
 from kiosk.errors import QueueError
+from kiosk.queue import customers
 from kiosk.queue.db import Database
 from kiosk.queue.models import CALLED, SERVING
 from kiosk.queue.service import QueueService
+from kiosk.ui.demo import EXAMPLE_CUSTOMERS, directory_walk_ins
 
 SOAK_EVENTS = 20_000
 WEEK_START = datetime(2026, 11, 23, 9, 0)  # a Monday morning
@@ -106,8 +108,15 @@ class BusyWeek:
         self.served_by = {c.number: tuple(c.services) for c in s.counters}
         self.prefixes = [svc.prefix for svc in s.services]
         self.tiers = [t.key for t in s.tiers]
+        # VIPs are recognised by their card, as at a real kiosk; the manager posts notices
+        with self.service.db.begin() as session:
+            customers.import_csv(session, EXAMPLE_CUSTOMERS, s.hash_secret, s.tiers,
+                                 self.service.now())
+        self.walk_ins = directory_walk_ins(s)
+        self.service.staff.add("M001", "soak", "manager", "2468")
+        self.manager = self.service.login("M001", "2468")
         for number in self.counters:
-            self._op(partial(self.service.open_counter, number, staff=f"soak-{number}"))
+            self._op(partial(self.service.open_counter, number))
 
     def _op(self, fn: Callable[[], Any]) -> tuple[bool, Any]:
         """One operation; a refusal (the ticket moved on meanwhile, the day rolled over)
@@ -123,16 +132,19 @@ class BusyWeek:
         self._tick()
         roll = self.rng.random()
         if roll < 0.22:
-            self._op(lambda: self.service.issue(
-                self.rng.choice(self.prefixes), tier=self.rng.choice(self.tiers),
-                station="soak-staff"))
+            tier = self.rng.choice(self.tiers)
+            known = self.walk_ins.get(tier)
+            identity = self.rng.choice(known) if known else None
+            self._op(lambda: self.service.issue(self.rng.choice(self.prefixes), identity,
+                                                station="soak-staff"))
             return
         counter = self.counters[self.rng.choice(list(self.counters))]
         if roll < 0.23:
             self._pause_or_open(counter)
         elif roll < 0.232:
             self._op(lambda: self.service.set_notice(
-                f"第 {self.days} 天 · 今日外币兑换业务暂停", f"Day {self.days}", actor="soak"))
+                f"第 {self.days} 天 · 今日外币兑换业务暂停", f"Day {self.days}",
+                actor=self.manager))
         else:
             self._move(counter)
 

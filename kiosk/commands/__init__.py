@@ -6,25 +6,24 @@ Entry-point layer: these modules may import anything below them (ui, devices, qu
 from __future__ import annotations
 
 import argparse
-import importlib
 
-# Modules register in this order (it is the order of `kiosk --help`).
-MODULES = (
-    "kiosk.commands.queue_cmds",
-    "kiosk.commands.simulate_cmds",
-    "kiosk.commands.device_cmds",
-    "kiosk.commands.ui_cmds",
-    "kiosk.commands.display_cmds",  # after ui_cmds: adds its role to an existing `run`
-    "kiosk.commands.bench_cmds",
+from kiosk.commands import (
+    bench_cmds,
+    device_cmds,
+    display_cmds,
+    queue_cmds,
+    simulate_cmds,
+    staff_cmds,
+    ui_cmds,
 )
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    for name in MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # an area not built yet
-        module.register(sub, common)
+    """Every area, in the order of `kiosk --help`."""
+    queue_cmds.register(sub, common)
+    staff_cmds.register(sub, common)
+    simulate_cmds.register(sub, common)
+    device_cmds.register(sub, common)
+    ui_cmds.register(sub, common)
+    display_cmds.register(sub, common)  # after ui_cmds: adds its role to an existing `run`
+    bench_cmds.register(sub, common)

@@ -52,6 +52,19 @@ def text(max_chars: int, what: str, *, empty: bool = False) -> Callable[[str], s
 
 
 TICKET_ID = whole(1, MAX_ID, "ticket id")
+_TICKET_NUMBER = re.compile(r"[A-Za-z][0-9]{1,6}")
+
+
+def _ticket_ref(value: str) -> str:
+    """A ticket as a teller types it: today's printed number (B006) or its id."""
+    value = value.strip()
+    if _TICKET_NUMBER.fullmatch(value):
+        return value.upper()
+    return str(TICKET_ID(value))
+
+
+_ticket_ref.__name__ = "ticket"
+TICKET_REF = _ticket_ref
 EVENT_ID = whole(0, MAX_ID, "event id", article="an")
 COUNTER = whole(1, 999, "counter number")
 LIMIT = whole(1, 10_000, "limit")

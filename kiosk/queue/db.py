@@ -28,7 +28,7 @@ from kiosk.errors import DatabaseUnavailable, KioskError
 log = logging.getLogger(__name__)
 
 # The Alembic head this code expects; a test checks it matches the migrations folder.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 

@@ -171,12 +171,26 @@ class Station(Base):
     state: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
 
 
+# Staff roles
+TELLER = "teller"
+MANAGER = "manager"
+ADMIN = "admin"
+ROLES = (TELLER, MANAGER, ADMIN)
+
+
 class Staff(Base):
+    """A staff account. The PIN only as a slow salted hash (see queue/staff.py); the
+    failure count and the lock live here, so a lockout holds on every PC of the branch."""
+
     __tablename__ = "staff"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the staff number
     name: Mapped[str] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(16))  # teller | manager
-    pin_hash: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(16))  # teller | manager | admin
+    pin_hash: Mapped[str] = mapped_column(String(200), default="")
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Audit(Base):

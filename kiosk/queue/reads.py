@@ -4,8 +4,11 @@ business day rolls it over first, see txn.Branch.read)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
+from kiosk.errors import NotFound, QueueError
 from kiosk.identity import Identity
 from kiosk.queue import models as m
 from kiosk.queue.forecast import Forecasts
@@ -25,6 +28,23 @@ class Reads:
     def __init__(self, branch: Branch, forecasts: Forecasts) -> None:
         self.branch = branch
         self.forecasts = forecasts
+
+    def ticket_id(self, ref: str) -> int:
+        """A ticket's id from what a teller types: the id, or today's printed number (B006)."""
+        ref = (ref or "").strip().upper()
+        if ref.isascii() and ref.isdigit():
+            if len(ref) > 18:
+                raise NotFound(f"There is no ticket {ref}.")
+            return int(ref)
+        b = self.branch
+        if not (0 < len(ref) <= 16 and ref.isascii() and ref.isalnum()):
+            raise NotFound(f"{ref[:20]!r} is neither a ticket number like B006 nor an id.")
+        with b.read() as s:
+            found = s.scalar(select(m.Ticket.id).where(
+                m.Ticket.business_day == b.business_day(b.now()), m.Ticket.number == ref))
+        if found is None:
+            raise NotFound(f"There is no ticket {ref} today.")
+        return int(found)
 
     def ticket(self, ticket_id: int, *, with_forecast: bool = True) -> TicketView:
         b = self.branch
@@ -109,9 +129,24 @@ class Reads:
         with self.branch.db.read() as s:
             return int(s.scalar(select(func.coalesce(func.max(m.Event.id), 0))) or 0)
 
-    def audit_log(self, limit: int = 100) -> list[AuditRecord]:
+    def audit_log(self, limit: int = 100, *, staff_no: str | None = None,
+                  action: str | None = None, since: datetime | None = None,
+                  until: datetime | None = None) -> list[AuditRecord]:
+        """Overrides, newest first, optionally of one staff member, one action, a period."""
+        if not 1 <= limit <= 100_000:
+            raise QueueError("The audit limit is from 1 to 100000 rows.")
+        q = select(m.Audit).order_by(m.Audit.id.desc()).limit(limit)
+        if staff_no:
+            q = q.where(m.Audit.actor.like(f"{staff_no.strip().upper()} %")
+                        | (m.Audit.actor == staff_no.strip().upper()))
+        if action:
+            q = q.where(m.Audit.action == action)
+        if since is not None:
+            q = q.where(m.Audit.at >= since)
+        if until is not None:
+            q = q.where(m.Audit.at < until)
         with self.branch.db.read() as s:
-            rows = s.scalars(select(m.Audit).order_by(m.Audit.id.desc()).limit(limit)).all()
+            rows = s.scalars(q).all()
             return [AuditRecord(a.at, a.actor, a.action, a.ticket_id, a.reason, a.event_id,
                                 a.details) for a in rows]
 

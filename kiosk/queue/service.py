@@ -6,6 +6,7 @@ Each concern lives in a module named for it; `QueueService` builds them around o
 - `txn.py`        the transaction frame, the feed lock, the business day and the clock
 - `tickets.py`    issuing, calling by the rules, the ticket's steps at the counter
 - `counters.py`   open, pause, close, and what a counter holds
+- `staff.py`      staff accounts, logins, roles, and the audit record
 - `overrides.py`  a manager's audited changes to the order
 - `forecast.py`   the queue fast-forwarded by the rules: people ahead, estimated waits
 - `reads.py`      what screens and commands show (typed values, see `views.py`)
@@ -23,6 +24,7 @@ from kiosk.queue.db import Database
 from kiosk.queue.forecast import Forecasts
 from kiosk.queue.overrides import Overrides
 from kiosk.queue.reads import Reads
+from kiosk.queue.staff import StaffDirectory
 from kiosk.queue.stations import Stations
 from kiosk.queue.tickets import Tickets
 from kiosk.queue.txn import Branch, Clock
@@ -44,26 +46,31 @@ class QueueService:
         self.policy = branch.policy
         self.now, self.business_day = branch.now, branch.business_day
 
-        self.tickets = tickets = Tickets(branch)
-        self.issue = tickets.issue
+        self.staff = staff = StaffDirectory(branch)
+        self.login = staff.login
+
+        self.tickets = tickets = Tickets(branch, staff)
+        self.issue, self.issue_for = tickets.issue, tickets.issue_for
         self.call_next = tickets.call_next
         self.recall, self.start, self.finish = tickets.recall, tickets.start, tickets.finish
         self.no_show, self.cancel = tickets.no_show, tickets.cancel
         self.suspend, self.resume = tickets.suspend, tickets.resume
         self.transfer, self.hand_back = tickets.transfer, tickets.hand_back
 
-        self.counter_ops = counters = Counters(branch)
+        self.counter_ops = counters = Counters(branch, staff)
         self.open_counter, self.pause_counter = counters.open, counters.pause
         self.close_counter, self.counter = counters.close, counters.get
 
-        self.overrides = overrides = Overrides(branch, tickets)
+        self.overrides = overrides = Overrides(branch, staff, tickets)
         self.call_ticket, self.pin = overrides.call_ticket, overrides.pin
         self.change_tier, self.set_notice = overrides.change_tier, overrides.set_notice
+        self.restore_no_show, self.reprint = overrides.restore_no_show, overrides.reprint
 
         self.forecasts = forecasts = Forecasts(branch)
         self.forecast_all, self.new_ticket_forecasts = forecasts.all, forecasts.new_tickets
 
         self.reads = reads = Reads(branch, forecasts)
+        self.ticket_id = reads.ticket_id
         self.ticket, self.with_forecast, self.waiting = reads.ticket, reads.with_forecast, \
             reads.waiting
         self.counters, self.service_summary = reads.counters, reads.service_summary

@@ -18,6 +18,7 @@ from kiosk.identity import Identity
 from kiosk.queue import models as m
 from kiosk.queue import rules
 from kiosk.queue.counters import free_counter
+from kiosk.queue.staff import Actor, StaffDirectory, need_reason, write_audit
 from kiosk.queue.txn import FEED_CHANNEL, Branch, NothingToDo, Op
 from kiosk.queue.views import TicketView
 
@@ -34,20 +35,43 @@ _CAN_CANCEL = (m.WAITING, m.CALLED, m.SERVING, m.SUSPENDED)
 _CAN_HAND_BACK = (m.CALLED,)
 
 
+# How far ahead a transfer places the customer; ahead of the branch's rule needs a manager.
+_PLACEMENT_ORDER = {"last": 0, "priority": 1, "first": 2}
+
+
 class Tickets:
-    def __init__(self, branch: Branch) -> None:
+    def __init__(self, branch: Branch, staff: StaffDirectory) -> None:
         self.branch = branch
+        self.staff = staff
 
     # --- issuing -------------------------------------------------------------------------
 
-    def issue(self, service: str, identity: Identity | None = None, *, tier: str | None = None,
-              station: str = "", on_behalf_of: str | None = None, customer_masked: str = "",
-              check_hours: bool = True) -> TicketView:
-        """A new number for `service` (or the customer's open one, for a reprint).
+    def issue(self, service: str, identity: Identity | None = None, *, station: str = "",
+              customer_masked: str = "", check_hours: bool = True) -> TicketView:
+        """A walk-in's number for `service` (or the customer's open one, for a reprint).
 
-        The tier comes from the customer directory when the customer is identified;
-        `tier` overrides it (a lobby manager issuing on a customer's behalf).
+        The tier comes from the customer directory when the customer is identified.
         """
+        return self._issue(service, identity, station=station, customer_masked=customer_masked,
+                           check_hours=check_hours)
+
+    def issue_for(self, service: str, *, actor: Actor | None, reason: str,
+                  identity: Identity | None = None, tier: str | None = None,
+                  kiosk: str | None = None, customer_masked: str = "",
+                  outside_hours: bool = False) -> TicketView:
+        """主动派号: a manager issues a number on a customer's behalf, optionally with a
+        chosen tier or outside the service's hours, printed on `kiosk`'s printer (the
+        kiosk takes the job from the feed) or only shown, to write down. Audited."""
+        actor = self.staff.authorize(actor, m.MANAGER, "issuing on a customer's behalf")
+        reason = need_reason(reason)
+        return self._issue(service, identity, tier=tier, station=f"manager:{actor.staff_no}",
+                           customer_masked=customer_masked, check_hours=not outside_hours,
+                           actor=actor, reason=reason, kiosk=kiosk)
+
+    def _issue(self, service: str, identity: Identity | None, *, tier: str | None = None,
+               station: str = "", customer_masked: str = "", check_hours: bool = True,
+               actor: Actor | None = None, reason: str = "",
+               kiosk: str | None = None) -> TicketView:
         b = self.branch
         svc = b.service(service)
         now = b.now()
@@ -76,17 +100,26 @@ class Tickets:
             if tier not in b.tiers:
                 tier = b.settings.regular_tier.key
             payload: dict[str, Any] = {"service": service, "tier": tier, "station": station}
-            if on_behalf_of:
-                payload["on_behalf_of"] = on_behalf_of
+            if actor is not None:
+                payload["on_behalf_of"] = actor.signature
             row = {"business_day": op.day, "service": service, "tier": tier,
                    "status": m.WAITING, "customer_hash": digest, "customer_masked": masked,
                    "arrived_at": now, "rank_at": now, "station": station, "recalls": 0,
                    "outcome": ""}
             ticket_id, number = self._insert_ticket(op, row, payload)
+            issued_event_id = op.last_event_id
             if identity is not None and b.tiers[tier].priority:
                 op.emit_raw("vip_arrival", ticket_id, None,
                             {"number": number, "tier": tier, "customer": masked,
                              "station": station})
+            if actor is not None:
+                ticket = b.ticket_row(op.s, ticket_id)
+                if kiosk:
+                    op.emit("print_job", ticket, payload={"number": number, "kiosk": kiosk,
+                                                          "actor": actor.signature})
+                write_audit(op.s, now, actor, "issue_for", ticket, reason,
+                            issued_event_id, after={"service": service, "tier": tier,
+                                                     "kiosk": kiosk or ""})
         tier_row = b.tiers[tier]
         return TicketView(
             id=ticket_id, number=number, service=service, service_name_zh=svc.name_zh,
@@ -108,6 +141,7 @@ class Tickets:
             result = op.conn.execute(_PG_ISSUE, {
                 **row, "event_id": event_id, "event_id_text": str(event_id),
                 "payload": json.dumps(payload, ensure_ascii=False)}).one()
+            op.last_event_id = event_id
             return int(result.id), str(result.number)
         seq = int(op.conn.execute(_SEQ_UPSERT, {"day": row["business_day"],
                                                 "service": row["service"]}).scalar_one())
@@ -204,30 +238,46 @@ class Tickets:
         """The suspended customer is back: waiting again, ahead of everyone of the service."""
         def apply(s: Session, t: m.Ticket, now: datetime) -> None:
             t.status, t.counter = m.WAITING, None
-            t.rank_at = _placement_rank(s, t.service, t, "first", now)
+            t.rank_at = placement_rank(s, t.service, t, "first", now)
         return self._step(ticket_id, _CAN_RESUME, "resumed", "resume", apply)
 
-    def cancel(self, ticket_id: int, *, reason: str = "") -> TicketView:
-        def apply(s: Session, t: m.Ticket, now: datetime) -> None:
-            t.status, t.finished_at, t.outcome = m.CANCELLED, now, reason or "cancelled"
-        return self._step(ticket_id, _CAN_CANCEL, "cancelled", "cancel", apply, free=True,
-                          extra={"reason": reason} if reason else None)
+    def cancel(self, ticket_id: int, *, actor: Actor | None, reason: str) -> TicketView:
+        """A manager takes a ticket out of the queue (audited)."""
+        actor = self.staff.authorize(actor, m.MANAGER, "cancelling a ticket")
+        reason = need_reason(reason)
 
-    def transfer(self, ticket_id: int, service: str, placement: str | None = None) -> TicketView:
-        """Move a ticket to another service; it keeps its number, arrival time and tier."""
+        def apply(s: Session, t: m.Ticket, now: datetime) -> None:
+            t.status, t.finished_at, t.outcome = m.CANCELLED, now, reason
+        return self._step(ticket_id, _CAN_CANCEL, "cancelled", "cancel", apply, free=True,
+                          extra={"reason": reason}, audit=(actor, reason))
+
+    def transfer(self, ticket_id: int, service: str, placement: str | None = None, *,
+                 actor: Actor | None = None, reason: str = "") -> TicketView:
+        """Move a ticket to another service; it keeps its number, arrival time and tier.
+
+        The branch's rule (`rules.transfer_placement`) is the teller's; placing the
+        customer further ahead than the rule (last < priority < first) is a manager's
+        override, signed and audited.
+        """
         target = self.branch.service(service)
-        placement = placement or self.branch.settings.rules.transfer_placement
-        if placement not in ("first", "last", "priority"):
+        rule = self.branch.settings.rules.transfer_placement
+        placement = placement or rule
+        if placement not in _PLACEMENT_ORDER:
             raise QueueError(f"Placement must be first, last or priority, not {placement!r}.")
+        audit = None
+        if _PLACEMENT_ORDER[placement] > _PLACEMENT_ORDER.get(rule, 0):
+            actor = self.staff.authorize(actor, m.MANAGER,
+                                         f"a transfer placed {placement} (the rule is {rule})")
+            audit = (actor, need_reason(reason))
 
         def apply(s: Session, t: m.Ticket, now: datetime) -> None:
             if t.service == target.prefix and t.status == m.WAITING:
                 raise IllegalTransition(f"{t.number} is already waiting for {target.name_en}.")
-            t.rank_at = _placement_rank(s, target.prefix, t, placement, now)
+            t.rank_at = placement_rank(s, target.prefix, t, placement, now)
             t.transferred_from, t.service = t.service, target.prefix
             t.status, t.counter, t.called_at, t.started_at = m.WAITING, None, None, None
         return self._step(ticket_id, _CAN_TRANSFER, "transferred", "transfer", apply, free=True,
-                          extra={"to": target.prefix, "placement": placement})
+                          extra={"to": target.prefix, "placement": placement}, audit=audit)
 
     def hand_back(self, ticket_id: int) -> TicketView:
         """A called customer who never came up goes back to their place in the queue.
@@ -243,13 +293,15 @@ class Tickets:
 
     def _step(self, ticket_id: int, allowed: tuple[str, ...], verb: str, kind: str,
               apply: Callable[[Session, m.Ticket, datetime], Any], *, free: bool = False,
-              learn: bool = False, extra: dict[str, Any] | None = None) -> TicketView:
+              learn: bool = False, extra: dict[str, Any] | None = None,
+              audit: tuple[Actor, str] | None = None) -> TicketView:
         b = self.branch
         with b.write() as op:
             s, now = op.s, op.now
             ticket = b.ticket_row(s, ticket_id)
             b.require(ticket, allowed, verb)
             counter = ticket.counter
+            before = {"status": ticket.status, "service": ticket.service}
             apply(s, ticket, now)
             if learn:
                 self._learn_service_time(s, ticket)
@@ -260,7 +312,13 @@ class Tickets:
                     crow.updated_at = now
             payload = {"number": ticket.number, "service": ticket.service, "tier": ticket.tier,
                        **(extra or {})}
-            op.emit(kind, ticket, counter, payload)
+            if audit is not None:
+                payload.update(actor=audit[0].signature, reason=audit[1])
+            event_id = op.emit(kind, ticket, counter, payload)
+            if audit is not None:
+                write_audit(s, now, audit[0], kind, ticket, audit[1], event_id, before,
+                            {"status": ticket.status, "service": ticket.service,
+                             **(extra or {})})
             return b.view(ticket)
 
     def _learn_service_time(self, s: Session, ticket: m.Ticket) -> None:
@@ -276,7 +334,7 @@ class Tickets:
             row.served += 1
 
 
-def _placement_rank(s: Session, service: str, ticket: m.Ticket, placement: str,
+def placement_rank(s: Session, service: str, ticket: m.Ticket, placement: str,
                     now: datetime) -> datetime:
     if placement == "last":
         return now

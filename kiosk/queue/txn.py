@@ -207,7 +207,7 @@ class Branch:
             if t is not None and t.status in (m.CALLED, m.SERVING):
                 current = self.view(t)
         return CounterView(c.number, c.name_zh, c.name_en, c.service_list, c.green_channel,
-                           c.status, current)
+                           c.status, current, c.staff)
 
 
 class Op:
@@ -228,6 +228,7 @@ class Op:
         self._reserved: int | None = int(row[0])
         self.business_day: date | None = row[1]
         self.database_utc = database_utc(row[2])
+        self.last_event_id = 0  # the id of the last event this operation wrote
 
     @property
     def day(self) -> date:
@@ -261,6 +262,7 @@ class Op:
                                           "payload": payload or {}})
         if self._pg:
             self.conn.execute(_NOTIFY, {"id": str(event_id)})
+        self.last_event_id = event_id
         return event_id
 
 

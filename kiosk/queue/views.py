@@ -46,6 +46,7 @@ class CounterView:
     green_channel: bool
     status: str
     current: TicketView | None
+    staff: str | None = None  # the staff number working the counter
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class FeedEvent:
 
 @dataclass(frozen=True)
 class AuditRecord:
-    """One override: who, when, what, on which ticket, why."""
+    """One override: who, when, what, on which ticket, before and after, and why."""
 
     at: datetime
     actor: str
@@ -124,6 +125,22 @@ class AuditRecord:
     reason: str
     event_id: int | None
     details: dict[str, Any]
+
+    @property
+    def staff_no(self) -> str:
+        return str(self.details.get("staff_no") or self.actor.split(" ")[0])
+
+    @property
+    def number(self) -> str:
+        return str(self.details.get("number") or "")
+
+    @property
+    def before(self) -> dict[str, Any]:
+        return dict(self.details.get("before") or {})
+
+    @property
+    def after(self) -> dict[str, Any]:
+        return dict(self.details.get("after") or {})
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

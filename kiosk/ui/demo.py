@@ -8,6 +8,7 @@ counters calling, through the same queue service every station uses.
 
 from __future__ import annotations
 
+import csv
 import inspect
 import logging
 import random
@@ -20,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.config import PROJECT_ROOT, Settings
+from kiosk.identity import Identity, identify
 from kiosk.queue import customers
 from kiosk.queue.models import CALLED, SERVING
 from kiosk.queue.service import QueueService
@@ -38,18 +40,49 @@ COUNTER_SIZE = (800, 300)
 TIER_WEIGHTS = {"regular": 70, "purple_gold": 15, "gold": 10, "platinum": 5}
 
 
+# The demo branch's staff: a lobby manager and a teller per counter (demo PINs only).
+DEMO_MANAGER = ("M001", "演示经理", "2468")
+DEMO_TELLER_PIN = "1357"
+
+
+def demo_teller(number: int) -> str:
+    return f"T{number:03d}"
+
+
 def prepare_demo_branch(service: QueueService, counters: tuple[int, ...] = DEMO_COUNTERS,
                         customers_csv: Path = EXAMPLE_CUSTOMERS) -> None:
-    """Load the example customer directory and open the counters."""
+    """Load the example customer directory, make the demo staff, open the counters."""
     if customers_csv.is_file():
         with service.db.begin() as s:
             report = customers.import_csv(s, customers_csv, service.settings.hash_secret,
                                           service.settings.tiers, service.now())
         log.info("demo customers: %s", report.summary())
+    staff_no, name, pin = DEMO_MANAGER
+    service.staff.add(staff_no, name, "manager", pin)
     known = {c.number for c in service.settings.counters}
     for number in counters:
         if number in known:
-            service.open_counter(number, staff=f"demo-{number}")
+            service.staff.add(demo_teller(number), f"柜员{number}", "teller", DEMO_TELLER_PIN)
+            teller = service.login(demo_teller(number), DEMO_TELLER_PIN)
+            service.open_counter(number, actor=teller)
+
+
+def directory_walk_ins(settings: Settings,
+                       customers_csv: Path = EXAMPLE_CUSTOMERS) -> dict[str, list[Identity]]:
+    """The example directory's customers by tier key, as the simulator's VIP walk-ins
+    (they are recognised by their card or ID, as at a real kiosk)."""
+    out: dict[str, list[Identity]] = {}
+    if not customers_csv.is_file():
+        return out
+    tiers = customers.tier_lookup(settings.tiers)
+    with open(customers_csv, encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            tier = tiers.get((row.get("tier") or "").strip().lower())
+            if tier is None:
+                continue
+            identity = identify(row.get("identifier") or "", settings.hash_secret)
+            out.setdefault(tier, []).append(identity)
+    return out
 
 
 def demo_displays(builder: Callable[..., Any], settings: Settings,
@@ -96,6 +129,7 @@ class HallSimulator(QObject):
         self.rng = random.Random(seed)
         self.walk_in = walk_in
         self.worker = Worker(self, threads=1)
+        self.walk_ins = directory_walk_ins(service.settings)
         self.ticks = 0
         self.timer = QTimer(self)
         self.timer.setInterval(tick_ms)
@@ -123,7 +157,9 @@ class HallSimulator(QObject):
             tiers = [t for t in TIER_WEIGHTS if t in {x.key for x in self.service.settings.tiers}]
             tier = self.rng.choices(tiers, [TIER_WEIGHTS[t] for t in tiers])[0]
             prefix = self.rng.choice(open_services)
-            self.service.issue(prefix, tier=tier, station="demo-simulator")
+            known = self.walk_ins.get(tier)
+            identity = self.rng.choice(known) if known and tier != "regular" else None
+            self.service.issue(prefix, identity, station="demo-simulator")
         for counter in self.service.counters():
             if counter.status != "open":
                 continue

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from kiosk.config import Settings
 from kiosk.devices.printer import PreviewPrinter, PrinterState
 from kiosk.devices.ticket import LayoutOptions
-from kiosk.ui.demo import prepare_demo_branch
+from kiosk.queue.service import QueueService
+from kiosk.queue.staff import Actor
+from kiosk.ui.demo import DEMO_MANAGER, prepare_demo_branch
 from kiosk.ui.display import DisplayModel
 from kiosk.ui.kiosk_window import KioskWindow
 
@@ -158,6 +160,12 @@ class KioskStudio:
         self.service.db.dispose()
 
 
+def studio_manager(service: QueueService) -> Actor:
+    """The studio branch's lobby manager (the demo's), for the overrides a screen shows."""
+    staff_no, _name, pin = DEMO_MANAGER
+    return service.login(staff_no, pin)
+
+
 def busy_hall(studio: KioskStudio) -> DisplayModel:
     """The studio's branch as the displays see it when busy: three counters calling, one
     paused, a recall, a long notice, and the display offline (the fullest header)."""
@@ -171,7 +179,7 @@ def busy_hall(studio: KioskStudio) -> DisplayModel:
         service.recall(called[0].id)
     service.set_notice("今日外币兑换业务暂停，给您带来不便敬请谅解；办理大额取现请提前一天预约。",
                        "Foreign exchange is closed today; please book large cash "
-                       "withdrawals a day ahead.", actor="studio")
+                       "withdrawals a day ahead.", actor=studio_manager(service))
     model = DisplayModel(studio.settings)
     model.load(read_snapshot(service, model.recent_limit))
     model.set_online(False)

@@ -7,6 +7,7 @@ writes exactly one event, or is refused with a QueueError and changes nothing at
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -29,7 +30,10 @@ MOVES = {
     "suspend": ({m.CALLED, m.SERVING}, m.SUSPENDED),
     "resume": ({m.SUSPENDED}, m.WAITING),
     "cancel": ({m.WAITING, m.CALLED, m.SERVING, m.SUSPENDED}, m.CANCELLED),
+    "hand_back": ({m.CALLED}, m.WAITING),
+    "restore_no_show": ({m.NO_SHOW}, m.WAITING),
 }
+MANAGER_STEPS = {"cancel", "restore_no_show"}
 BRANCH = load_settings(EXAMPLE_CONFIG, environ={})
 
 
@@ -41,6 +45,8 @@ class Lifecycle(RuleBasedStateMachine):
         self.q = QueueService(Database(f"sqlite:///{Path(self.tmp.name) / 'b.db'}"), BRANCH,
                               self.clock)
         self.q.prepare()
+        self.q.staff.add("M001", "张经理", "manager", "2468")
+        self.manager = self.q.login("M001", "2468")
         self.states: dict[int, str] = {}
         self.open_counters: set[int] = set()
 
@@ -96,7 +102,11 @@ class Lifecycle(RuleBasedStateMachine):
         ticket = data.draw(st.sampled_from(sorted(self.states)))
         sources, after = MOVES[op]
         before = self.q.last_event_id()
-        result = self._expect(self.states[ticket] in sources, getattr(self.q, op), ticket)
+        action = getattr(self.q, op)
+        if op in MANAGER_STEPS:
+            action = partial(action, actor=self.manager, reason="property test")
+            action.__name__ = op  # type: ignore[attr-defined]
+        result = self._expect(self.states[ticket] in sources, action, ticket)
         if result is not None:
             assert result.status == after
             assert self.q.last_event_id() == before + 1, "one operation, one event"

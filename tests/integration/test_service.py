@@ -11,6 +11,7 @@ from kiosk.errors import IllegalTransition, NotFound, QueueError
 from kiosk.identity import identify_card, identify_resident_id
 from kiosk.queue import models as m
 from kiosk.queue.service import QueueService
+from kiosk.queue.staff import Actor
 from tests.conftest import FakeClock
 
 CARD = "6222021234567890128"  # Luhn-valid test PAN
@@ -116,14 +117,14 @@ def test_vip_from_directory_is_called_before_regulars(queue: QueueService,
     assert queue.call_next(1).id == regular.id  # type: ignore[union-attr]
 
 
-def test_same_customer_gets_their_open_ticket_back(queue: QueueService) -> None:
+def test_same_customer_gets_their_open_ticket_back(queue: QueueService, manager: Actor) -> None:
     identity = identify_resident_id(RESIDENT_ID, queue.settings.hash_secret)
     first = queue.issue("B", identity)
     again = queue.issue("B", identity)
     assert again.id == first.id and again.existing and again.number == "B001"
     other_service = queue.issue("A", identity)
     assert other_service.id != first.id
-    queue.cancel(first.id)
+    queue.cancel(first.id, actor=manager, reason="customer left")
     assert queue.issue("B", identity).number == "B002"
 
 
@@ -137,8 +138,9 @@ def test_clear_identifiers_are_never_stored(queue: QueueService) -> None:
                 assert CARD[-8:] not in repr(tuple(row))
 
 
-def test_transfer_keeps_number_arrival_and_tier(queue: QueueService, clock: FakeClock) -> None:
-    t = queue.issue("A", tier="gold")
+def test_transfer_keeps_number_arrival_and_tier(queue: QueueService, clock: FakeClock,
+                                                manager: Actor) -> None:
+    t = queue.issue_for("A", tier="gold", actor=manager, reason="gold card at home")
     clock.advance(600)
     queue.open_counter(1)
     queue.call_next(1)
@@ -154,13 +156,14 @@ def test_transfer_keeps_number_arrival_and_tier(queue: QueueService, clock: Fake
     assert called is not None and called.id == t.id
 
 
-def test_transfer_placement_first_and_last(queue: QueueService, clock: FakeClock) -> None:
+def test_transfer_placement_first_and_last(queue: QueueService, clock: FakeClock,
+                                           manager: Actor) -> None:
     queue.issue("B")
     clock.advance(60)
     queue.issue("B")
     clock.advance(60)
     late = queue.issue("A")
-    queue.transfer(late.id, "B", "first")
+    queue.transfer(late.id, "B", "first", actor=manager, reason="sent to the wrong queue")
     queue.open_counter(3)
     assert queue.call_next(3).id == late.id  # type: ignore[union-attr]
     queue.finish(late.id)
@@ -183,30 +186,30 @@ def test_suspend_and_resume(queue: QueueService, clock: FakeClock) -> None:
     assert queue.call_next(3).id == t.id  # type: ignore[union-attr]
 
 
-def test_counter_open_pause_close(queue: QueueService) -> None:
-    assert queue.open_counter(2, staff="T002").status == m.COUNTER_OPEN
-    assert queue.pause_counter(2).status == m.COUNTER_PAUSED
+def test_counter_open_pause_close(queue: QueueService, teller: Actor) -> None:
+    assert queue.open_counter(2, actor=teller).status == m.COUNTER_OPEN
+    assert queue.pause_counter(2, actor=teller).status == m.COUNTER_PAUSED
     with pytest.raises(IllegalTransition, match="Counter 2 is paused"):
         queue.call_next(2)
     with pytest.raises(IllegalTransition, match="already paused"):
-        queue.pause_counter(2)
-    queue.open_counter(2)
+        queue.pause_counter(2, actor=teller)
+    queue.open_counter(2, actor=teller)
     t = queue.issue("A")
     queue.call_next(2)
     with pytest.raises(IllegalTransition, match="still has A001"):
-        queue.close_counter(2)
+        queue.close_counter(2, actor=teller)
     queue.finish(t.id)
-    assert queue.close_counter(2).status == m.COUNTER_CLOSED
+    assert queue.close_counter(2, actor=teller).status == m.COUNTER_CLOSED
 
 
-def test_overrides_need_a_reason_and_are_audited(queue: QueueService) -> None:
+def test_overrides_need_a_reason_and_are_audited(queue: QueueService, manager: Actor) -> None:
     queue.issue("A")
     late = queue.issue("A")
     before = event_count(queue)
     with pytest.raises(QueueError, match="needs a reason"):
-        queue.pin(late.id, 1, actor="M001", reason="  ")
+        queue.pin(late.id, 1, actor=manager, reason="  ")
     assert event_count(queue) == before
-    queue.pin(late.id, 1, actor="M001 张经理", reason="elderly customer, standing")
+    queue.pin(late.id, 1, actor=manager, reason="elderly customer, standing")
     queue.open_counter(1)
     assert queue.call_next(1).id == late.id  # type: ignore[union-attr]
     audit = queue.audit_log()
@@ -214,11 +217,11 @@ def test_overrides_need_a_reason_and_are_audited(queue: QueueService) -> None:
     assert audit[0].reason == "elderly customer, standing"
 
 
-def test_call_specific_ticket_is_audited(queue: QueueService) -> None:
+def test_call_specific_ticket_is_audited(queue: QueueService, manager: Actor) -> None:
     queue.issue("A")
     b = queue.issue("A")
     queue.open_counter(1)
-    called = queue.call_ticket(1, b.id, actor="T001", reason="customer has an appointment")
+    called = queue.call_ticket(1, b.id, actor=manager, reason="customer has an appointment")
     assert called.number == "A002"
     assert queue.audit_log()[0].action == "call_ticket"
     ev = queue.events_since(0)[-1]

@@ -67,7 +67,9 @@ def hall_branch(sqlite_queue: QueueService, clock: FakeClock) -> QueueService:
     for service in "AABBCV":
         q.issue(service)
         clock.advance(40)
-    q.issue("A", tier="gold", customer_masked="王*明")
+    q.staff.add("M001", "张经理", "manager", "2468")
+    q.issue_for("A", tier="gold", customer_masked="王*明", actor=q.login("M001", "2468"),
+                reason="gold customer without the card")
     clock.advance(600)
     for c in (1, 2, 3):
         q.call_next(c)
