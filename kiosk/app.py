@@ -289,6 +289,5 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
     note = "演示 DEMO" + (f" · 模拟营业时间 {service.now():%H:%M}" if shifted else "")
     kiosk = build_kiosk_window(settings, service, station="demo-kiosk", printer=printer,
                                fullscreen=False, demo_note=note)
-    builder = globals().get("build_display_window")
-    displays = demo_displays(builder, settings, service, voice) if builder else []
+    displays = demo_displays(build_display_window, settings, service, voice)
     return Demo(service, kiosk, displays, workdir, offset, simulate=simulate, seed=seed)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Handler = Callable[["Context", argparse.Namespace], int]
+LOG_MAX_BYTES = 10 * 1024 * 1024
+LOG_BACKUPS = 5
 
 
 @dataclass
@@ -157,7 +160,7 @@ def _log_path() -> Path:
     return var_dir() / "kiosk.log"
 
 
-def _setup_logging() -> None:
+def _setup_logging(max_bytes: int = LOG_MAX_BYTES) -> None:
     root = logging.getLogger()
     for h in list(root.handlers):
         # python-escpos calls logging.basicConfig() when imported: its stderr handler
@@ -167,7 +170,9 @@ def _setup_logging() -> None:
     if root.handlers:  # someone else (a test runner) owns logging
         return
     try:
-        handler: logging.Handler = logging.FileHandler(_log_path(), encoding="utf-8")
+        # stations run for months: 5 files of 10 MB at most, the oldest dropped
+        handler: logging.Handler = RotatingFileHandler(
+            _log_path(), maxBytes=max_bytes, backupCount=LOG_BACKUPS, encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(

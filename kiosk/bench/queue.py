@@ -24,17 +24,9 @@ from kiosk.config import Settings, load_settings
 from kiosk.queue import models as m
 from kiosk.queue.db import Database, normalize_url
 from kiosk.queue.service import QueueService
+from kiosk.queue.stats import percentile
 
 BENCH_TIME = datetime(2026, 11, 24, 10, 0, 0)
-
-
-def percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * pct / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def _ms(seconds: list[float]) -> dict[str, float]:

@@ -12,7 +12,8 @@ from kiosk.config import EXAMPLE_SECRET
 from kiosk.devices.doctor import FAIL, OK, WARN, Check, device_checks
 from kiosk.errors import ConfigError, KioskError
 
-CHECK_NAMES = ("config", "database", "printer", "card", "id_reader", "wedge", "fonts", "audio")
+CHECK_NAMES = ("config", "database", "staff", "printer", "card", "id_reader", "wedge", "fonts",
+               "audio", "translations")
 
 
 class OutputError(KioskError):
@@ -114,6 +115,31 @@ def _config_check(ctx: Context) -> Check:
     return Check("config", OK, detail)
 
 
+def _staff_check(ctx: Context) -> Check:
+    """The kiosk's exit and every override need a manager: none, and nobody can."""
+    staff = ctx.service.staff
+    if not staff.has_manager():
+        return Check("staff", FAIL, "no manager account: nobody can leave the kiosk screen or "
+                                    "sign an override; kiosk staff add M001 --name ... "
+                                    "--role manager")
+    people = staff.all()
+    return Check("staff", OK, f"{sum(not p.disabled for p in people)} staff accounts, "
+                              f"{sum(p.role != 'teller' and not p.disabled for p in people)} "
+                              "manager or admin")
+
+
+def _translations_check() -> Check:
+    from kiosk.ui.i18n import I18N_DIR, LANGUAGES
+
+    missing = [f"kiosk_{lang}.qm" for lang in LANGUAGES[1:]
+               if not (I18N_DIR / f"kiosk_{lang}.qm").is_file()]
+    if missing:
+        return Check("translations", FAIL, f"{', '.join(missing)} not built in {I18N_DIR}: "
+                                           "the English button shows Chinese; run "
+                                           "tools/build_translations.py")
+    return Check("translations", OK, "English screens built")
+
+
 def _database_check(ctx: Context) -> Check:
     from kiosk.queue.db import SCHEMA_REVISION, Database, describe_database_error
 
@@ -146,8 +172,11 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
         checks = [Check("config", FAIL, str(exc))]
     else:
         if "database" not in skip:
-            checks.append(_database_check(ctx))
+            checks.append(database := _database_check(ctx))
+            if "staff" not in skip and not database.failed:
+                checks.append(_staff_check(ctx))
         checks += device_checks(ctx.settings.printer, ctx.settings.readers)
+        checks.append(_translations_check())
     checks = [c for c in checks if c.name not in skip]
     failed = [c for c in checks if c.failed]
     result = {"ok": not failed,

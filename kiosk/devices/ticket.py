@@ -125,14 +125,17 @@ class TicketLike(Protocol):
 
 
 def ticket_data(view: TicketLike, settings: Settings) -> TicketData:
-    """What to print for a ticket of the queue, with the branch's texts and QR prefix."""
+    """What to print for a ticket of the queue, with the branch's texts and QR prefix (the
+    one definition: the kiosk, `kiosk ticket` and the bench all print from it; no prefix
+    configured, no QR)."""
     token = ticket_token(view.id, view.arrived_at, settings.hash_secret)
+    tier = next((t for t in settings.tiers if t.key == view.tier), settings.regular_tier)
     return TicketData(
         branch_zh=settings.branch.name_zh, branch_en=settings.branch.name_en,
         number=view.number, service_zh=view.service_name_zh, service_en=view.service_name_en,
         issued_at=view.arrived_at, ahead=view.ahead or 0, wait_s=view.estimated_wait_s,
-        tier_key=view.tier, tier_zh=view.tier_name_zh, tier_en=view.tier_name_en,
-        vip=view.tier != settings.regular_tier.key, customer_masked=view.customer_masked,
+        tier_key=tier.key, tier_zh=tier.name_zh, tier_en=tier.name_en,
+        vip=tier.priority, customer_masked=view.customer_masked,
         qr=settings.printer.qr_url_prefix + token if settings.printer.qr_url_prefix else "",
         notice_zh=settings.printer.notice_zh, notice_en=settings.printer.notice_en,
     )

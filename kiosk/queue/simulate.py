@@ -46,6 +46,7 @@ from kiosk.queue.rules import (
     record_call,
     remaining_service_s,
 )
+from kiosk.queue.stats import mean, percentile
 
 log = logging.getLogger(__name__)
 
@@ -660,9 +661,9 @@ def _summarise(scenario: Scenario, policy: str, seed: int, runs: Sequence[_Day],
         scenario=scenario.name, policy=policy, seed=seed, days=len(runs),
         customers=len(records), no_shows=sum(1 for r in records if r.customer.no_show),
         tiers=tiers,
-        estimate_mae_s=_mean([abs(r.estimate_s - r.wait_s) for r in estimated
+        estimate_mae_s=mean([abs(r.estimate_s - r.wait_s) for r in estimated
                               if r.estimate_s is not None]),
-        naive_estimate_mae_s=_mean([abs(r.naive_s - r.wait_s) for r in records]),
+        naive_estimate_mae_s=mean([abs(r.naive_s - r.wait_s) for r in records]),
         utilisation={n: busy[n] / opened[n] if opened[n] else 0.0 for n in busy},
         elapsed_total_s=elapsed, records=records,
     )
@@ -678,17 +679,10 @@ def _tier_stats(records: Sequence[TicketRecord], policy: Policy) -> TierStats:
         within += target is None or r.wait_s <= target
     max_wait = policy.rules.max_wait_s
     return TierStats(
-        count=len(waits), mean_wait_s=_mean(waits), p95_wait_s=_percentile(waits, 95),
+        count=len(waits), mean_wait_s=mean(waits), p95_wait_s=percentile(waits, 95),
         max_wait_s=waits[-1], within_target_pct=100.0 * within / len(waits),
         over_max_wait=sum(1 for w in waits if max_wait > 0 and w > max_wait),
     )
 
 
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values) if values else 0.0
 
-
-def _percentile(ordered: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile of an ascending list."""
-    rank = max(1, math.ceil(pct / 100 * len(ordered)))
-    return ordered[rank - 1]

@@ -9,7 +9,6 @@ counters calling, through the same queue service every station uses.
 from __future__ import annotations
 
 import csv
-import inspect
 import logging
 import random
 from collections.abc import Callable
@@ -25,12 +24,14 @@ from kiosk.identity import Identity, identify
 from kiosk.queue import customers
 from kiosk.queue.models import CALLED, SERVING
 from kiosk.queue.service import QueueService
+from kiosk.ui.display_station import DisplayStation
 from kiosk.ui.kiosk_window import KioskWindow
 from kiosk.ui.walk_in import KioskWalkIn
 from kiosk.ui.worker import Worker
 
 log = logging.getLogger(__name__)
 
+DisplayBuilder = Callable[..., DisplayStation]
 EXAMPLE_CUSTOMERS = PROJECT_ROOT / "config" / "customers-example.csv"
 DEMO_COUNTERS = (1, 2, 3, 4, 5, 6)
 KIOSK_SIZE = (1280, 800)
@@ -85,37 +86,27 @@ def directory_walk_ins(settings: Settings,
     return out
 
 
-def demo_displays(builder: Callable[..., Any], settings: Settings,
-                  service: QueueService, voice: bool = True) -> list[tuple[str, QWidget, Any]]:
+# The demo's displays: the hall's, and those above counters 1 and 3.
+DEMO_DISPLAYS: tuple[tuple[str, str, int | None], ...] = (
+    ("display-hall", "hall", None),
+    ("display-counter-1", "counter", 1),
+    ("display-counter-3", "counter", 3))
+
+
+def demo_displays(builder: DisplayBuilder, settings: Settings, service: QueueService,
+                  voice: bool = True) -> list[tuple[str, QWidget, Any]]:
     """The hall display and two counter displays, as (name, window, station), started.
 
     `builder` is `kiosk.app.build_display_window`: each display is a station of its own
-    on the same database, following the change feed, as in a branch. The builder's
-    keywords are matched by name, so the demo keeps working while the displays grow.
+    on the same database, following the change feed, as in a branch.
     """
-    wanted: list[tuple[str, dict[str, object]]] = [
-        ("display-hall", {"kind": "hall"}),
-        ("display-counter-1", {"kind": "counter", "counter": 1}),
-        ("display-counter-3", {"kind": "counter", "counter": 3})]
-    params = inspect.signature(builder).parameters
-    common = {"settings": settings, "url": service.db.url, "service": service,
-              "clock": service.clock, "fullscreen": False, "voice": voice}
     out: list[tuple[str, QWidget, Any]] = []
-    for name, spec in wanted:
-        kwargs = {k: v for k, v in {**common, **spec, "station": f"demo-{name}"}.items()
-                  if k in params}
-        try:
-            station = builder(**kwargs)
-            widget = station if isinstance(station, QWidget) else getattr(station, "window",
-                                                                          None)
-            start = getattr(station, "start", None)
-            if callable(start):
-                start()
-        except Exception:  # a display that fails must not take the kiosk demo with it
-            log.exception("demo: the %s window could not be built", name)
-            continue
-        if isinstance(widget, QWidget):
-            out.append((name, widget, station))
+    for name, kind, counter in DEMO_DISPLAYS:
+        station = builder(settings, service.db.url, kind=kind, counter=counter,
+                          station=f"demo-{name}", clock=service.clock, voice=voice)
+        station.start()
+        assert station.window is not None  # built with a window (not headless)
+        out.append((name, station.window, station))
     return out
 
 

@@ -21,7 +21,7 @@ from kiosk.devices.errors import CardReadError, PrinterError
 from kiosk.devices.magstripe import parse_swipe
 from kiosk.devices.preview import preview_png
 from kiosk.devices.printer import PrinterState, TicketPrinter, print_checked
-from kiosk.devices.ticket import LayoutOptions, TicketData, qr_image, ticket_token
+from kiosk.devices.ticket import LayoutOptions, TicketData, qr_image, ticket_data
 from kiosk.errors import InvalidIdentifier
 from kiosk.identity import Identity, compact, identify
 from kiosk.queue.service import QueueService
@@ -162,16 +162,7 @@ class KioskFlow:
         return IssueOutcome(view, data, png, error, self._last_printer_state, qr)
 
     def ticket_data(self, view: TicketView) -> TicketData:
-        tier = self.settings.tier(view.tier)
-        token = ticket_token(view.id, view.arrived_at, self.settings.hash_secret)
-        p = self.settings.printer
-        return TicketData(
-            branch_zh=self.settings.branch.name_zh, branch_en=self.settings.branch.name_en,
-            number=view.number, service_zh=view.service_name_zh, service_en=view.service_name_en,
-            issued_at=view.arrived_at, ahead=view.ahead or 0, wait_s=view.estimated_wait_s,
-            tier_key=tier.key, tier_zh=tier.name_zh, tier_en=tier.name_en, vip=tier.priority,
-            customer_masked=view.customer_masked, qr=p.qr_url_prefix + token,
-            notice_zh=p.notice_zh, notice_en=p.notice_en)
+        return ticket_data(view, self.settings)
 
     # --- station status --------------------------------------------------------------
 

@@ -3,14 +3,12 @@
 The strings in the code are Chinese (the kiosk's first language), so a missing
 translation file can never leave a Chinese customer without text. English comes from
 `assets/i18n/kiosk_en.qm`, built from `kiosk_en.ts` by `tools/build_translations.py`
-(pyside6-lrelease). If the .qm has not been built, the .ts is read directly (slower,
-logged), so English still works on a developer's checkout.
+(pyside6-lrelease), which the set-up runs; `kiosk doctor` reports a missing one.
 """
 
 from __future__ import annotations
 
 import logging
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QTranslator
@@ -21,30 +19,6 @@ I18N_DIR = Path(__file__).resolve().parents[2] / "assets" / "i18n"
 LANGUAGES = ("zh", "en")  # the first is the kiosk's default
 
 
-class TsTranslator(QTranslator):
-    """Reads a Qt Linguist .ts file directly (the fallback when no .qm is built)."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self._table: dict[tuple[str, str], str] = {}
-        root = ET.parse(path).getroot()
-        for ctx in root.iter("context"):
-            name = ctx.findtext("name") or ""
-            for msg in ctx.iter("message"):
-                source = msg.findtext("source") or ""
-                tr = msg.find("translation")
-                if tr is not None and tr.text and tr.get("type") not in ("unfinished",
-                                                                         "obsolete"):
-                    self._table[(name, source)] = tr.text
-
-    def translate(self, context: str, source: str, disambiguation: str | None = None,
-                  n: int = -1) -> str:
-        return self._table.get((context, source), "")
-
-    def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
-        return not self._table
-
-
 def load_translator(language: str, directory: Path = I18N_DIR) -> QTranslator | None:
     """The translator for `language`, None for the source language (Chinese)."""
     if language == LANGUAGES[0]:
@@ -53,11 +27,8 @@ def load_translator(language: str, directory: Path = I18N_DIR) -> QTranslator | 
     translator = QTranslator()
     if qm.is_file() and translator.load(str(qm)):
         return translator
-    ts = directory / f"kiosk_{language}.ts"
-    if ts.is_file():
-        log.warning("%s is not built; reading %s (run tools/build_translations.py)", qm, ts.name)
-        return TsTranslator(ts)
-    log.warning("no translation for %r in %s; the screens stay in Chinese", language, directory)
+    log.error("%s is not built (run tools/build_translations.py, part of the set-up); "
+              "the screens stay in Chinese", qm)
     return None
 
 

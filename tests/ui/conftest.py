@@ -16,6 +16,7 @@ from kiosk.config import Settings  # noqa: E402
 from kiosk.devices.printer import PreviewPrinter  # noqa: E402
 from kiosk.devices.ticket import LayoutOptions  # noqa: E402
 from kiosk.queue.service import QueueService  # noqa: E402
+from tests.support.kiosk_ui import close_kiosk, make_kiosk  # noqa: E402
 
 # What a machine without sound hardware says while QtMultimedia starts up; and what the
 # offscreen platform says about window hints it cannot honour.
@@ -61,31 +62,6 @@ def branch(sqlite_queue: QueueService) -> QueueService:
 
     prepare_demo_branch(sqlite_queue)
     return sqlite_queue
-
-
-def make_kiosk(qapp: QApplication, service: QueueService, settings: Settings,
-               printer: PreviewPrinter, **timings: int):  # noqa: ANN201
-    from kiosk.ui.flow import KioskFlow
-    from kiosk.ui.i18n import Languages
-    from kiosk.ui.kiosk_window import KioskTimings, KioskWindow
-
-    base = dict(idle_ms=30_000, result_ms=10_000, greeting_ms=50, heartbeat_ms=60_000,
-                recover_ms=50)
-    base.update(timings)
-    flow = KioskFlow(service, printer, settings, "kiosk-test")
-    window = KioskWindow(flow, Languages(qapp), timings=KioskTimings(**base), fullscreen=True,
-                         hide_cursor=settings.kiosk.hide_cursor,
-                         manager_pin=settings.kiosk.manager_pin)
-    window.resize(1280, 800)
-    window.show()
-    return window
-
-
-def close_kiosk(window) -> None:  # noqa: ANN001
-    window.languages.set("zh")  # the translator is the application's: leave it as found
-    window._may_close = True
-    window.close()
-    window.deleteLater()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app import build_demo, demo_clock_offset
 from kiosk.config import Settings
-from kiosk.ui.demo import HallSimulator
+from kiosk.ui.demo import DEMO_DISPLAYS, HallSimulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,14 +28,15 @@ def test_demo_runs_for_a_fixed_time_and_saves_every_window(tmp_path: Path) -> No
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "kiosk demo: branch database" in done.stdout
-    kiosk_png = shots / "kiosk.png"
-    assert kiosk_png.is_file()
-    with Image.open(kiosk_png) as img:
+    expected = {"kiosk"} | {name for name, _kind, _counter in DEMO_DISPLAYS}
+    assert {p.stem for p in shots.glob("*.png")} == expected
+    for name in expected:
+        with Image.open(shots / f"{name}.png") as img:
+            assert img.width >= 300 and img.height >= 200, name
+            lo, hi = img.convert("L").getextrema()
+            assert hi - lo > 100, f"{name}.png is a blank frame"
+    with Image.open(shots / "kiosk.png") as img:
         assert img.width >= 1000 and img.height >= 700
-        lo, hi = img.convert("L").getextrema()
-        assert hi - lo > 100  # not a blank frame
-    names = {p.name for p in shots.glob("*.png")}
-    assert "kiosk.png" in names
 
 
 def test_the_demo_clock_moves_into_business_hours_only_when_outside_them(

@@ -10,24 +10,14 @@ from kiosk.devices.printer import PreviewPrinter
 from kiosk.devices.ticket import encode_text
 from kiosk.queue.service import QueueService
 from kiosk.ui.kiosk_window import KioskWindow
+from tests.support.kiosk_ui import WAIT_MS, click, close_kiosk, make_kiosk, wait_screen
 
 GOLD_TRACK2 = ";6228483000000030004=28121010000?"  # 欧阳建国, gold (customers-example.csv)
 PLATINUM_ID = "320102196503030042"  # 马云飞, platinum
-WAIT_MS = 5000
-
-
-def click(qtbot: QtBot, widget) -> None:  # noqa: ANN001
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
 def swipe(window: KioskWindow, text: str) -> None:
     """What a keyboard-wedge reader does: the track as fast keystrokes, then Enter."""
     QTest.keyClicks(window, text)
     QTest.keyClick(window, Qt.Key.Key_Return)
-
-
-def wait_screen(qtbot: QtBot, window: KioskWindow, name: str) -> None:
-    qtbot.waitUntil(lambda: window.screen_name == name and not window.busy, timeout=WAIT_MS)
 
 
 def open_tickets(service: QueueService) -> list:
@@ -157,7 +147,6 @@ def test_an_invalid_id_number_asks_to_check_it(qtbot: QtBot, kiosk: KioskWindow,
 
 def test_result_goes_home_by_itself(qtbot: QtBot, qapp, ui_font, branch: QueueService,  # noqa: ANN001
                                     kiosk_settings, preview_printer: PreviewPrinter) -> None:
-    from tests.ui.conftest import close_kiosk, make_kiosk
 
     window = make_kiosk(qapp, branch, kiosk_settings, preview_printer, result_ms=300)
     try:
@@ -173,7 +162,6 @@ def test_result_goes_home_by_itself(qtbot: QtBot, qapp, ui_font, branch: QueueSe
 def test_idle_customer_goes_back_home_in_chinese(qtbot: QtBot, qapp, ui_font,  # noqa: ANN001
                                                  branch: QueueService, kiosk_settings,
                                                  preview_printer: PreviewPrinter) -> None:
-    from tests.ui.conftest import close_kiosk, make_kiosk
 
     window = make_kiosk(qapp, branch, kiosk_settings, preview_printer, idle_ms=300)
     try:

@@ -16,8 +16,7 @@ from kiosk.ui.i18n import Languages
 from kiosk.ui.kiosk_window import KioskTimings, KioskWindow
 from kiosk.ui.readers import ReaderThread
 from tests.support.idreader_emulator import IdReaderEmulator
-from tests.ui.conftest import close_kiosk
-from tests.ui.test_kiosk_flow import WAIT_MS, click, wait_screen
+from tests.support.kiosk_ui import WAIT_MS, click, close_kiosk, wait_screen
 
 
 @pytest.fixture

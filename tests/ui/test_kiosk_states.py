@@ -21,8 +21,7 @@ from kiosk.ui.demo import prepare_demo_branch
 from kiosk.ui.i18n import I18N_DIR
 from kiosk.ui.kiosk_window import KioskWindow
 from kiosk.ui.qtfonts import missing_glyphs
-from tests.ui.conftest import close_kiosk, make_kiosk
-from tests.ui.test_kiosk_flow import WAIT_MS, click, wait_screen
+from tests.support.kiosk_ui import WAIT_MS, click, close_kiosk, make_kiosk, wait_screen
 
 TS = I18N_DIR / "kiosk_en.ts"
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")

@@ -102,13 +102,30 @@ def test_import_reports_bad_rows_and_keeps_the_good_ones(cli: Run, tmp_path: Pat
     assert json.loads(out)["tier"] == "gold"
 
 
-def test_doctor_passes_on_a_ready_branch(cli: Run) -> None:
+def add_manager(cli: Run, monkeypatch: pytest.MonkeyPatch, config: Path = EXAMPLE_CONFIG) -> None:
+    monkeypatch.setenv("KIOSK_NEW_PIN", "2468")
+    code, _, err = cli("staff", "add", "M001", "--name", "张经理", "--role", "manager",
+                       config=config)
+    assert code == 0, err
+
+
+def test_doctor_passes_on_a_ready_branch(cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     assert cli("db", "upgrade")[0] == 0
+    add_manager(cli, monkeypatch)
     code, out, _ = cli("doctor", "--skip", "audio")
     lines = out.strip().splitlines()
     assert code == 0, out
-    assert [ln.split()[1] for ln in lines] == ["config", "database", "printer", "wedge", "fonts"]
+    assert [ln.split()[1] for ln in lines] == ["config", "database", "staff", "printer", "wedge",
+                                              "fonts", "translations"]
     assert all(ln.split()[0] in ("ok", "warn") for ln in lines)
+
+
+def test_doctor_fails_without_a_manager_account(cli: Run) -> None:
+    assert cli("db", "upgrade")[0] == 0
+    code, out, _ = cli("doctor", "--skip", "audio", "--json")
+    checks = {c["name"]: (c["result"], c["detail"]) for c in json.loads(out)["checks"]}
+    assert code == 1
+    assert checks["staff"][0] == "FAIL" and "no manager account" in checks["staff"][1]
 
 
 def test_doctor_fails_on_an_empty_database_and_a_silent_printer(
@@ -123,12 +140,13 @@ def test_doctor_fails_on_an_empty_database_and_a_silent_printer(
     assert checks["printer"][0] == "FAIL" and "does not answer" in checks["printer"][1]
 
 
-def test_doctor_sees_paper_running_low(cli: Run, tmp_path: Path,
-                                       emulator: PrinterEmulator) -> None:
+def test_doctor_sees_paper_running_low(cli: Run, tmp_path: Path, emulator: PrinterEmulator,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
     emulator.state = "paper_near_end"
     config = branch_with_printer(
         tmp_path, f'[printer]\nbackend = "serial"\ntarget = "{emulator.path}"')
     cli("db", "upgrade", config=config)
+    add_manager(cli, monkeypatch, config)
     code, out, _ = cli("doctor", "--skip", "audio", config=config)
     printer_line = next(ln for ln in out.splitlines() if " printer " in ln)
     assert code == 0 and printer_line.startswith("warn") and "running low" in printer_line
