@@ -491,14 +491,16 @@ def test_forecast_equals_calling_pick_next_over_everyone(
     assert forecast(NOW, counters, waiting, times, p) == expected
 
 
-def test_forecast_is_fast_with_thousands_waiting() -> None:
+def test_forecast_places_thousands_waiting() -> None:
+    """Every one of 2,000 waiting tickets gets a place and a wait, in call order (its
+    speed is a `kiosk bench` figure, not a timed test)."""
     tiers = list(TIERS)
     waiting = [ticket(i, (i * 7919) % 3600, tiers[i % 7 % 3], SERVICES[i % 3])
                for i in range(2000)]
     counters = [(CounterState(n, SERVICES[n % 3:] + SERVICES[: n % 3], n == 6), 60.0 * n)
                 for n in range(1, 7)]
-    started = time.perf_counter()
     result = forecast(NOW, counters, waiting, {"A": 240.0, "B": 420.0, "C": 600.0}, policy())
-    elapsed = time.perf_counter() - started
     assert len(result) == 2000
-    assert elapsed < 0.5  # about 15 ms on the development machine
+    by_place = sorted(result.values(), key=lambda f: f.ahead)
+    assert [f.ahead for f in by_place] == list(range(2000))
+    assert all(a.wait_s <= b.wait_s for a, b in zip(by_place, by_place[1:], strict=False))
