@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
-from kiosk.errors import IllegalTransition
+from kiosk.errors import IllegalTransition, QueueError
 from kiosk.queue import models as m
 from kiosk.queue.staff import Actor, StaffDirectory, need_reason, write_audit
 from kiosk.queue.txn import STATE_WORDS, Branch
@@ -30,6 +32,33 @@ class Counters:
     def close(self, number: int, *, actor: Actor | None = None, reason: str = "") -> CounterView:
         return self._to(number, m.COUNTER_CLOSED, (m.COUNTER_OPEN, m.COUNTER_PAUSED),
                         "counter_close", actor, reason)
+
+    def set_services(self, number: int, services: Sequence[str], *, actor: Actor | None,
+                     reason: str) -> CounterView:
+        """A manager has a counter serve other services (in preference order) for the rest
+        of the business day; the branch file's list comes back at the next day (audited)."""
+        actor = self.staff.authorize(actor, m.MANAGER, "changing a counter's services")
+        reason = need_reason(reason)
+        b = self.branch
+        wanted = tuple(dict.fromkeys(p.strip().upper() for p in services if p.strip()))
+        if not wanted:
+            raise QueueError("A counter serves at least one service.")
+        for prefix in wanted:
+            b.service(prefix)
+        with b.write() as op:
+            crow = b.counter_row(op.s, number)
+            before = crow.service_list
+            if before == wanted:
+                raise IllegalTransition(f"Counter {number} already serves "
+                                        f"{', '.join(wanted)}.")
+            crow.services, crow.updated_at = ",".join(wanted), op.now
+            event_id = op.emit("counter_services", counter=number, payload={
+                "services": list(wanted), "from": list(before), "actor": actor.signature,
+                "reason": reason})
+            write_audit(op.s, op.now, actor, "counter_services", None, reason, event_id,
+                        {"services": list(before)}, {"services": list(wanted)},
+                        counter=number)
+            return b.counter_view(op.s, crow)
 
     def get(self, number: int) -> CounterView:
         """One counter and the ticket it holds: what a restarted counter resumes with."""

@@ -484,8 +484,11 @@ class ChangeFeed:
     """A reader and its waker. Every method raises FeedOffline when the database is gone."""
 
     def __init__(self, service: QueueService, waker: Waker | None = None,
-                 last_id: int | None = None, recent: int = 10) -> None:
+                 last_id: int | None = None, recent: int = 10,
+                 state: Callable[[QueueService], Any] | None = None) -> None:
         self.service = service
+        # the full state a station reloads (default: what a display shows)
+        self.read_state = state or partial(read_snapshot, recent=recent)
         self.waker = waker or make_waker(service.db.url)
         self.reader = FeedReader(service, last_id)
         self.recent = recent
@@ -559,10 +562,16 @@ class ChangeFeed:
             self._failed()
             raise
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self) -> Any:
+        """The station's full state (a display's `Snapshot` unless another `state` reader
+        was given), read again after every batch of events and every reconnect."""
         try:
             with self._deadline():
-                return read_snapshot(self.service, self.recent)
+                try:
+                    return self.read_state(self.service)
+                except (OperationalError, DBAPIError) as exc:
+                    raise FeedOffline(f"cannot read the branch state: {_first_line(exc)}"
+                                      ) from None
         except FeedOffline:
             self._failed()
             raise

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.errors import NotFound, QueueError
 from kiosk.queue import models as m
 from kiosk.queue import rules
 from kiosk.queue.txn import Branch
@@ -20,6 +22,90 @@ class ForecastInputs:
     counters: list[tuple[rules.CounterState, float]]
     waiting: list[rules.Candidate]
     means: dict[str, float]
+
+
+@dataclass(frozen=True)
+class CounterChange:
+    """One counter changed: `counter` as it would be afterwards (its services in order),
+    and whether it calls then (open) or not (paused or closed)."""
+
+    counter: rules.CounterState
+    calls: bool
+
+
+@dataclass(frozen=True)
+class ServiceWaits:
+    """One service before and after a counter change, from the kiosk's own forecast.
+
+    `new_*`: the wait of a number taken now (what the kiosk button and the hall display
+    show; None: no open counter serves the service). `longest_*`: the longest forecast
+    wait among the tickets waiting now; `unserved_*`: how many of them no open counter
+    would reach."""
+
+    service: str
+    waiting: int
+    new_before: float | None
+    new_after: float | None
+    longest_before: float | None
+    longest_after: float | None
+    unserved_before: int
+    unserved_after: int
+
+
+def changed_counters(counters: Sequence[tuple[rules.CounterState, float]],
+                     change: CounterChange) -> list[tuple[rules.CounterState, float]]:
+    """The open counters after `change` (a counter that stays open keeps its customer)."""
+    number = change.counter.number
+    busy = next((b for st, b in counters if st.number == number), 0.0)
+    out = [(st, b) for st, b in counters if st.number != number]
+    if change.calls:
+        out.append((change.counter, busy))
+    return sorted(out, key=lambda item: item[0].number)
+
+
+def new_ticket_waits(q: ForecastInputs, counters: Sequence[tuple[rules.CounterState, float]],
+                     services: Sequence[str], tier: str,
+                     policy: rules.Policy) -> dict[str, rules.Forecast | None]:
+    """Per service: where one more ticket of `tier` arriving now would stand (the kiosk's
+    estimate: the policy fast-forwarded with that ticket added, once per service)."""
+    out: dict[str, rules.Forecast | None] = {}
+    for prefix in services:
+        probe = rules.Candidate(-1, prefix, tier, q.now, None)
+        out[prefix] = rules.forecast(q.now, counters, [*q.waiting, probe], q.means,
+                                     policy).get(-1)
+    return out
+
+
+def what_if(q: ForecastInputs, change: CounterChange, policy: rules.Policy,
+            services: Sequence[str], tier: str) -> list[ServiceWaits]:
+    """The estimated waits per service now and after `change`: `rules.forecast` run on
+    the queue as it is and on the same queue with the counter changed. Pure."""
+    after = changed_counters(q.counters, change)
+    new_b = new_ticket_waits(q, q.counters, services, tier, policy)
+    new_a = new_ticket_waits(q, after, services, tier, policy)
+    all_b = rules.forecast(q.now, q.counters, q.waiting, q.means, policy) if q.waiting else {}
+    all_a = rules.forecast(q.now, after, q.waiting, q.means, policy) if q.waiting else {}
+    out = []
+    for prefix in services:
+        ids = [c.ticket_id for c in q.waiting if c.service == prefix]
+
+        def longest(found: dict[int, rules.Forecast], ids: list[int] = ids) -> float | None:
+            waits = [found[i].wait_s for i in ids if i in found]
+            return max(waits) if waits else None
+
+        def wait(f: rules.Forecast | None) -> float | None:
+            return None if f is None else f.wait_s
+
+        out.append(ServiceWaits(
+            service=prefix, waiting=len(ids),
+            new_before=wait(new_b.get(prefix)), new_after=wait(new_a.get(prefix)),
+            longest_before=longest(all_b), longest_after=longest(all_a),
+            unserved_before=sum(1 for i in ids if i not in all_b),
+            unserved_after=sum(1 for i in ids if i not in all_a)))
+    return out
+
+
+WHAT_IF_ACTIONS = ("open", "pause", "close", "services")
 
 
 class Forecasts:
@@ -62,12 +148,32 @@ class Forecasts:
         """
         q = self.inputs(s)
         tier = tier or self.branch.settings.regular_tier.key
-        out: dict[str, rules.Forecast | None] = {}
-        for svc in self.branch.settings.services:
-            probe = rules.Candidate(-1, svc.prefix, tier, q.now, None)
-            out[svc.prefix] = rules.forecast(q.now, q.counters, [*q.waiting, probe], q.means,
-                                             self.branch.policy).get(-1)
-        return out
+        prefixes = [svc.prefix for svc in self.branch.settings.services]
+        return new_ticket_waits(q, q.counters, prefixes, tier, self.branch.policy)
+
+    def what_if(self, counter: int, action: str,
+                services: Sequence[str] | None = None) -> list[ServiceWaits]:
+        """Estimated waits per service now and if `counter` were opened, paused, closed or
+        given other `services` (in preference order): nothing is changed."""
+        if action not in WHAT_IF_ACTIONS:
+            raise QueueError(f"A what-if is one of {', '.join(WHAT_IF_ACTIONS)}, "
+                             f"not {action!r}.")
+        b = self.branch
+        with b.read() as s:
+            crow = b.counter_row(s, counter)
+            served = tuple(services) if services is not None else crow.service_list
+            for prefix in served:
+                b.service(prefix)  # NotFound names the branch's services
+            if not served:
+                raise NotFound("A counter serves at least one service.")
+            state = rules.CounterState(crow.number, served, crow.green_channel,
+                                       crow.consecutive_priority)
+            calls = {"open": True, "pause": False, "close": False,
+                     "services": crow.status == m.COUNTER_OPEN}[action]
+            q = self.inputs(s)
+        return what_if(q, CounterChange(state, calls), b.policy,
+                       [svc.prefix for svc in b.settings.services],
+                       b.settings.regular_tier.key)
 
     def attach(self, s: Session, views: list[TicketView]) -> list[TicketView]:
         """The views with people ahead and estimated wait."""

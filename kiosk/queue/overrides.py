@@ -131,3 +131,17 @@ class Overrides:
             write_audit(op.s, op.now, actor, "notice", None, reason, event_id, before,
                         {"zh": zh, "en": en})
             return event_id
+
+    def acknowledge_alert(self, key: str, *, actor: Actor | None, note: str = "") -> int:
+        """A manager has seen an alert of the console (a VIP arrival, a printer out of
+        paper, a ticket past its target wait): one `alert_ack` event, so every console of
+        the branch, and a console started later today, shows it acknowledged. Not an
+        override of the queue: no audit row."""
+        actor = self.staff.authorize(actor, m.MANAGER, "acknowledging an alert")
+        key = (key or "").strip()
+        if not key or len(key) > 200:
+            raise QueueError("An alert to acknowledge is named by a key of 1 to 200 "
+                             "characters.")
+        with self.branch.write() as op:
+            return op.emit("alert_ack", payload={"key": key, "actor": actor.signature,
+                                                 "note": (note or "").strip()[:200]})

@@ -5,6 +5,7 @@ business day rolls it over first, see txn.Branch.read)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -70,6 +71,60 @@ class Reads:
             views = self.forecasts.attach(s, [b.view(t) for t in rows])
             return sorted(views, key=lambda v: (v.estimated_wait_s is None,
                                                 v.estimated_wait_s or 0, v.ahead or 0))
+
+    def hall(self) -> list[TicketView]:
+        """Every waiting ticket, oldest first, without forecasts: one light read, fast with
+        thousands waiting (the console's hall; `estimates` adds the waits)."""
+        b = self.branch
+        t = m.Ticket.__table__.c
+        with b.read() as s:
+            rows = s.execute(select(t.id, t.number, t.service, t.tier, t.status, t.business_day,
+                                    t.arrived_at, t.customer_masked, t.counter, t.called_at,
+                                    t.recalls, t.outcome, t.pin)
+                             .where(t.status == m.WAITING).order_by(t.rank_at, t.id)).all()
+        return [self._light_view(r) for r in rows]
+
+    def tickets_today(self, status: str, limit: int = 500) -> list[TicketView]:
+        """Today's tickets in one state, latest first (the console's no-shows)."""
+        b = self.branch
+        t = m.Ticket.__table__.c
+        with b.read() as s:
+            day = b.business_day(b.now())
+            rows = s.execute(select(t.id, t.number, t.service, t.tier, t.status, t.business_day,
+                                    t.arrived_at, t.customer_masked, t.counter, t.called_at,
+                                    t.recalls, t.outcome, t.pin)
+                             .where(t.status == status, t.business_day == day)
+                             .order_by(t.finished_at.desc(), t.id.desc()).limit(limit)).all()
+        return [self._light_view(r) for r in rows]
+
+    def _light_view(self, r: Any) -> TicketView:
+        b = self.branch
+        svc = b.services.get(r.service)
+        tier = b.tiers.get(r.tier, b.settings.regular_tier)
+        return TicketView(
+            id=r.id, number=r.number, service=r.service,
+            service_name_zh=svc.name_zh if svc else r.service,
+            service_name_en=svc.name_en if svc else r.service,
+            tier=r.tier, tier_name_zh=tier.name_zh, tier_name_en=tier.name_en,
+            status=r.status, business_day=r.business_day, arrived_at=r.arrived_at,
+            customer_masked=r.customer_masked or "", counter=r.counter, called_at=r.called_at,
+            recalls=r.recalls, outcome=r.outcome or "", pin=r.pin)
+
+    def estimates(self) -> dict[int, tuple[int, float]]:
+        """Every waiting ticket's (people ahead, estimated wait in seconds), from the same
+        fast-forward as the kiosk; a ticket no open counter reaches is left out."""
+        with self.branch.read() as s:
+            return {tid: (f.ahead, f.wait_s) for tid, f in self.forecasts.all(s).items()}
+
+    def events_today(self, kinds: tuple[str, ...], limit: int = 2000) -> list[FeedEvent]:
+        """Today's events of these kinds, oldest first (a console rebuilding its alerts)."""
+        b = self.branch
+        with b.read() as s:
+            since = b.day_start(b.business_day(b.now()))
+            rows = s.scalars(select(m.Event).where(m.Event.kind.in_(kinds), m.Event.at >= since)
+                             .order_by(m.Event.id.desc()).limit(limit)).all()
+            return [FeedEvent(e.id, e.at, e.kind, e.ticket_id, e.counter, dict(e.payload or {}))
+                    for e in reversed(rows)]
 
     def counters(self) -> list[CounterView]:
         b = self.branch

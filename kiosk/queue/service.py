@@ -17,6 +17,8 @@ Callers may use the parts directly (`service.tickets.issue(...)`) or the flat na
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from kiosk.config import Settings
 from kiosk.queue import models as m
 from kiosk.queue.counters import Counters
@@ -60,14 +62,17 @@ class QueueService:
         self.counter_ops = counters = Counters(branch, staff)
         self.open_counter, self.pause_counter = counters.open, counters.pause
         self.close_counter, self.counter = counters.close, counters.get
+        self.set_counter_services = counters.set_services
 
         self.overrides = overrides = Overrides(branch, staff, tickets)
         self.call_ticket, self.pin = overrides.call_ticket, overrides.pin
         self.change_tier, self.set_notice = overrides.change_tier, overrides.set_notice
         self.restore_no_show, self.reprint = overrides.restore_no_show, overrides.reprint
+        self.acknowledge_alert = overrides.acknowledge_alert
 
         self.forecasts = forecasts = Forecasts(branch)
         self.forecast_all, self.new_ticket_forecasts = forecasts.all, forecasts.new_tickets
+        self.what_if = forecasts.what_if
 
         self.reads = reads = Reads(branch, forecasts)
         self.ticket_id = reads.ticket_id
@@ -77,6 +82,8 @@ class QueueService:
         self.recent_calls, self.events_since = reads.recent_calls, reads.events_since
         self.last_event_id, self.audit_log = reads.last_event_id, reads.audit_log
         self.notice, self.customer = reads.notice, reads.customer
+        self.hall, self.estimates = reads.hall, reads.estimates
+        self.tickets_today, self.events_today = reads.tickets_today, reads.events_today
 
         self.station_ops = stations = Stations(branch)
         self.heartbeat, self.stations = stations.heartbeat, stations.all
@@ -97,6 +104,13 @@ class QueueService:
                                        served=0))
                 else:
                     row.name_zh, row.name_en, row.sort = svc.name_zh, svc.name_en, i
+            state = s.get(m.BranchState, 1)
+            switched: set[int] = set()  # a manager's services for today stay (set_services)
+            if state is not None and state.business_day is not None:
+                since = self.branch.day_start(state.business_day)
+                switched = {int(n) for n in s.scalars(
+                    select(m.Event.counter).where(m.Event.kind == "counter_services",
+                                                  m.Event.at >= since)) if n is not None}
             for c in self.settings.counters:
                 crow = s.get(m.CounterRow, c.number)
                 if crow is None:
@@ -104,4 +118,6 @@ class QueueService:
                                         consecutive_priority=0)
                     s.add(crow)
                 crow.name_zh, crow.name_en = c.label_zh, c.label_en
-                crow.services, crow.green_channel = ",".join(c.services), c.green_channel
+                if c.number not in switched or not crow.services:
+                    crow.services = ",".join(c.services)
+                crow.green_channel = c.green_channel

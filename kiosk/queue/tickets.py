@@ -84,6 +84,7 @@ class Tickets:
             s = op.s
             digest = identity.digest if identity else None
             masked = customer_masked
+            manager = ""  # the customer's relationship manager, from the directory
             if identity is not None:
                 existing = s.scalars(
                     select(m.Ticket).where(m.Ticket.customer_hash == digest,
@@ -97,9 +98,12 @@ class Tickets:
                 if customer is not None:
                     tier = tier or customer.tier
                     masked = masked or customer.name_masked
+                    manager = customer.relationship_manager or ""
             if tier not in b.tiers:
                 tier = b.settings.regular_tier.key
             payload: dict[str, Any] = {"service": service, "tier": tier, "station": station}
+            if masked:
+                payload["customer"] = masked  # masked (王*明): what the console's hall lists
             if actor is not None:
                 payload["on_behalf_of"] = actor.signature
             row = {"business_day": op.day, "service": service, "tier": tier,
@@ -111,7 +115,8 @@ class Tickets:
             if identity is not None and b.tiers[tier].priority:
                 op.emit_raw("vip_arrival", ticket_id, None,
                             {"number": number, "tier": tier, "customer": masked,
-                             "station": station})
+                             "station": station, "service": service,
+                             "relationship_manager": manager})
             if actor is not None:
                 ticket = b.ticket_row(op.s, ticket_id)
                 if kiosk:

@@ -120,6 +120,9 @@ class Branch:
                 .values(status=m.EXPIRED, outcome="business day closed", finished_at=now)
             )).rowcount
             s.execute(update(m.CounterRow).values(current_ticket_id=None, consecutive_priority=0))
+            for c in self.settings.counters:  # a manager's change of services lasted a day
+                s.execute(update(m.CounterRow).where(m.CounterRow.number == c.number)
+                          .values(services=",".join(c.services)))
             previous = state.business_day
             state.business_day = op.business_day = today
             op.emit("day_rollover", payload={"day": today.isoformat(),
@@ -197,7 +200,7 @@ class Branch:
             tier=t.tier, tier_name_zh=tier.name_zh, tier_name_en=tier.name_en,
             status=t.status, business_day=t.business_day, arrived_at=t.arrived_at,
             customer_masked=t.customer_masked, counter=t.counter, called_at=t.called_at,
-            recalls=t.recalls, outcome=t.outcome, existing=existing,
+            recalls=t.recalls, outcome=t.outcome, existing=existing, pin=t.pin,
         )
 
     def counter_view(self, s: Session, c: m.CounterRow) -> CounterView:

@@ -30,6 +30,7 @@ class TicketView:
     ahead: int | None = None
     estimated_wait_s: float | None = None
     existing: bool = False  # issue() returned an open ticket the customer already had
+    pin: int | None = None  # a manager's position (1 = next), while waiting
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
