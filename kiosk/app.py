@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
     from kiosk.devices.announcer import ClipPlayer
     from kiosk.devices.printer import TicketPrinter
+    from kiosk.queue.staff import Actor
+    from kiosk.ui.console_window import ConsoleWindow
     from kiosk.ui.demo import Demo
     from kiosk.ui.display_station import DisplayStation
     from kiosk.ui.i18n import Languages
@@ -223,14 +225,25 @@ def route_qt_messages_to_log() -> None:
     qInstallMessageHandler(handler)
 
 
+def feed_service(settings: Settings, service: QueueService) -> QueueService:
+    """A second queue service on the same database for a station's change feed: the feed
+    reads (and its deadline on PostgreSQL) on connections of their own."""
+    return QueueService(Database(service.db.url), settings, service.clock,
+                        max_clock_skew_s=service.max_clock_skew_s)
+
+
 def build_kiosk_window(settings: Settings, service: QueueService, *, station: str,
                        printer: TicketPrinter | None = None, fullscreen: bool = True,
                        languages: Languages | None = None, demo_note: str = "",
-                       timings: KioskTimings | None = None) -> KioskWindow:
-    """A kiosk station window: its printer from config unless one is given."""
+                       timings: KioskTimings | None = None,
+                       follow_feed: bool = True) -> KioskWindow:
+    """A kiosk station window: its printer from config unless one is given. It follows
+    the change feed for print jobs the manager console sends it (`follow_feed`)."""
     from PySide6.QtWidgets import QApplication
 
     from kiosk.devices.printer import make_printer
+    from kiosk.queue.feed import ChangeFeed
+    from kiosk.ui.feed_qt import LiveFeed
     from kiosk.ui.flow import KioskFlow
     from kiosk.ui.i18n import Languages
     from kiosk.ui.kiosk_window import KioskTimings, KioskWindow
@@ -244,11 +257,55 @@ def build_kiosk_window(settings: Settings, service: QueueService, *, station: st
         app = QApplication.instance()
         assert app is not None, "make_qt_app() first"
         languages = Languages(app)
-    return KioskWindow(
+    live = None
+    if follow_feed:
+        reader = feed_service(settings, service)
+        live = LiveFeed(ChangeFeed(reader, state=_last_event_id))
+    window = KioskWindow(
         flow, languages,
         timings=timings or KioskTimings.from_settings(k), fullscreen=fullscreen,
         hide_cursor=k.hide_cursor and fullscreen, manager_pin=k.manager_pin,
-        large_print=k.large_print, demo_note=demo_note, readers=readers)
+        large_print=k.large_print, demo_note=demo_note, readers=readers, live=live)
+    if live is not None:
+        window.destroyed.connect(lambda *_: reader.db.dispose())
+    return window
+
+
+def build_console_window(settings: Settings, service: QueueService, *,
+                         actor: Actor | None = None, languages: Languages | None = None,
+                         station: str = "console", follow_feed: bool = True) -> ConsoleWindow:
+    """The lobby manager's console: the login page first unless `actor` (a manager's
+    login, e.g. the demo's) is given. Its change feed reads on connections of its own and
+    sends the console's heartbeat as `station`."""
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.queue.feed import ChangeFeed
+    from kiosk.ui.console import ConsoleModel, read_console_state
+    from kiosk.ui.console_window import ConsoleWindow
+    from kiosk.ui.feed_qt import LiveFeed
+    from kiosk.ui.i18n import Languages
+
+    if languages is None:
+        app = QApplication.instance()
+        assert app is not None, "make_qt_app() first"
+        languages = Languages(app)
+    model = ConsoleModel(service, settings, actor)
+    reader = feed_service(settings, service)
+
+    def heartbeat() -> None:
+        reader.heartbeat(station, "console", {"staff": model.signed_in})
+
+    def live() -> LiveFeed:
+        return LiveFeed(ChangeFeed(reader, state=read_console_state), heartbeat)
+
+    window = ConsoleWindow(model, languages, live_factory=live if follow_feed else None)
+    window.destroyed.connect(lambda *_: reader.db.dispose())
+    return window
+
+
+def _last_event_id(service: QueueService) -> int:
+    """A kiosk's "full state" from the feed: nothing but where the feed stands."""
+    return service.last_event_id()
 
 
 def build_readers(settings: Settings) -> ReaderThread:
@@ -277,7 +334,7 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
     """`kiosk demo`: a throwaway SQLite branch in `workdir`, its windows and simulator."""
     from kiosk.devices.printer import PreviewPrinter
     from kiosk.devices.ticket import LayoutOptions
-    from kiosk.ui.demo import Demo, demo_displays, prepare_demo_branch
+    from kiosk.ui.demo import DEMO_MANAGER, Demo, demo_displays, prepare_demo_branch
 
     offset = demo_clock_offset(settings) if offset is None else offset
     service = build_service(settings, f"sqlite:///{workdir / 'branch.db'}",
@@ -290,4 +347,9 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
     kiosk = build_kiosk_window(settings, service, station="demo-kiosk", printer=printer,
                                fullscreen=False, demo_note=note)
     displays = demo_displays(build_display_window, settings, service, voice)
+    staff_no, _name, pin = DEMO_MANAGER
+    manager = service.login(staff_no, pin, role="manager")
+    console = build_console_window(settings, service, actor=manager, station="demo-console",
+                                   languages=kiosk.languages)
+    displays.append(("console", console, None))
     return Demo(service, kiosk, displays, workdir, offset, simulate=simulate, seed=seed)

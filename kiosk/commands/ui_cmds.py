@@ -34,6 +34,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    " SECONDS (with --json, JSON lines)")
     k.set_defaults(handler=cmd_run_kiosk)
 
+    mgr = roles.add_parser("manager", parents=[common],
+                           help="the lobby manager's console (大堂经理控制台), behind a login")
+    mgr.add_argument("--station", default="console", metavar="NAME",
+                     help="this console's name in the heartbeats (default console)")
+    mgr.add_argument("--size", default="1280x800", metavar="WxH",
+                     help="window size (1280x800 or 1920x1080)")
+    mgr.add_argument("--fullscreen", action="store_true", help="full screen")
+    mgr.set_defaults(handler=cmd_run_manager)
+
     d = sub.add_parser("demo", parents=[common],
                        help="the whole branch in one process on a throwaway database")
     d.add_argument("--simulate", action="store_true",
@@ -48,7 +57,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     s = sub.add_parser("screenshots", parents=[common],
                        help="save every kiosk screen (Chinese and English, normal and large "
-                       "print) and the hall and counter displays as PNGs, at each size")
+                       "print), the hall and counter displays at each size, and every manager "
+                       "console tab and dialog, as PNGs")
     s.add_argument("dir", metavar="DIR")
     s.add_argument("--size", action="append", metavar="WxH",
                    help="a window size; repeat for several (default: 1024x768, 1280x800, "
@@ -90,6 +100,26 @@ def cmd_run_kiosk(ctx: Context, args: argparse.Namespace) -> int:
     return int(code)
 
 
+def cmd_run_manager(ctx: Context, args: argparse.Namespace) -> int:
+    from kiosk.app import build_console_window, make_qt_app
+
+    settings, service = ctx.settings, ctx.service  # clear errors before any window opens
+    size = parse_size(args.size, (1280, 800))
+    app, font = make_qt_app(qt_messages_to_log=True)
+    if font.missing:
+        log.warning("the screen font cannot draw %r", font.missing)
+    window = build_console_window(settings, service, station=args.station)
+    window.setWindowTitle("kiosk · 大堂经理控制台")
+    window.resize(*size)
+    if args.fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+    code = app.exec()
+    window.shutdown()
+    return int(code)
+
+
 def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.app import build_demo, make_qt_app
 
@@ -124,6 +154,11 @@ def _demo_line(demo: object, workdir: Path, kept: bool) -> str:
     if abs(demo.offset.total_seconds()) >= 60:
         lines.append(f"outside business hours: the demo's clock is shifted to "
                      f"{demo.service.now():%H:%M} (shown on screen as 模拟营业时间)")
+    from kiosk.ui.demo import DEMO_MANAGER, DEMO_TELLER_PIN
+
+    lines.append(f"manager console: logged in as {DEMO_MANAGER[0]} {DEMO_MANAGER[1]} "
+                 f"(staff number {DEMO_MANAGER[0]}, PIN {DEMO_MANAGER[2]}); tellers T001-T006, "
+                 f"PIN {DEMO_TELLER_PIN}")
     lines.append(f"windows: {', '.join(name for name, _ in demo.windows)}; ticket previews "
                  f"in {workdir / 'tickets'}")
     return "\n".join(lines)
@@ -149,7 +184,12 @@ class _workdir:  # noqa: N801 - used as a context manager
 
 def cmd_screenshots(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.app import make_qt_app
-    from kiosk.ui.screenshots import DISPLAY_SIZES, SIZES, save_kiosk_screens
+    from kiosk.ui.screenshots import (
+        DISPLAY_SIZES,
+        SIZES,
+        save_console_screens,
+        save_kiosk_screens,
+    )
 
     sizes = [parse_size(text, (1280, 800)) for text in args.size] if args.size else None
     large = {"normal": [False], "large": [True], "both": [False, True]}[args.print_size]
@@ -161,6 +201,7 @@ def cmd_screenshots(ctx: Context, args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as tmp:
         paths = save_kiosk_screens(settings, Path(tmp), out, sizes or list(SIZES), large,
                                    languages, display_sizes=displays)
+        paths += save_console_screens(settings, Path(tmp), out)
     ctx.out([str(p) for p in paths], f"{len(paths)} screenshots in {out}")
     return 0
 

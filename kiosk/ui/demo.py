@@ -37,6 +37,7 @@ DEMO_COUNTERS = (1, 2, 3, 4, 5, 6)
 KIOSK_SIZE = (1280, 800)
 HALL_SIZE = (1280, 720)
 COUNTER_SIZE = (800, 300)
+CONSOLE_SIZE = (1280, 800)
 # Who walks in (weights by tier), as in a city branch on a weekday morning.
 TIER_WEIGHTS = {"regular": 70, "purple_gold": 15, "gold": 10, "platinum": 5}
 
@@ -171,7 +172,8 @@ class Demo(QObject):
         super().__init__()
         self.service = service
         self.kiosk = kiosk
-        self.stations = [station for _name, _window, station in displays]
+        self.stations = [station for _name, _window, station in displays
+                         if station is not None]
         self.windows: list[tuple[str, QWidget]] = [("kiosk", kiosk)] + [
             (name, window) for name, window, _station in displays]
         self.workdir = workdir
@@ -190,6 +192,8 @@ class Demo(QObject):
                 window.resize(*KIOSK_SIZE)
             elif name == "display-hall":
                 window.resize(*HALL_SIZE)
+            elif name == "console":
+                window.resize(*CONSOLE_SIZE)
             else:
                 window.resize(*COUNTER_SIZE)
             window.move(x, 20)

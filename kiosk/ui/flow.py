@@ -25,7 +25,7 @@ from kiosk.devices.ticket import LayoutOptions, TicketData, qr_image, ticket_dat
 from kiosk.errors import InvalidIdentifier
 from kiosk.identity import Identity, compact, identify
 from kiosk.queue.service import QueueService
-from kiosk.queue.views import TicketView
+from kiosk.queue.views import FeedEvent, TicketView
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,12 @@ class KioskFlow:
         self.printer = printer
         self.settings = settings
         self.station = station
-        self.reader_state = reader_state
+        self._reader_state = reader_state
         self._last_printer_state = PrinterState.READY.value
+        # when the printer's and the reader's states began (branch time): the manager
+        # console tells one paper-out from the next by it
+        self._printer_since = self._reader_since = service.now()
+        self.jobs_printed: list[int] = []  # event ids of the print jobs done here
 
     # --- identifying -----------------------------------------------------------------
 
@@ -148,12 +152,11 @@ class KioskFlow:
         data = self.ticket_data(view)
         error: PrinterError | None = None
         try:
-            status = print_checked(self.printer, data)
-            self._last_printer_state = status.state.value
+            self._set_printer(print_checked(self.printer, data).state.value)
         except PrinterError as exc:
             log.warning("ticket %s not printed: %s", view.number, exc)
             error = exc
-            self._last_printer_state = self.printer.status().state.value
+            self._set_printer(self.printer.status().state.value)
             self.heartbeat()  # the manager sees the paper-out now, not in a few seconds
         png = getattr(self.printer, "last_png", b"") if error is None else b""
         if not png:
@@ -164,18 +167,64 @@ class KioskFlow:
     def ticket_data(self, view: TicketView) -> TicketData:
         return ticket_data(view, self.settings)
 
+    # --- print jobs from the manager console ------------------------------------------
+
+    def wants_job(self, event: FeedEvent) -> bool:
+        """A `print_job` event for this kiosk (a number issued on a customer's behalf, or a
+        reprint), not done yet."""
+        return (event.kind == "print_job" and event.ticket_id is not None
+                and str(event.payload.get("kiosk") or "") == self.station
+                and event.id not in self.jobs_printed)
+
+    def print_job(self, event: FeedEvent) -> IssueOutcome:
+        """Print the ticket of a print job with this kiosk's printer (the paper shows the
+        wait now). A printer that fails leaves the ticket valid; the outcome says so and
+        the heartbeat tells the manager at once."""
+        assert event.ticket_id is not None
+        self.jobs_printed.append(event.id)
+        view = self.service.ticket(event.ticket_id)
+        data = self.ticket_data(view)
+        error: PrinterError | None = None
+        try:
+            self._set_printer(print_checked(self.printer, data).state.value)
+        except PrinterError as exc:
+            log.warning("print job %s (%s) not printed: %s", event.id, view.number, exc)
+            error = exc
+            self._set_printer(self.printer.status().state.value)
+            self.heartbeat()
+        png = getattr(self.printer, "last_png", b"") if error is None else b""
+        return IssueOutcome(view, data, png, error, self._last_printer_state)
+
     # --- station status --------------------------------------------------------------
+
+    @property
+    def reader_state(self) -> str:
+        return self._reader_state
+
+    @reader_state.setter
+    def reader_state(self, state: str) -> None:
+        if state != self._reader_state:
+            self._reader_since = self.service.now()
+        self._reader_state = state
+
+    def _set_printer(self, state: str) -> None:
+        if state != self._last_printer_state:
+            self._printer_since = self.service.now()
+        self._last_printer_state = state
 
     def device_state(self) -> dict[str, Any]:
         try:
             status = self.printer.status()
-            self._last_printer_state = status.state.value
+            self._set_printer(status.state.value)
             detail = status.detail
         except Exception as exc:  # a device that fails its status is offline, not fatal
             log.warning("printer status failed: %s", exc)
-            self._last_printer_state, detail = PrinterState.OFFLINE.value, str(exc)
+            self._set_printer(PrinterState.OFFLINE.value)
+            detail = str(exc)
         return {"printer": self._last_printer_state, "printer_detail": detail,
-                "reader": self.reader_state}
+                "printer_since": self._printer_since.isoformat(timespec="seconds"),
+                "reader": self.reader_state,
+                "reader_since": self._reader_since.isoformat(timespec="seconds")}
 
     def heartbeat(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         state = {**self.device_state(), **(extra or {})}

@@ -32,7 +32,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from kiosk.devices.errors import CardReadError
 from kiosk.devices.wedge import WedgeDetector
 from kiosk.errors import DatabaseUnavailable, InvalidIdentifier, QueueError
+from kiosk.queue.views import FeedEvent
 from kiosk.ui import style
+from kiosk.ui.feed_qt import LiveFeed
 from kiosk.ui.flow import Greeting, IssueOutcome, KioskFlow, ServiceOption
 from kiosk.ui.i18n import Languages
 from kiosk.ui.kiosk_screens import (
@@ -84,13 +86,15 @@ class KioskWindow(QWidget):
     screen_changed = Signal(str)
     ticket_issued = Signal(object)  # IssueOutcome
     exit_requested = Signal()  # the manager entered the PIN: the program may end
+    job_printed = Signal(object)  # IssueOutcome of a print job from the manager console
 
     def __init__(self, flow: KioskFlow, languages: Languages, *,
                  timings: KioskTimings | None = None, fullscreen: bool = True,
                  hide_cursor: bool = True, manager_pin: str = "0000",
                  large_print: bool = False, clock: Callable[[], datetime] | None = None,
                  key_clock: Callable[[], float] = time.monotonic, demo_note: str = "",
-                 readers: ReaderThread | None = None, parent: QWidget | None = None) -> None:
+                 readers: ReaderThread | None = None, live: LiveFeed | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.flow = flow
         self.languages = languages
@@ -128,6 +132,11 @@ class KioskWindow(QWidget):
             readers.failed.connect(self._reader_failed)
             readers.state_changed.connect(self._reader_state)
             readers.start()
+        self.live = live
+        if live is not None:  # print jobs from the manager console come by the feed
+            live.events.connect(self._feed_events)
+            live.missed.connect(self._feed_events)
+            live.start()
         self.show_home()
 
     # --- building -----------------------------------------------------------------------
@@ -367,6 +376,19 @@ class KioskWindow(QWidget):
             log.error("kiosk step failed", exc_info=exc)
             self.show_message("error")
 
+    # --- print jobs (主动派号, reprints) -------------------------------------------------------
+
+    def _feed_events(self, events: list[FeedEvent]) -> None:
+        for event in events:
+            if self.flow.wants_job(event):
+                self.worker.run(self.flow.print_job, event, on_done=self.job_printed.emit,
+                                on_error=self._job_failed)
+
+    def _job_failed(self, exc: BaseException) -> None:
+        log.warning("print job failed: %s", exc)
+        if is_database_error(exc) and not self.out_of_service and not self.busy:
+            self.enter_out_of_service()
+
     # --- database outages and heartbeat ----------------------------------------------------
 
     def enter_out_of_service(self) -> None:
@@ -454,6 +476,8 @@ class KioskWindow(QWidget):
             t.stop()
         if self.readers is not None and self.readers.isRunning():
             self.readers.stop()
+        if self.live is not None:
+            self.live.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

@@ -255,3 +255,150 @@ def _combinations(studio: KioskStudio, sizes: Iterable[tuple[int, int]],
             for lang in langs:
                 for name in studio.scenes:
                     yield size, large, lang, name
+
+
+# --- the manager console ------------------------------------------------------------------
+
+CONSOLE_SIZES = ((1280, 800), (1920, 1080))
+
+
+def _console_branch(service: object, clock: StudioClock) -> None:
+    """A morning hall: people waiting (some long), a VIP, a no-show, a counter that has
+    held its call for long, a kiosk out of paper, a notice, a few overrides."""
+    from datetime import timedelta
+
+    from kiosk.identity import identify
+    from kiosk.queue.service import QueueService
+    from kiosk.ui.demo import DEMO_MANAGER
+
+    assert isinstance(service, QueueService)
+    manager = service.login(DEMO_MANAGER[0], DEMO_MANAGER[2], role="manager")
+    start = STUDIO_MORNING - timedelta(minutes=40)
+    for i, prefix in enumerate("AABBBBCVABBACBBAAB"):
+        clock.at = start + timedelta(minutes=2 * i)
+        service.issue(prefix, station="studio")
+    clock.at = STUDIO_MORNING - timedelta(minutes=3)
+    service.issue("V", identify(GOLD_CARD, service.settings.hash_secret), station="KIOSK-1")
+    clock.at = STUDIO_MORNING - timedelta(minutes=12)
+    called = service.call_next(1)
+    if called is not None:
+        service.no_show(called.id)
+    service.call_next(1)
+    clock.at = STUDIO_MORNING
+    for n in (3, 4):
+        service.call_next(n)
+    waiting = service.hall()
+    if waiting:
+        service.pin(waiting[-1].id, 1, actor=manager, reason="老年客户，行动不便")
+    service.set_notice("今日 15:00 后对公业务暂停，请提前办理。",
+                       "Corporate services pause after 15:00 today.", actor=manager,
+                       reason="系统维护")
+    service.heartbeat("KIOSK-1", "kiosk", {"printer": "paper_out", "printer_since":
+                                          "2026-11-24T10:05:00", "reader": "ok"})
+    service.heartbeat("KIOSK-2", "kiosk", {"printer": "ready", "reader": "ok"})
+
+
+def save_console_screens(settings: Settings, workdir: Path, out: Path,
+                         sizes: tuple[tuple[int, int], ...] = CONSOLE_SIZES) -> list[Path]:
+    """Every console tab and dialog, zh and en, at each size (the dialogs at the first)."""
+    from kiosk.app import build_console_window, build_service
+    from kiosk.queue.staff import AuthError
+    from kiosk.ui.console import problem, read_console_state
+    from kiosk.ui.console_dialogs import ReasonDialog
+    from kiosk.ui.console_window import ConsoleWindow
+    from kiosk.ui.demo import DEMO_MANAGER, DEMO_TELLER_PIN, demo_teller
+
+    out.mkdir(parents=True, exist_ok=True)
+    clock = StudioClock(STUDIO_MORNING)
+    service = build_service(settings, f"sqlite:///{workdir / 'console.db'}", clock)
+    prepare_demo_branch(service)
+    _console_branch(service, clock)
+    paths: list[Path] = []
+
+    def save(widget: object, name: str) -> None:
+        from PySide6.QtWidgets import QWidget
+
+        assert isinstance(widget, QWidget)
+        settle()
+        path = out / f"{name}.png"
+        widget.grab().save(str(path), "PNG")
+        paths.append(path)
+
+    login = build_console_window(settings, service, follow_feed=False)
+    manager = service.login(DEMO_MANAGER[0], DEMO_MANAGER[2], role="manager")
+    window = build_console_window(settings, service, actor=manager, follow_feed=False)
+    try:
+        login.resize(*sizes[0])
+        login.show()
+        window.show()
+        window.model.load(read_console_state(service))
+        window.model.set_estimates(service.estimates())
+        window.refresh_panes({"hall", "no_shows", "counters", "alerts", "notice", "stations"})
+        window._fill_kiosks()
+        window.load_audit()
+        window.worker.wait(5000)
+        settle()
+        for lang in ("zh", "en"):
+            login.set_language(lang)
+            login.login_error.hide()
+            save(login, f"console-login-{lang}")
+            try:
+                service.login(demo_teller(1), DEMO_TELLER_PIN, role="manager")
+            except AuthError as exc:
+                login.login_error.setText(login.problem_text(problem(exc)))
+                login.login_error.show()
+            save(login, f"console-login-teller-refused-{lang}")
+            window.set_language(lang)
+            for w, h in sizes:
+                window.resize(w, h)
+                suffix = f"-{w}x{h}" if (w, h) != sizes[0] else ""
+                for i, tab in enumerate(("hall", "counters", "alerts", "issue", "notice",
+                                         "audit")):
+                    window.tabs.setCurrentIndex(i)
+                    window.worker.wait(5000)
+                    settle()
+                    save(window, f"console-{tab}{suffix}-{lang}")
+            window.resize(*sizes[0])
+            window.tabs.setCurrentIndex(0)
+            first = next(iter(window.model.hall.values()))
+            window.select_ticket(first.ticket_id)
+            for action in ("pin", "tier", "call", "transfer", "cancel", "reprint"):
+                dialog = window.ask_hall_action(action)
+                assert isinstance(dialog, ReasonDialog)
+                if action == "cancel":
+                    dialog.accept()  # no reason: the dialog says so and stays
+                save(dialog, f"console-dialog-{action}-{lang}")
+                dialog.reject()
+            if window.model.no_shows:
+                window.noshow_table.selectRow(0)
+                dialog = window.ask_restore()
+                if dialog is not None:
+                    save(dialog, f"console-dialog-restore-{lang}")
+                    dialog.reject()
+            window.tabs.setCurrentIndex(1)
+            for number, action in ((2, "open"), (3, "close"), (4, "services")):
+                window.select_counter(number)
+                dialog = window.ask_counter_action(action)
+                assert dialog is not None
+                window.worker.wait(10000)
+                settle()
+                save(dialog, f"console-dialog-counter-{action}-{lang}")
+                dialog.reject()
+            window.tabs.setCurrentIndex(3)
+            window.issue_service.setCurrentIndex(window.issue_service.findData("B"))
+            window.issue_reason.setText("老年客户，代为取号")
+            window.issue_for()
+            window.worker.wait(5000)
+            settle()
+            save(window, f"console-issue-done-{lang}")
+            window.issue_result.clear()
+            window.issue_detail.clear()
+            window.banner.hide()
+    finally:
+        for console in (login, window):
+            assert isinstance(console, ConsoleWindow)
+            console.set_language("zh")
+            console.shutdown()
+            console.deleteLater()
+        service.db.dispose()
+    return paths

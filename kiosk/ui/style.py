@@ -112,3 +112,67 @@ def stylesheet(scale: float = NORMAL_SCALE) -> str:
     QLabel#svcname[off="true"] {{ color: {GREY_TEXT}; }}
     QLabel#svcinfo[off="true"] {{ color: {RED_DOWN}; font-weight: bold; }}
     """
+
+
+def console_stylesheet(scale: float = 1.0) -> str:
+    """The manager console: an office screen (1280x800 to 1920x1080), dense but calm."""
+
+    def f(size: float) -> str:
+        return f"{px(size, scale)}px"
+
+    return f"""
+    QWidget#console {{ background: {PAPER}; color: {INK}; font-size: {f(15)}; }}
+    QWidget#console QLabel, QWidget#console QPushButton, QWidget#console QLineEdit,
+    QWidget#console QComboBox, QWidget#console QTableView, QWidget#console QTableWidget,
+    QWidget#console QHeaderView::section, QWidget#console QPlainTextEdit,
+    QWidget#console QDateEdit, QWidget#console QTabBar::tab {{ font-size: {f(15)}; }}
+    QWidget#consoleTop {{ background: {NAVY}; }}
+    QWidget#console QLabel#consoleBranch {{ color: white; font-size: {f(17)}; font-weight: bold; }}
+    QWidget#console QLabel#consoleTitle {{ color: #ffd966; font-size: {f(17)}; font-weight: bold;
+                           padding-left: 12px; }}
+    QWidget#console QLabel#consoleWho {{ color: white; font-size: {f(15)}; padding: 0 8px; }}
+    QWidget#console QLabel#consoleStatus {{ color: #b8f0c4; font-size: {f(15)}; padding: 0 8px; }}
+    QWidget#console QLabel#consoleStatus[offline="true"] {{ color: #ffb3b3; font-weight: bold; }}
+    QWidget#console QPushButton#topButton {{ color: white; background: transparent; border: 2px solid white;
+                             border-radius: 6px; padding: 4px 14px; }}
+    QWidget#console QLabel#banner {{ background: #f6c7c7; color: {RED_DOWN}; padding: 8px 16px;
+                     font-weight: bold; }}
+    QWidget#console QLabel#banner[ok="true"] {{ background: #d5efd9; color: {GREEN}; }}
+    QTabBar::tab {{ padding: 8px 22px; background: {GREY_BG}; color: {NAVY};
+                    border-top-left-radius: 6px; border-top-right-radius: 6px;
+                    margin-right: 2px; }}
+    QTabBar::tab:selected {{ background: white; font-weight: bold; }}
+    QTabWidget::pane {{ background: white; border: 1px solid #c8cdd3; }}
+    QTableView, QTableWidget {{ background: white; alternate-background-color: #f5f7fa;
+                                gridline-color: #dde1e6; selection-background-color: #cfe0f5;
+                                selection-color: {INK}; }}
+    QHeaderView::section {{ background: {GREY_BG}; color: {NAVY}; padding: 4px;
+                            border: 0; border-right: 1px solid #c8cdd3; font-weight: bold; }}
+    QWidget#console QPushButton#action {{ color: {NAVY}; background: white; border: 2px solid {NAVY};
+                          border-radius: 6px; padding: 6px 16px; }}
+    QWidget#console QPushButton#action:disabled {{ color: #9aa3ad; border-color: #c8cdd3; }}
+    QWidget#console QPushButton#primaryAction {{ color: white; background: {RED}; border-radius: 6px;
+                                 padding: 8px 24px; font-weight: bold; }}
+    QWidget#console QPushButton#primaryAction:disabled {{ background: #c9a0a0; }}
+    QWidget#console QLabel#sectionTitle {{ color: {NAVY}; font-weight: bold; font-size: {f(16)}; }}
+    QWidget#console QLabel#dialogTitle {{ color: {NAVY}; font-weight: bold; font-size: {f(19)}; }}
+    QWidget#console QLabel#dialogError {{ color: {RED_DOWN}; font-weight: bold; }}
+    QWidget#loginCard {{ background: white; border: 1px solid #c8cdd3; border-radius: 10px; }}
+    QWidget#console QLabel#loginTitle {{ color: {NAVY}; font-weight: bold; font-size: {f(24)}; }}
+    QWidget#console QLabel#issuedNumber {{ color: {RED}; font-weight: bold; font-size: {f(110)}; }}
+    QWidget#console QLabel#noticeNow {{ background: {AMBER_BG}; border: 2px solid {AMBER_EDGE};
+                        border-radius: 8px; padding: 10px; }}
+    QLineEdit, QComboBox, QDateEdit, QPlainTextEdit, QSpinBox {{ padding: 4px 6px; }}
+    QDialog#consoleDialog {{ background: {PAPER}; }}
+    QDialog#consoleDialog QLabel, QDialog#consoleDialog QPushButton,
+    QDialog#consoleDialog QLineEdit, QDialog#consoleDialog QComboBox,
+    QDialog#consoleDialog QSpinBox, QDialog#consoleDialog QPlainTextEdit,
+    QDialog#consoleDialog QTableWidget {{ font-size: {f(15)}; }}
+    QDialog#consoleDialog QLabel#dialogTitle {{ color: {NAVY}; font-weight: bold;
+                                               font-size: {f(19)}; }}
+    QDialog#consoleDialog QLabel#sectionTitle {{ color: {NAVY}; font-weight: bold; }}
+    QDialog#consoleDialog QLabel#dialogError {{ color: {RED_DOWN}; font-weight: bold; }}
+    QDialog#consoleDialog QPushButton#primaryAction {{ color: white; background: {RED};
+                                                      border-radius: 6px; padding: 6px 20px;
+                                                      font-weight: bold; }}
+    """
