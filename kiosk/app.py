@@ -279,8 +279,7 @@ def build_console_window(settings: Settings, service: QueueService, *,
     sends the console's heartbeat as `station`."""
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.queue.feed import ChangeFeed
-    from kiosk.ui.console import ConsoleModel, read_console_state
+    from kiosk.ui.console import ConsoleFeed, ConsoleModel
     from kiosk.ui.console_window import ConsoleWindow
     from kiosk.ui.feed_qt import LiveFeed
     from kiosk.ui.i18n import Languages
@@ -296,7 +295,7 @@ def build_console_window(settings: Settings, service: QueueService, *,
         reader.heartbeat(station, "console", {"staff": model.signed_in})
 
     def live() -> LiveFeed:
-        return LiveFeed(ChangeFeed(reader, state=read_console_state), heartbeat)
+        return LiveFeed(ConsoleFeed(reader), heartbeat)
 
     window = ConsoleWindow(model, languages, live_factory=live if follow_feed else None)
     window.destroyed.connect(lambda *_: reader.db.dispose())

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 I18N = ROOT / "assets" / "i18n"
 LANGUAGES = ("en",)
 # The files whose self.tr(...) strings the kiosk shows.
-SOURCES = ("kiosk/ui/kiosk_window.py", "kiosk/ui/kiosk_screens.py", "kiosk/ui/widgets.py")
+SOURCES = ("kiosk/ui/kiosk_window.py", "kiosk/ui/kiosk_screens.py", "kiosk/ui/widgets.py",
+           "kiosk/ui/console_window.py", "kiosk/ui/console_dialogs.py")
 
 
 def tool(name: str) -> str:

@@ -1,6 +1,556 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en_US">
 <context>
+    <name>ConsoleWindow</name>
+    <message>
+        <source>大堂经理控制台</source>
+        <translation>Lobby manager console</translation>
+    </message>
+    <message>
+        <source>退出登录</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <source>大堂经理登录</source>
+        <translation>Lobby manager sign-in</translation>
+    </message>
+    <message>
+        <source>请输入工号和密码。只有大堂经理和管理员可以使用本控制台。</source>
+        <translation>Enter your staff number and PIN. Only lobby managers and administrators can use this console.</translation>
+    </message>
+    <message>
+        <source>工号</source>
+        <translation>Staff number</translation>
+    </message>
+    <message>
+        <source>密码</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>登录</source>
+        <translation>Sign in</translation>
+    </message>
+    <message>
+        <source>大厅</source>
+        <translation>Hall</translation>
+    </message>
+    <message>
+        <source>窗口</source>
+        <translation>Counters</translation>
+    </message>
+    <message>
+        <source>提醒</source>
+        <translation>Alerts</translation>
+    </message>
+    <message>
+        <source>主动派号</source>
+        <translation>Issue for customer</translation>
+    </message>
+    <message>
+        <source>公告</source>
+        <translation>Notice</translation>
+    </message>
+    <message>
+        <source>审计</source>
+        <translation>Audit</translation>
+    </message>
+    <message>
+        <source>置顶 / 移到第几位</source>
+        <translation>Pin / move to position</translation>
+    </message>
+    <message>
+        <source>更改等级</source>
+        <translation>Change tier</translation>
+    </message>
+    <message>
+        <source>叫到窗口</source>
+        <translation>Call to a counter</translation>
+    </message>
+    <message>
+        <source>转业务</source>
+        <translation>Transfer</translation>
+    </message>
+    <message>
+        <source>取消号码</source>
+        <translation>Cancel ticket</translation>
+    </message>
+    <message>
+        <source>补打</source>
+        <translation>Reprint</translation>
+    </message>
+    <message>
+        <source>今日过号</source>
+        <translation>Today's no-shows</translation>
+    </message>
+    <message>
+        <source>号码</source>
+        <translation>Number</translation>
+    </message>
+    <message>
+        <source>业务</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>客户等级</source>
+        <translation>Tier</translation>
+    </message>
+    <message>
+        <source>窗口号</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>取号时间</source>
+        <translation>Issued at</translation>
+    </message>
+    <message>
+        <source>恢复过号</source>
+        <translation>Restore no-show</translation>
+    </message>
+    <message>
+        <source>查找号码或客户</source>
+        <translation>Find number or customer</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>业务（按顺序）</source>
+        <translation>Services (in order)</translation>
+    </message>
+    <message>
+        <source>登录员工</source>
+        <translation>Signed in</translation>
+    </message>
+    <message>
+        <source>当前号码</source>
+        <translation>Current ticket</translation>
+    </message>
+    <message>
+        <source>叫号时间</source>
+        <translation>Called at</translation>
+    </message>
+    <message>
+        <source>红色：窗口叫号后长时间没有下一步，可能已死机。开启、暂停、关闭或调整业务之前，会先显示调整前后的预计等候。</source>
+        <translation>Red: a counter has held a called customer for long and may have crashed. Before a counter is opened, paused, closed or given other services, the estimated waits now and after the change are shown.</translation>
+    </message>
+    <message>
+        <source>开启</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>暂停</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>调整业务</source>
+        <translation>Change services</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>确认所选提醒</source>
+        <translation>Acknowledge selected</translation>
+    </message>
+    <message>
+        <source>确认全部已解除的提醒</source>
+        <translation>Acknowledge all that are over</translation>
+    </message>
+    <message>
+        <source>为客户取号（主动派号）</source>
+        <translation>Issue a number for a customer</translation>
+    </message>
+    <message>
+        <source>卡号或身份证号（可不填）</source>
+        <translation>Card or ID number (optional)</translation>
+    </message>
+    <message>
+        <source>打印</source>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>例如：老年客户，代为取号</source>
+        <translation>e.g. elderly customer, number taken for them</translation>
+    </message>
+    <message>
+        <source>派号</source>
+        <translation>Issue</translation>
+    </message>
+    <message>
+        <source>中文公告</source>
+        <translation>Notice in Chinese</translation>
+    </message>
+    <message>
+        <source>英文公告</source>
+        <translation>Notice in English</translation>
+    </message>
+    <message>
+        <source>发布到大屏</source>
+        <translation>Post to the hall display</translation>
+    </message>
+    <message>
+        <source>操作</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>从</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>到</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>查询</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <source>导出 CSV</source>
+        <translation>Export CSV</translation>
+    </message>
+    <message>
+        <source>员工</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>之前</source>
+        <translation>Before</translation>
+    </message>
+    <message>
+        <source>之后</source>
+        <translation>After</translation>
+    </message>
+    <message>
+        <source>全部业务</source>
+        <translation>All services</translation>
+    </message>
+    <message>
+        <source>全部等级</source>
+        <translation>All tiers</translation>
+    </message>
+    <message>
+        <source>按客户档案（未登记为普通）</source>
+        <translation>From the customer directory (else regular)</translation>
+    </message>
+    <message>
+        <source>不打印：显示号码，由客户记下</source>
+        <translation>No printing: show the number for the customer to note</translation>
+    </message>
+    <message>
+        <source>在 %1 打印</source>
+        <translation>Print on %1</translation>
+    </message>
+    <message>
+        <source>（无心跳）</source>
+        <translation> (silent)</translation>
+    </message>
+    <message>
+        <source>全部操作</source>
+        <translation>All actions</translation>
+    </message>
+    <message>
+        <source>置顶</source>
+        <translation>Pin</translation>
+    </message>
+    <message>
+        <source>插队叫号</source>
+        <translation>Call out of turn</translation>
+    </message>
+    <message>
+        <source>开启窗口</source>
+        <translation>Open counter</translation>
+    </message>
+    <message>
+        <source>暂停窗口</source>
+        <translation>Pause counter</translation>
+    </message>
+    <message>
+        <source>关闭窗口</source>
+        <translation>Close counter</translation>
+    </message>
+    <message>
+        <source>调整窗口业务</source>
+        <translation>Change a counter's services</translation>
+    </message>
+    <message>
+        <source>在线</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>离线：正在重连</source>
+        <translation>Offline: reconnecting</translation>
+    </message>
+    <message>
+        <source>工号或密码错误。</source>
+        <translation>Wrong staff number or PIN.</translation>
+    </message>
+    <message>
+        <source>该账号因多次输错密码已被锁定，请稍后再试或联系管理员。</source>
+        <translation>This account is locked after too many wrong PINs; try again later or ask an administrator.</translation>
+    </message>
+    <message>
+        <source>需要大堂经理或管理员账号：柜员账号不能使用大堂经理控制台。</source>
+        <translation>A lobby manager or administrator account is needed: a teller account cannot use the manager console.</translation>
+    </message>
+    <message>
+        <source>请写明原因：每一项调整都记入审计日志，没有原因不能执行。</source>
+        <translation>Please give a reason: every override is written to the audit log and none is made without one.</translation>
+    </message>
+    <message>
+        <source>操作未执行：</source>
+        <translation>Not done:</translation>
+    </message>
+    <message>
+        <source>卡号或身份证号无效，请核对后重新输入。</source>
+        <translation>The card or ID number is not valid; please check it and type it again.</translation>
+    </message>
+    <message>
+        <source>连不上数据库，操作未执行；恢复后请重试。</source>
+        <translation>The database cannot be reached; nothing was done. Try again when it is back.</translation>
+    </message>
+    <message>
+        <source>操作未执行：发生意外错误，详情已记入日志。</source>
+        <translation>Not done: an unexpected error; details are in the log.</translation>
+    </message>
+    <message>
+        <source>等候 %1 人</source>
+        <translation>%1 waiting</translation>
+    </message>
+    <message>
+        <source>已叫号</source>
+        <translation>called</translation>
+    </message>
+    <message>
+        <source>办理中</source>
+        <translation>being served</translation>
+    </message>
+    <message>
+        <source>贵宾到店</source>
+        <translation>VIP arrival</translation>
+    </message>
+    <message>
+        <source>取号机缺纸</source>
+        <translation>Kiosk out of paper</translation>
+    </message>
+    <message>
+        <source>打印机离线</source>
+        <translation>Printer offline</translation>
+    </message>
+    <message>
+        <source>读卡器离线</source>
+        <translation>Card reader offline</translation>
+    </message>
+    <message>
+        <source>设备无心跳</source>
+        <translation>Station silent</translation>
+    </message>
+    <message>
+        <source>即将超时</source>
+        <translation>Near target wait</translation>
+    </message>
+    <message>
+        <source>已超时</source>
+        <translation>Past target wait</translation>
+    </message>
+    <message>
+        <source>客户经理 %1</source>
+        <translation>relationship manager %1</translation>
+    </message>
+    <message>
+        <source>已等 %1，目标 %2</source>
+        <translation>waited %1, target %2</translation>
+    </message>
+    <message>
+        <source>已解除，待确认</source>
+        <translation>Over, to acknowledge</translation>
+    </message>
+    <message>
+        <source>待处理</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>大屏当前公告：</source>
+        <translation>On the hall display now: </translation>
+    </message>
+    <message>
+        <source>请先在列表中选中一个号码。</source>
+        <translation>Select a number in the list first.</translation>
+    </message>
+    <message>
+        <source>位置（1 = 下一个）</source>
+        <translation>Position (1 = next)</translation>
+    </message>
+    <message>
+        <source>已调整 %1 的位置。</source>
+        <translation>%1 is moved.</translation>
+    </message>
+    <message>
+        <source>新等级</source>
+        <translation>New tier</translation>
+    </message>
+    <message>
+        <source>已更改 %1 的等级。</source>
+        <translation>%1's tier is changed.</translation>
+    </message>
+    <message>
+        <source>叫到窗口（插队）</source>
+        <translation>Call to a counter (out of turn)</translation>
+    </message>
+    <message>
+        <source>已叫 %1 到窗口。</source>
+        <translation>%1 is called to the counter.</translation>
+    </message>
+    <message>
+        <source>转到业务</source>
+        <translation>To service</translation>
+    </message>
+    <message>
+        <source>排在</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <source>按原取号时间（规则）</source>
+        <translation>By original arrival (the rule)</translation>
+    </message>
+    <message>
+        <source>最前面</source>
+        <translation>First</translation>
+    </message>
+    <message>
+        <source>最后面</source>
+        <translation>Last</translation>
+    </message>
+    <message>
+        <source>已转 %1。</source>
+        <translation>%1 is transferred.</translation>
+    </message>
+    <message>
+        <source>已取消 %1。</source>
+        <translation>%1 is cancelled.</translation>
+    </message>
+    <message>
+        <source>没有取号机在线，无法补打。</source>
+        <translation>No kiosk is reporting; nothing to reprint on.</translation>
+    </message>
+    <message>
+        <source>在取号机上补打</source>
+        <translation>Reprint on a kiosk</translation>
+    </message>
+    <message>
+        <source>取号机</source>
+        <translation>Kiosk</translation>
+    </message>
+    <message>
+        <source>已发送到取号机打印。</source>
+        <translation>Sent to the kiosk to print.</translation>
+    </message>
+    <message>
+        <source>请先在今日过号中选中一个号码。</source>
+        <translation>Select a number in today's no-shows first.</translation>
+    </message>
+    <message>
+        <source>%1 已恢复排队。</source>
+        <translation>%1 is back in the queue.</translation>
+    </message>
+    <message>
+        <source>请先选中一个窗口。</source>
+        <translation>Select a counter first.</translation>
+    </message>
+    <message>
+        <source>%1 正在使用</source>
+        <translation>worked by %1</translation>
+    </message>
+    <message>
+        <source>窗口 %1 已更新。</source>
+        <translation>Counter %1 is updated.</translation>
+    </message>
+    <message>
+        <source>已发送到 %1 打印</source>
+        <translation>sent to %1 to print</translation>
+    </message>
+    <message>
+        <source>请客户记下号码</source>
+        <translation>the customer notes the number</translation>
+    </message>
+    <message>
+        <source>已派号 %1。</source>
+        <translation>Issued %1.</translation>
+    </message>
+    <message>
+        <source>公告已发布到大屏。</source>
+        <translation>The notice is on the hall display.</translation>
+    </message>
+    <message>
+        <source>请先选中一条提醒。</source>
+        <translation>Select an alert first.</translation>
+    </message>
+    <message>
+        <source>已导出 %1 条到 %2</source>
+        <translation>%1 rows exported to %2</translation>
+    </message>
+</context>
+<context>
+    <name>CounterDialog</name>
+    <message>
+        <source>业务（按优先顺序）</source>
+        <translation>Services (in preference order)</translation>
+    </message>
+    <message>
+        <source>假如：各业务预计等候（现在 → 调整后）</source>
+        <translation>What if: estimated wait per service (now → after the change)</translation>
+    </message>
+    <message>
+        <source>业务</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>等候人数</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>新取号预计等候</source>
+        <translation>New number (now)</translation>
+    </message>
+    <message>
+        <source>调整后</source>
+        <translation>After</translation>
+    </message>
+    <message>
+        <source>排队中最长等候</source>
+        <translation>Longest in queue</translation>
+    </message>
+    <message>
+        <source>正在计算…</source>
+        <translation>Calculating…</translation>
+    </message>
+    <message>
+        <source>原因（调整他人正在使用的窗口时必填）</source>
+        <translation>Reason (required for a counter someone else is working)</translation>
+    </message>
+    <message>
+        <source>调整后有业务等候变长（红色），或无人办理（—）。</source>
+        <translation>After the change some services wait longer (red) or have no counter (—).</translation>
+    </message>
+    <message>
+        <source>按与取号机相同的预测计算；调整尚未执行。</source>
+        <translation>Same forecast as the kiosk; nothing is changed yet.</translation>
+    </message>
+</context>
+<context>
     <name>EntryScreen</name>
     <message>
         <source>请输入管理员密码</source>
@@ -17,6 +567,37 @@
     <message>
         <source>返回</source>
         <translation>Back</translation>
+    </message>
+</context>
+<context>
+    <name>HallTableModel</name>
+    <message>
+        <source>号码</source>
+        <translation>Number</translation>
+    </message>
+    <message>
+        <source>业务</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>客户等级</source>
+        <translation>Tier</translation>
+    </message>
+    <message>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <source>已等</source>
+        <translation>Waited</translation>
+    </message>
+    <message>
+        <source>预计等候</source>
+        <translation>Estimated wait</translation>
+    </message>
+    <message>
+        <source>置顶位置</source>
+        <translation>Pinned</translation>
     </message>
 </context>
 <context>
@@ -132,6 +713,33 @@
     <message>
         <source>正在自动重新连接……</source>
         <translation>Reconnecting automatically…</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <source>写明原因（记入审计日志）</source>
+        <translation>Why (written to the audit log)</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>原因（必填）</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>请写明原因：每一项调整都记入审计日志，没有原因不能执行。</source>
+        <translation>Please give a reason: every override is written to the audit log and none is made without one.</translation>
     </message>
 </context>
 <context>

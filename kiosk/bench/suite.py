@@ -7,6 +7,7 @@ from typing import Any
 
 from kiosk.bench import FIGURES
 from kiosk.bench.binding import check_binding
+from kiosk.bench.console import bench_console
 from kiosk.bench.display import bench_sync
 from kiosk.bench.kiosk_window import bench_startup
 from kiosk.bench.queue import run_queue_bench, summary_lines
@@ -31,6 +32,8 @@ def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
         result["sync"] = bench_sync(config, pg)
     if "kiosk_window" in chosen:
         result["kiosk_window"] = bench_startup(config)
+    if "console" in chosen:
+        result["console"] = bench_console(config)
     if "binding" in chosen:
         result["binding"] = check_binding()
     if "soak" in chosen:
@@ -40,7 +43,7 @@ def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
 
 def summary_text(result: dict[str, Any]) -> str:
     lines = summary_lines(result)
-    for name in ("ticket", "sync", "kiosk_window"):
+    for name in ("ticket", "sync", "kiosk_window", "console"):
         if name in result:
             lines.append(f"{name}:")
             lines += [f"  {key:<52} {value}" for key, value in _flatten(result[name])]

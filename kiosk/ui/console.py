@@ -18,6 +18,7 @@ reported it began, a silent station by its last heartbeat, a long wait by its ti
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -31,6 +32,7 @@ from kiosk.errors import DatabaseUnavailable, InvalidIdentifier, QueueError
 from kiosk.identity import identify
 from kiosk.queue import rules
 from kiosk.queue.audit_csv import write_audit_csv
+from kiosk.queue.feed import ChangeFeed
 from kiosk.queue.forecast import ServiceWaits
 from kiosk.queue.service import QueueService
 from kiosk.queue.staff import Actor, AuthError
@@ -92,7 +94,7 @@ class ConsoleState:
     """Everything the console reloads at once (on the feed's thread)."""
 
     last_event_id: int
-    hall: tuple[TicketView, ...]
+    hall: tuple[TicketView, ...] | None  # None: not read this time (see ConsoleStateReader)
     no_shows: tuple[TicketView, ...]
     counters: tuple[CounterView, ...]
     stations: tuple[StationRecord, ...]
@@ -102,17 +104,53 @@ class ConsoleState:
     business_day: date | None = None
 
 
-def read_console_state(service: QueueService) -> ConsoleState:
-    """The console's full state: light reads only (no forecast; see `estimates`)."""
+def read_console_state(service: QueueService, *, with_hall: bool = True) -> ConsoleState:
+    """The console's state: light reads only (no forecast; see `estimates`). Without the
+    hall (`hall` is None), the model keeps the hall it follows event by event."""
     last = service.last_event_id()
     notice_zh, notice_en = service.notice()
     return ConsoleState(
-        last_event_id=last, hall=tuple(service.hall()),
+        last_event_id=last, hall=tuple(service.hall()) if with_hall else None,
         no_shows=tuple(service.tickets_today("no_show")),
         counters=tuple(service.counters()), stations=tuple(service.stations()),
         notice_zh=notice_zh, notice_en=notice_en,
         alert_events=tuple(service.events_today(ALERT_EVENT_KINDS)),
         business_day=service.business_day(service.now()))
+
+
+class ConsoleStateReader:
+    """The feed's state reader for the console. The feed reloads the state after every
+    batch of events; the hall (thousands of rows) is read again only on connecting and
+    every `full_every_s`, since the model follows it event by event. The small parts
+    (counters, no-shows, stations, notice, alerts) are read every time."""
+
+    def __init__(self, full_every_s: float = 30.0) -> None:
+        self.full_every_s = full_every_s
+        self.force_full = True
+        self._full_at: float | None = None
+
+    def __call__(self, service: QueueService) -> ConsoleState:
+        now = time.monotonic()
+        full = self.force_full or self._full_at is None or \
+            now - self._full_at >= self.full_every_s
+        state = read_console_state(service, with_hall=full)
+        if full:
+            self.force_full, self._full_at = False, now
+        return state
+
+
+class ConsoleFeed(ChangeFeed):
+    """The change feed whose state reader reads the whole hall again on every (re)connect
+    (notifications missed while offline are gone)."""
+
+    def __init__(self, service: QueueService, reader: ConsoleStateReader | None = None
+                 ) -> None:
+        self.state_reader = reader or ConsoleStateReader()
+        super().__init__(service, state=self.state_reader)
+
+    def open(self) -> list[FeedEvent]:
+        self.state_reader.force_full = True
+        return super().open()
 
 
 # --- errors as one clear message ---------------------------------------------------------
@@ -224,13 +262,8 @@ class ConsoleModel:
             self.alerts = {k: a for k, a in self.alerts.items() if not k.startswith("wait")}
         self.business_day = state.business_day
         old = self.hall
-        self.hall = {}
-        for v in state.hall:
-            row = HallRow.from_view(v)
-            was = old.get(v.id)
-            if was is not None:
-                row = replace(row, ahead=was.ahead, wait_s=was.wait_s)
-            self.hall[v.id] = row
+        if state.hall is not None:
+            self._load_hall(state.hall, old)
         self.no_shows = list(state.no_shows)
         self.counters = list(state.counters)
         self.notice = (state.notice_zh, state.notice_en)
@@ -240,6 +273,17 @@ class ConsoleModel:
         self.set_stations(state.stations)
         self.check_waits()
         return {"hall", "no_shows", "counters", "stations", "notice", "alerts"}
+
+    def _load_hall(self, views: Sequence[TicketView], old: dict[int, HallRow]) -> None:
+        self.hall = {}
+        for v in views:
+            row = HallRow.from_view(v)
+            was = old.get(v.id)
+            if was is not None:
+                row = replace(row, ahead=was.ahead, wait_s=was.wait_s)
+                if row == was:
+                    row = was  # unchanged: the table need not redraw it
+            self.hall[v.id] = row
 
     def apply(self, events: Iterable[FeedEvent]) -> set[str]:
         """Events from the feed, in order: the panes they changed."""

@@ -166,7 +166,7 @@ class CounterDialog(ReasonDialog):
         self.extra.addWidget(self.what_if_note)
         if not reason_required:
             self.reason_label.setText(self.tr("原因（调整他人正在使用的窗口时必填）"))
-        self.setMinimumWidth(760)
+        self.setMinimumWidth(900)
 
     def services(self) -> list[str]:
         text = self.services_edit.text() if self.services_edit else ""

@@ -22,7 +22,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
@@ -85,10 +84,12 @@ def _fmt_clock(at: datetime | None) -> str:
 
 
 class HallTableModel(QAbstractTableModel):
-    """The waiting tickets as rows; follows the console model with row-level changes."""
+    """The waiting tickets as rows, sorted and filtered here in Python (keys computed once
+    per row, not through a proxy calling `data()` tens of thousands of times), following
+    the console model with row-level changes: a change that keeps the order is a
+    `dataChanged` of that row; one that moves rows is one layout change."""
 
     COLUMNS = ("number", "service", "tier", "customer", "waited", "estimate", "pin")
-    SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, console: ConsoleModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +101,11 @@ class HallTableModel(QAbstractTableModel):
         s = console.settings
         self.services = {x.prefix: x for x in s.services}
         self.tiers = {t.key: t for t in s.tiers}
+        self.sort_column = self.COLUMNS.index("waited")
+        self.sort_order = Qt.SortOrder.AscendingOrder
+        self.service_filter = ""
+        self.tier_filter = ""
+        self.text_filter = ""
 
     def headers(self) -> list[str]:
         return [self.tr("号码"), self.tr("业务"), self.tr("客户等级"), self.tr("客户"),
@@ -125,8 +131,6 @@ class HallTableModel(QAbstractTableModel):
         col = self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, col)
-        if role == self.SORT_ROLE:
-            return self._key(row, col)
         if role == Qt.ItemDataRole.BackgroundRole and col in ("waited", "number"):
             target = self.console.target_s(row.service, row.tier)
             if target is not None:
@@ -164,46 +168,69 @@ class HallTableModel(QAbstractTableModel):
             return str(row.pin) if row.pin is not None else ""
         return ""
 
-    @staticmethod
-    def _key(row: HallRow, col: str) -> Any:
+    def _key(self, row: HallRow) -> Any:
+        col = self.COLUMNS[self.sort_column]
         if col == "waited":
-            return row.arrived_at.timestamp()
+            return (row.arrived_at, row.ticket_id)
         if col == "estimate":
-            return row.wait_s if row.wait_s is not None else 1e12
+            return (row.wait_s if row.wait_s is not None else 1e12, row.ticket_id)
         if col == "pin":
-            return row.pin if row.pin is not None else 10_000
+            return (row.pin if row.pin is not None else 10_000, row.ticket_id)
         if col == "number":
-            return row.ticket_id
-        return getattr(row, col)
+            return (row.service, row.ticket_id)
+        return (getattr(row, col), row.ticket_id)
 
-    def row_at(self, source_row: int) -> HallRow | None:
-        return self.rows[source_row] if 0 <= source_row < len(self.rows) else None
+    def _wanted(self, row: HallRow) -> bool:
+        if self.service_filter and row.service != self.service_filter:
+            return False
+        if self.tier_filter and row.tier != self.tier_filter:
+            return False
+        text = self.text_filter
+        return not text or text in row.number or text in row.customer.upper()
+
+    def _ordered(self) -> list[HallRow]:
+        rows = [r for r in self.console.hall.values() if self._wanted(r)]
+        rows.sort(key=self._key, reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
+        return rows
+
+    def row_at(self, row: int) -> HallRow | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_column, self.sort_order = column, order
+        self.sync()
+
+    def set_filter(self, service: str, tier: str, text: str) -> None:
+        self.service_filter, self.tier_filter = service, tier
+        self.text_filter = text.strip().upper()
+        self.sync()
 
     def sync(self) -> None:
-        """Bring the rows in line with the console model: removals, changes, additions
-        (the proxy keeps its sort and filter row by row)."""
-        new = self.console.hall
-        gone = [i for i, r in enumerate(self.rows) if r.ticket_id not in new]
-        for i in reversed(gone):
-            self.beginRemoveRows(QModelIndex(), i, i)
-            del self.rows[i]
-            self.endRemoveRows()
-        if gone:
-            self.index_of = {r.ticket_id: i for i, r in enumerate(self.rows)}
-        last = len(self.COLUMNS) - 1
-        for i, r in enumerate(self.rows):
-            fresh = new[r.ticket_id]
-            if fresh is not r:
-                self.rows[i] = fresh
-                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
-        added = [r for tid, r in new.items() if tid not in self.index_of]
-        if added:
-            start = len(self.rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(added) - 1)
-            for r in added:
-                self.index_of[r.ticket_id] = len(self.rows)
-                self.rows.append(r)
-            self.endInsertRows()
+        """Bring the rows in line with the console model."""
+        new = self._ordered()
+        if [r.ticket_id for r in new] == [r.ticket_id for r in self.rows]:
+            changed = [i for i, (a, b) in enumerate(zip(self.rows, new, strict=True))
+                       if a is not b]
+            self.rows = new
+            last = len(self.COLUMNS) - 1
+            if len(changed) > 50:
+                self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], last))
+            else:
+                for i in changed:
+                    self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_ids = [r.ticket_id for r in self.rows]
+        self.rows = new
+        self.index_of = {r.ticket_id: i for i, r in enumerate(new)}
+        olds = self.persistentIndexList()
+        news = []
+        for idx in olds:
+            tid = old_ids[idx.row()] if 0 <= idx.row() < len(old_ids) else None
+            at = self.index_of.get(tid) if tid is not None else None
+            news.append(self.index(at, idx.column()) if at is not None else QModelIndex())
+        self.changePersistentIndexList(olds, news)
+        self.layoutChanged.emit()
 
     def age(self, now: datetime) -> None:
         """Time passes: the waited column (and its colours) change."""
@@ -218,35 +245,6 @@ class HallTableModel(QAbstractTableModel):
         if self.rows:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self.rows) - 1, len(self.COLUMNS) - 1))
-
-
-class HallFilter(QSortFilterProxyModel):
-    """Filter by service, tier and typed text (number or masked name)."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.service = ""
-        self.tier = ""
-        self.text = ""
-        self.setSortRole(HallTableModel.SORT_ROLE)
-        self.setDynamicSortFilter(True)
-
-    def set_filter(self, service: str, tier: str, text: str) -> None:
-        self.service, self.tier, self.text = service, tier, text.strip().upper()
-        self.invalidateFilter()
-
-    def filterAcceptsRow(self, source_row: int,  # noqa: N802 - Qt's name
-                         source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        model = self.sourceModel()
-        assert isinstance(model, HallTableModel)
-        row = model.row_at(source_row)
-        if row is None:
-            return False
-        if self.service and row.service != self.service:
-            return False
-        if self.tier and row.tier != self.tier:
-            return False
-        return not self.text or self.text in row.number or self.text in row.customer.upper()
 
 
 # --- the window ---------------------------------------------------------------------------
@@ -398,11 +396,9 @@ class ConsoleWindow(QWidget):
         filters.addStretch(1)
         box.addLayout(filters)
         self.hall_model = HallTableModel(self.model, self)
-        self.hall_proxy = HallFilter(self)
-        self.hall_proxy.setSourceModel(self.hall_model)
         self.hall_view = QTableView(page)
         self.hall_view.setObjectName("hallTable")
-        self.hall_view.setModel(self.hall_proxy)
+        self.hall_view.setModel(self.hall_model)
         self.hall_view.setSortingEnabled(True)
         self.hall_view.sortByColumn(HallTableModel.COLUMNS.index("waited"),
                                     Qt.SortOrder.AscendingOrder)
@@ -552,8 +548,8 @@ class ConsoleWindow(QWidget):
         self.notice_zh.setObjectName("noticeZh")
         self.notice_en = QPlainTextEdit(page)
         self.notice_en.setObjectName("noticeEn")
-        for w in (self.notice_zh, self.notice_en):
-            w.setFixedHeight(110)
+        for edit in (self.notice_zh, self.notice_en):
+            edit.setFixedHeight(110)
         self.notice_button = QPushButton(page)
         self.notice_button.setObjectName("primaryAction")
         self.notice_button.clicked.connect(self.post_notice)
@@ -665,14 +661,14 @@ class ConsoleWindow(QWidget):
             button.setText(names[name])
         self.noshow_title.setText(self.tr("今日过号"))
         self.noshow_table.setHorizontalHeaderLabels(
-            [self.tr("号码"), self.tr("业务"), self.tr("客户等级"), self.tr("窗口"),
+            [self.tr("号码"), self.tr("业务"), self.tr("客户等级"), self.tr("窗口号"),
              self.tr("取号时间")])
         self.restore_button.setText(self.tr("恢复过号"))
         self.search.setPlaceholderText(self.tr("查找号码或客户"))
         self._fill_filters()
         self.hall_model.relabel(self.lang)
         self.counters_table.setHorizontalHeaderLabels(
-            [self.tr("窗口"), self.tr("状态"), self.tr("业务（按顺序）"), self.tr("登录员工"),
+            [self.tr("窗口号"), self.tr("状态"), self.tr("业务（按顺序）"), self.tr("登录员工"),
              self.tr("当前号码"), self.tr("叫号时间")])
         self.counters_note.setText(self.tr("红色：窗口叫号后长时间没有下一步，可能已死机。"
                                            "开启、暂停、关闭或调整业务之前，会先显示调整前后的预计等候。"))
@@ -866,10 +862,7 @@ class ConsoleWindow(QWidget):
             self.live = None
 
     def on_events(self, events: list[FeedEvent]) -> None:
-        self.refresh_panes(self.model.apply(events))
-        if any(e.kind in ("issued", "called", "transfer", "pin", "tier_changed", "cancel",
-                          "restored", "hand_back", "resume") for e in events):
-            self._estimates_soon()
+        self.refresh_panes(self.model.apply(events))  # estimates follow on their timer
 
     def on_state(self, state: ConsoleState) -> None:
         self.refresh_panes(self.model.load(state))
@@ -939,7 +932,7 @@ class ConsoleWindow(QWidget):
             self._fill_kiosks()
 
     def _filter_hall(self) -> None:
-        self.hall_proxy.set_filter(self.service_filter.currentData() or "",
+        self.hall_model.set_filter(self.service_filter.currentData() or "",
                                    self.tier_filter.currentData() or "", self.search.text())
 
     def _set_row(self, table: QTableWidget, i: int, cells: list[str],
@@ -1046,17 +1039,13 @@ class ConsoleWindow(QWidget):
         rows = self.hall_view.selectionModel().selectedRows()
         if not rows:
             return None
-        source = self.hall_proxy.mapToSource(rows[0])
-        return self.hall_model.row_at(source.row())
+        return self.hall_model.row_at(rows[0].row())
 
     def select_ticket(self, ticket_id: int) -> bool:
         i = self.hall_model.index_of.get(ticket_id)
         if i is None:
             return False
-        proxy = self.hall_proxy.mapFromSource(self.hall_model.index(i, 0))
-        if not proxy.isValid():
-            return False
-        self.hall_view.selectRow(proxy.row())
+        self.hall_view.selectRow(i)
         return True
 
     def selected_counter(self) -> int | None:
@@ -1113,7 +1102,7 @@ class ConsoleWindow(QWidget):
                   self.ack_button, self.ack_resolved_button]:
             b.setEnabled(on)
 
-    def _open(self, dialog: ReasonDialog, on_ok: Callable[[], None]) -> ReasonDialog:
+    def _open(self, dialog: ReasonDialog, on_ok: Callable[[], object]) -> ReasonDialog:
         if self.dialog is not None:
             self.dialog.close()
         self.dialog = dialog

@@ -380,6 +380,9 @@ def save_console_screens(settings: Settings, workdir: Path, out: Path,
                 window.select_counter(number)
                 dialog = window.ask_counter_action(action)
                 assert dialog is not None
+                if dialog.services_edit is not None:
+                    dialog.services_edit.setText("A,B,C")
+                    dialog.services_edited.emit("A,B,C")
                 window.worker.wait(10000)
                 settle()
                 save(dialog, f"console-dialog-counter-{action}-{lang}")

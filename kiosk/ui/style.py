@@ -133,8 +133,9 @@ def console_stylesheet(scale: float = 1.0) -> str:
     QWidget#console QLabel#consoleWho {{ color: white; font-size: {f(15)}; padding: 0 8px; }}
     QWidget#console QLabel#consoleStatus {{ color: #b8f0c4; font-size: {f(15)}; padding: 0 8px; }}
     QWidget#console QLabel#consoleStatus[offline="true"] {{ color: #ffb3b3; font-weight: bold; }}
-    QWidget#console QPushButton#topButton {{ color: white; background: transparent; border: 2px solid white;
-                             border-radius: 6px; padding: 4px 14px; }}
+    QWidget#console QPushButton#topButton {{ color: white; background: transparent;
+                                             border: 2px solid white; border-radius: 6px;
+                                             padding: 4px 14px; }}
     QWidget#console QLabel#banner {{ background: #f6c7c7; color: {RED_DOWN}; padding: 8px 16px;
                      font-weight: bold; }}
     QWidget#console QLabel#banner[ok="true"] {{ background: #d5efd9; color: {GREEN}; }}
@@ -148,11 +149,13 @@ def console_stylesheet(scale: float = 1.0) -> str:
                                 selection-color: {INK}; }}
     QHeaderView::section {{ background: {GREY_BG}; color: {NAVY}; padding: 4px;
                             border: 0; border-right: 1px solid #c8cdd3; font-weight: bold; }}
-    QWidget#console QPushButton#action {{ color: {NAVY}; background: white; border: 2px solid {NAVY};
-                          border-radius: 6px; padding: 6px 16px; }}
+    QWidget#console QPushButton#action {{ color: {NAVY}; background: white;
+                                          border: 2px solid {NAVY}; border-radius: 6px;
+                                          padding: 6px 16px; }}
     QWidget#console QPushButton#action:disabled {{ color: #9aa3ad; border-color: #c8cdd3; }}
-    QWidget#console QPushButton#primaryAction {{ color: white; background: {RED}; border-radius: 6px;
-                                 padding: 8px 24px; font-weight: bold; }}
+    QWidget#console QPushButton#primaryAction {{ color: white; background: {RED};
+                                                 border-radius: 6px; padding: 8px 24px;
+                                                 font-weight: bold; }}
     QWidget#console QPushButton#primaryAction:disabled {{ background: #c9a0a0; }}
     QWidget#console QLabel#sectionTitle {{ color: {NAVY}; font-weight: bold; font-size: {f(16)}; }}
     QWidget#console QLabel#dialogTitle {{ color: {NAVY}; font-weight: bold; font-size: {f(19)}; }}
