@@ -264,7 +264,7 @@ def build_kiosk_window(settings: Settings, service: QueueService, *, station: st
     window = KioskWindow(
         flow, languages,
         timings=timings or KioskTimings.from_settings(k), fullscreen=fullscreen,
-        hide_cursor=k.hide_cursor and fullscreen, manager_pin=k.manager_pin,
+        hide_cursor=k.hide_cursor and fullscreen,
         large_print=k.large_print, demo_note=demo_note, readers=readers, live=live)
     if live is not None:
         window.destroyed.connect(lambda *_: reader.db.dispose())

@@ -249,8 +249,6 @@ class KioskSettings:
     idle_timeout_s: Annotated[int, _whole(5, 3600)] = 30
     result_timeout_s: Annotated[int, _whole(1, 600)] = 10
     hide_cursor: Flag = True
-    manager_pin: Annotated[str, Field(strict=True),
-                           _matches(r"[0-9]{4,12}", "4 to 12 digits")] = "0000"
     large_print: Flag = False
     __pydantic_config__ = _TABLE
 

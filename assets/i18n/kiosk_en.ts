@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
     <name>ConsoleWindow</name>
@@ -80,7 +81,7 @@
     </message>
     <message>
         <source>今日过号</source>
-        <translation>Today's no-shows</translation>
+        <translation>Today&apos;s no-shows</translation>
     </message>
     <message>
         <source>号码</source>
@@ -284,7 +285,7 @@
     </message>
     <message>
         <source>调整窗口业务</source>
-        <translation>Change a counter's services</translation>
+        <translation>Change a counter&apos;s services</translation>
     </message>
     <message>
         <source>在线</source>
@@ -404,7 +405,7 @@
     </message>
     <message>
         <source>已更改 %1 的等级。</source>
-        <translation>%1's tier is changed.</translation>
+        <translation>%1&apos;s tier is changed.</translation>
     </message>
     <message>
         <source>叫到窗口（插队）</source>
@@ -460,7 +461,7 @@
     </message>
     <message>
         <source>请先在今日过号中选中一个号码。</source>
-        <translation>Select a number in today's no-shows first.</translation>
+        <translation>Select a number in today&apos;s no-shows first.</translation>
     </message>
     <message>
         <source>%1 已恢复排队。</source>
@@ -553,8 +554,12 @@
 <context>
     <name>EntryScreen</name>
     <message>
-        <source>请输入管理员密码</source>
-        <translation>Manager PIN, please</translation>
+        <source>请输入大堂经理工号</source>
+        <translation>Lobby manager's staff number</translation>
+    </message>
+    <message>
+        <source>请输入大堂经理密码</source>
+        <translation>Lobby manager's PIN</translation>
     </message>
     <message>
         <source>请输入身份证号码或银行卡号</source>
@@ -651,6 +656,14 @@
     <message>
         <source>大字</source>
         <translation>Large text</translation>
+    </message>
+    <message>
+        <source>该工号已锁定，请稍后再试</source>
+        <translation>This staff number is locked; please try again later</translation>
+    </message>
+    <message>
+        <source>工号或密码错误，请重试</source>
+        <translation>Wrong staff number or PIN; please try again</translation>
     </message>
 </context>
 <context>

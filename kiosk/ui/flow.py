@@ -169,6 +169,18 @@ class KioskFlow:
 
     # --- print jobs from the manager console ------------------------------------------
 
+    def staff_letters(self) -> list[str]:
+        """The letters the managers' staff numbers start with (the exit keypad shows them)."""
+        return sorted({r.staff_no[0] for r in self.service.staff.all()
+                       if r.role != "teller" and not r.disabled and r.staff_no[:1].isalpha()})
+
+    def manager_exit(self, staff_no: str, pin: str) -> str:
+        """A manager's staff number and PIN end kiosk mode (the same login, lockout and
+        audit trail as everywhere else; no PIN lives in the branch file)."""
+        actor = self.service.login(staff_no, pin, role="manager")
+        log.info("%s ended kiosk mode at %s", actor.signature, self.station)
+        return actor.signature
+
     def wants_job(self, event: FeedEvent) -> bool:
         """A `print_job` event for this kiosk (a number issued on a customer's behalf, or a
         reprint), not done yet."""

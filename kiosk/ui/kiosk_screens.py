@@ -551,14 +551,16 @@ class EntryScreen(Screen):
     cancelled = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, secret: bool = False,
-                 max_len: int = MAX_ENTRY) -> None:
+                 max_len: int = MAX_ENTRY, staff: bool = False) -> None:
         super().__init__(parent)
         self.secret = secret
+        self.staff = staff  # a staff number: digits and the letters the keypad offers
+        self.problem = ""
         self.max_len = max_len
         self.text = ""
         self.title = label("", "entrytitle", self)
         self.entry = label("", "entry", self, wrap=False)
-        self.keypad = Keypad(with_x=not secret, parent=self)
+        self.keypad = Keypad(with_x=not (secret or staff), parent=self)
         self.keypad.pressed.connect(self.key)
         self.ok = button("", "primary", self)
         self.ok.clicked.connect(self._submit)
@@ -582,14 +584,24 @@ class EntryScreen(Screen):
     def arrange(self) -> None:
         set_direction(self.row, self.width() >= self.height())  # portrait: OK below the keys
 
+    def say(self, problem: str) -> None:
+        """Show why the entry was refused, in place of the title (cleared on clear())."""
+        self.problem = problem
+        self.retranslate()
+
     def clear(self) -> None:
         self.text = ""
+        if self.problem:
+            self.problem = ""
+            self.retranslate()
         self._show()
 
     def key(self, key: str) -> None:
         if key == "DEL":
             self.text = self.text[:-1]
-        elif len(self.text) < self.max_len and (key.isdigit() or (key == "X" and not self.secret)):
+        elif len(self.text) < self.max_len and (
+                key.isdigit() or (key == "X" and not (self.secret or self.staff))
+                or (self.staff and key in self.keypad.letters)):
             self.text += key
         self._show()
 
@@ -603,8 +615,14 @@ class EntryScreen(Screen):
         self.ok.setEnabled(bool(self.text))
 
     def retranslate(self) -> None:
-        self.title.setText(self.tr("请输入管理员密码") if self.secret
-                           else self.tr("请输入身份证号码或银行卡号"))
+        if self.problem:
+            self.title.setText(self.problem)
+        elif self.staff:
+            self.title.setText(self.tr("请输入大堂经理工号"))
+        elif self.secret:
+            self.title.setText(self.tr("请输入大堂经理密码"))
+        else:
+            self.title.setText(self.tr("请输入身份证号码或银行卡号"))
         self.ok.setText(self.tr("确定"))
         self.cancel.setText(self.tr("返回"))
         self._show()

@@ -90,7 +90,7 @@ class KioskWindow(QWidget):
 
     def __init__(self, flow: KioskFlow, languages: Languages, *,
                  timings: KioskTimings | None = None, fullscreen: bool = True,
-                 hide_cursor: bool = True, manager_pin: str = "0000",
+                 hide_cursor: bool = True,
                  large_print: bool = False, clock: Callable[[], datetime] | None = None,
                  key_clock: Callable[[], float] = time.monotonic, demo_note: str = "",
                  readers: ReaderThread | None = None, live: LiveFeed | None = None,
@@ -100,7 +100,6 @@ class KioskWindow(QWidget):
         self.languages = languages
         self.timings = timings or KioskTimings()
         self.kiosk_mode = fullscreen
-        self.manager_pin = manager_pin
         self.large_print = large_print
         self.clock = clock or flow.service.now
         self.key_clock = key_clock
@@ -158,10 +157,14 @@ class KioskWindow(QWidget):
         self.message = MessageScreen()
         self.offline = OutOfServiceScreen()
         self.manual = EntryScreen()
-        self.pin = EntryScreen(secret=True, max_len=8)
+        self.staff_entry = EntryScreen(staff=True, max_len=16)
+        self.staff_entry.name = "staff"
+        self.pin = EntryScreen(secret=True, max_len=12)
         self.pin.name = "pin"
+        self._exit_staff = ""
         self.screens: list[Screen] = [self.home, self.identified, self.services, self.result,
-                                      self.message, self.offline, self.manual, self.pin]
+                                      self.message, self.offline, self.manual,
+                                      self.staff_entry, self.pin]
         for screen in self.screens:
             self.stack.addWidget(screen)
         box = QVBoxLayout(self)
@@ -179,6 +182,8 @@ class KioskWindow(QWidget):
         self.message.retry.connect(self._retry)
         self.manual.submitted.connect(self.submit_typed)
         self.manual.cancelled.connect(self.show_home)
+        self.staff_entry.submitted.connect(self._ask_pin)
+        self.staff_entry.cancelled.connect(self.show_home)
         self.pin.submitted.connect(self._check_pin)
         self.pin.cancelled.connect(self.show_home)
 
@@ -302,19 +307,19 @@ class KioskWindow(QWidget):
 
     def swiped(self, text: str) -> None:
         """A keyboard-wedge burst ended: identify the card (any screen but the result)."""
-        if self.busy or self.out_of_service or self.screen_name in ("pin", "result"):
+        if self.busy or self.out_of_service or self.screen_name in ("staff", "pin", "result"):
             return
         self._start(self.flow.identify_swipe, text, on_done=self.show_identified)
 
     def card_read(self, read: ReadIdentity) -> None:
         """A serial card or ID-card reader read a card (on any screen but the result)."""
-        if self.busy or self.out_of_service or self.screen_name in ("pin", "result"):
+        if self.busy or self.out_of_service or self.screen_name in ("staff", "pin", "result"):
             return
         self._start(self.flow.greet, read.identity, read.name_masked,
                     on_done=self.show_identified)
 
     def _reader_failed(self, exc: BaseException) -> None:
-        if not (self.busy or self.out_of_service or self.screen_name in ("pin", "result")):
+        if not (self.busy or self.out_of_service or self.screen_name in ("staff", "pin", "result")):
             self._failed(exc)
 
     def _reader_state(self, state: str) -> None:
@@ -488,17 +493,36 @@ class KioskWindow(QWidget):
         self._taps = [t for t in self._taps if now - t < SECRET_WINDOW_S] + [now]
         if len(self._taps) >= SECRET_TAPS:
             self._taps = []
-            self.pin.clear()
-            self._show(self.pin)
+            self.worker.run(self.flow.staff_letters, on_done=self._ask_staff,
+                            on_error=lambda _e: self._ask_staff([]))
+
+    def _ask_staff(self, letters: list[str]) -> None:
+        """Leaving kiosk mode: a manager's staff number, then their PIN (checked by the
+        queue's login: the same lockout as everywhere, no PIN in the branch file)."""
+        self.staff_entry.keypad.set_letters(letters)
+        self.staff_entry.clear()
+        self._show(self.staff_entry)
+
+    def _ask_pin(self, staff_no: str) -> None:
+        self._exit_staff = staff_no
+        self.pin.clear()
+        self._show(self.pin)
 
     def _check_pin(self, pin: str) -> None:
-        if pin == self.manager_pin:
-            log.info("manager PIN accepted: leaving kiosk mode")
-            self._may_close = True
-            self.close()
-            self.exit_requested.emit()
-        else:
-            self.pin.clear()
+        self.worker.run(self.flow.manager_exit, self._exit_staff, pin,
+                        on_done=self._leave_kiosk_mode, on_error=self._exit_refused)
+
+    def _leave_kiosk_mode(self, who: str) -> None:
+        log.info("%s left kiosk mode", who)
+        self._may_close = True
+        self.close()
+        self.exit_requested.emit()
+
+    def _exit_refused(self, exc: BaseException) -> None:
+        self.pin.clear()
+        locked = "locked" in str(exc)
+        self.pin.say(self.tr("该工号已锁定，请稍后再试") if locked
+                     else self.tr("工号或密码错误，请重试"))
 
     def present(self) -> None:
         """Show as the kiosk (full screen) or as a normal window (the demo)."""

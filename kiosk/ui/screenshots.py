@@ -107,11 +107,20 @@ class KioskStudio:
             for key in "31011519800101":
                 window.manual.key(key)
 
+        def staff() -> None:
+            window._ask_staff(["A", "M"])
+            for key in "M00":
+                window.staff_entry.key(key)
+
         def pin() -> None:
             window.pin.clear()
             window._show(window.pin)
             for key in "12":
                 window.pin.key(key)
+
+        def pin_refused() -> None:
+            pin()
+            window._exit_refused(RuntimeError("wrong"))
 
         def offline() -> None:
             window.enter_out_of_service()
@@ -130,7 +139,9 @@ class KioskStudio:
             ("error-service-closed", lambda: window.show_message("service_closed")),
             ("error-other", lambda: window.show_message("error")),
             ("out-of-service", offline),
+            ("manager-staff-number", staff),
             ("manager-pin", pin),
+            ("manager-pin-refused", pin_refused),
         ]
 
     def set_size(self, size: tuple[int, int], large_print: bool) -> None:
@@ -173,7 +184,7 @@ def busy_hall(studio: KioskStudio) -> DisplayModel:
     from kiosk.ui.display import DisplayModel
 
     service = studio.service
-    service.pause_counter(4)
+    service.pause_counter(4, actor=studio_manager(service), reason="午休 lunch break")
     called = [service.call_next(c) for c in (1, 2, 3)]
     if called[0] is not None:
         service.recall(called[0].id)

@@ -104,6 +104,23 @@ class Keypad(QWidget):
         if not with_x:
             self.buttons["X"].setEnabled(False)
             self.buttons["X"].setText("")
+        self.letters: dict[str, QPushButton] = {}
+
+    def set_letters(self, letters: list[str]) -> None:
+        """A row of letter keys below the digits (a staff number's prefix, e.g. M)."""
+        if list(self.letters) == letters[:6]:
+            return
+        for b in self.letters.values():
+            self.grid.removeWidget(b)
+            b.hide()
+            b.deleteLater()
+        self.letters = {}
+        for i, key in enumerate(letters[:6]):
+            b = button(key, "key", self)
+            b.clicked.connect(lambda _=False, k=key: self.pressed.emit(k))
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            self.grid.addWidget(b, 4 + i // 3, i % 3)
+            self.letters[key] = b
 
     def set_scale(self, scale: float) -> None:
         self.grid.setSpacing(style.px(14, scale))

@@ -34,8 +34,7 @@ def make_kiosk(qapp: QApplication, service: QueueService, settings: Settings,
     base.update(timings)
     flow = KioskFlow(service, printer, settings, "kiosk-test")
     window = KioskWindow(flow, Languages(qapp), timings=KioskTimings(**base), fullscreen=True,
-                         hide_cursor=settings.kiosk.hide_cursor,
-                         manager_pin=settings.kiosk.manager_pin)
+                         hide_cursor=settings.kiosk.hide_cursor)
     window.resize(1280, 800)
     window.show()
     return window

@@ -46,8 +46,7 @@ def ui_font(qapp: QApplication):  # noqa: ANN201 - UiFont, imported lazily
 @pytest.fixture
 def kiosk_settings(settings: Settings) -> Settings:
     return replace(settings, kiosk=replace(settings.kiosk, idle_timeout_s=30,
-                                           result_timeout_s=10, hide_cursor=True,
-                                           manager_pin="2468"))
+                                           result_timeout_s=10, hide_cursor=True))
 
 
 @pytest.fixture

@@ -102,19 +102,52 @@ def test_escape_alt_f4_and_close_do_not_leave_full_screen(
     assert kiosk.cursor().shape() == Qt.CursorShape.BlankCursor
 
 
-def test_only_the_manager_pin_ends_kiosk_mode(qtbot: QtBot, kiosk: KioskWindow) -> None:
+def _type(qtbot: QtBot, entry, text: str) -> None:  # noqa: ANN001
+    for key in text:
+        buttons = {**entry.keypad.buttons, **entry.keypad.letters}
+        click(qtbot, buttons[key])
+    click(qtbot, entry.ok)
+
+
+def _try_exit(qtbot: QtBot, kiosk: KioskWindow, staff_no: str, pin: str) -> None:
     for _ in range(5):
         click(qtbot, kiosk.topbar.clock)
+    wait_screen(qtbot, kiosk, "staff")
+    _type(qtbot, kiosk.staff_entry, staff_no)
     wait_screen(qtbot, kiosk, "pin")
-    for key in "1111":
-        click(qtbot, kiosk.pin.keypad.buttons[key])
-    click(qtbot, kiosk.pin.ok)
+    _type(qtbot, kiosk.pin, pin)
+
+
+def test_only_a_managers_staff_number_and_pin_end_kiosk_mode(
+        qtbot: QtBot, kiosk: KioskWindow, branch: QueueService) -> None:
+    """No PIN in the branch file: the demo branch's manager (M001, 2468) leaves; a teller
+    and a wrong PIN do not, and say so on the screen."""
+    branch.staff.add("M9", "实习柜员", "teller", "1357")
+    _try_exit(qtbot, kiosk, "M9", "1357")  # a teller's right PIN
+    qtbot.waitUntil(lambda: kiosk.pin.title.text() == "工号或密码错误，请重试", timeout=WAIT_MS)
+    assert kiosk.isVisible() and kiosk.screen_name == "pin"
+    assert set(kiosk.staff_entry.keypad.letters) == {"M"}  # managers' staff numbers start M
+    click(qtbot, kiosk.pin.cancel)
+    _try_exit(qtbot, kiosk, "M001", "1111")
+    qtbot.waitUntil(lambda: kiosk.pin.title.text() == "工号或密码错误，请重试", timeout=WAIT_MS)
     assert kiosk.isVisible() and kiosk.pin.entry.text() == ""
-    for key in "2468":
-        click(qtbot, kiosk.pin.keypad.buttons[key])
+    _type(qtbot, kiosk.pin, "2468")
     with qtbot.waitSignal(kiosk.exit_requested, timeout=WAIT_MS):
-        click(qtbot, kiosk.pin.ok)
+        pass
     assert not kiosk.isVisible()
+
+
+def test_the_kiosk_exit_locks_after_five_wrong_pins(
+        qtbot: QtBot, kiosk: KioskWindow, branch: QueueService) -> None:
+    _try_exit(qtbot, kiosk, "M001", "0000")
+    for _ in range(4):
+        qtbot.waitUntil(lambda: kiosk.pin.entry.text() == "" and not kiosk.worker.pending,
+                        timeout=WAIT_MS)
+        _type(qtbot, kiosk.pin, "0000")
+    qtbot.waitUntil(lambda: kiosk.pin.title.text() == "该工号已锁定，请稍后再试", timeout=WAIT_MS)
+    _type(qtbot, kiosk.pin, "2468")  # the right PIN, while locked
+    qtbot.waitUntil(lambda: not kiosk.worker.pending, timeout=WAIT_MS)
+    assert kiosk.isVisible() and kiosk.pin.title.text() == "该工号已锁定，请稍后再试"
 
 
 def visible_texts(window: QWidget) -> list[str]:
