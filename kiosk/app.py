@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from kiosk.ui.kiosk_window import KioskTimings, KioskWindow
     from kiosk.ui.qtfonts import UiFont
     from kiosk.ui.readers import ReaderThread
+    from kiosk.ui.teller_window import TellerWindow
 
 
 class SystemClock:
@@ -178,6 +179,65 @@ def build_display_window(settings: Settings, url: str, *, kind: str = "hall",
     display = DisplayStation(model, live, announcer, window)
     display.closers.append(service.db.dispose)
     return display
+
+
+# --- the teller panel ----------------------------------------------------------------------
+
+
+def check_counter(settings: Settings, counter: int | None) -> int:
+    """The counter number, or a clear error naming the branch's counters."""
+    known = ", ".join(str(c.number) for c in settings.counters)
+    if counter is None:
+        raise ConfigError(f"a teller panel needs --counter NUMBER (this branch has {known})")
+    try:
+        settings.counter(counter)
+    except KeyError:
+        raise ConfigError(f"there is no counter {counter}; this branch has {known}") from None
+    return counter
+
+
+def build_teller_window(settings: Settings, url: str, *, counter: int, station: str = "",
+                        clock: Callable[[], datetime] | None = None, on_top: bool = False,
+                        languages: Languages | None = None,
+                        login: tuple[str, str] | None = None) -> TellerWindow:
+    """A teller panel for `counter` (kiosk.ui.teller_window.TellerWindow), not started.
+
+    The panel is a station of its own: its queue service on `url`, its change feed
+    (the counter's `CounterPanel` as the feed's full state) and its heartbeat. Without
+    `login` it asks for the teller's staff number and PIN when started; with
+    `(staff_no, pin)` (the demo) it logs in by itself. Call `.start()`, then `.show()`.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.queue.feed import ChangeFeed
+    from kiosk.ui.feed_qt import LiveFeed
+    from kiosk.ui.i18n import Languages
+    from kiosk.ui.teller import TellerModel
+    from kiosk.ui.teller_window import TellerWindow
+
+    check_counter(settings, counter)
+    clock = clock or system_clock(settings)
+    service = build_service(settings, url, clock)
+    name = station or f"teller-{counter}"
+    model = TellerModel(service, settings, counter)
+
+    def heartbeat() -> None:
+        service.heartbeat(name, "teller", {
+            "counter": counter, "online": model.online,
+            "staff": model.actor.staff_no if model.actor else None,
+            "ticket": model.current.number if model.current else None})
+
+    live = LiveFeed(ChangeFeed(service, state=lambda s: s.counter_panel(counter)),
+                    heartbeat)
+    if languages is None:
+        app = QApplication.instance()
+        assert app is not None, "make_qt_app() first"
+        languages = Languages(app)
+    window = TellerWindow(model, languages, live, on_top=on_top, ask_login=login is None)
+    window.closers.append(service.db.dispose)
+    if login is not None:
+        window.auto_login(*login)
+    return window
 
 
 # --- the kiosk window and the demo (Qt is imported only when these are called) -----------

@@ -1,4 +1,4 @@
-"""Window commands: `kiosk run kiosk`, `kiosk demo`, `kiosk screenshots`.
+"""Window commands: `kiosk run kiosk`, `kiosk run counter`, `kiosk demo`, `kiosk screenshots`.
 
 `run` takes the station's role as its first word; other command modules registered
 after this one add their roles to its sub-commands (`run display`, ...).
@@ -42,6 +42,17 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                      help="window size (1280x800 or 1920x1080)")
     mgr.add_argument("--fullscreen", action="store_true", help="full screen")
     mgr.set_defaults(handler=cmd_run_manager)
+
+    c = roles.add_parser("counter", parents=[common],
+                         help="the teller panel of one counter (log in with staff number and PIN)")
+    c.add_argument("--counter", type=int, required=True, metavar="N",
+                   help="the counter this panel works")
+    c.add_argument("--station", default="", metavar="NAME",
+                   help="this panel's name, as the manager console shows it "
+                        "(default teller-N)")
+    c.add_argument("--on-top", action="store_true",
+                   help="keep the panel above other windows (beside the banking application)")
+    c.set_defaults(handler=cmd_run_counter)
 
     d = sub.add_parser("demo", parents=[common],
                        help="the whole branch in one process on a throwaway database")
@@ -115,6 +126,26 @@ def cmd_run_manager(ctx: Context, args: argparse.Namespace) -> int:
         window.showFullScreen()
     else:
         window.show()
+    code = app.exec()
+    window.shutdown()
+    return int(code)
+
+
+def cmd_run_counter(ctx: Context, args: argparse.Namespace) -> int:
+    """The teller panel: the login dialog first; cancelling it ends the program."""
+    from kiosk.app import build_teller_window, check_counter, make_qt_app
+
+    settings = ctx.settings
+    check_counter(settings, args.counter)  # a clear error before any window opens
+    ctx.service  # noqa: B018 - the database is reachable and prepared, or one clear line
+    app, font = make_qt_app(qt_messages_to_log=True)
+    if font.missing:
+        log.warning("the screen font cannot draw %r", font.missing)
+    window = build_teller_window(settings, ctx.database_url, counter=args.counter,
+                                 station=args.station, clock=ctx.clock, on_top=args.on_top)
+    window.quit_requested.connect(app.quit)
+    window.show()
+    window.start()
     code = app.exec()
     window.shutdown()
     return int(code)

@@ -20,7 +20,14 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DataError,
+    DBAPIError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.errors import DatabaseUnavailable, KioskError
@@ -98,6 +105,11 @@ def where(url: URL) -> str:
         return url.database or ":memory:"
     return url.render_as_string(hide_password=True).replace("postgresql+psycopg://",
                                                             "postgresql://", 1)
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """Whether `exc` means the database could not be reached or answered (not a refusal)."""
+    return isinstance(exc, SQLAlchemyError | DatabaseUnavailable | ConnectionError)
 
 
 def describe_database_error(exc: BaseException) -> str:

@@ -13,9 +13,11 @@ from kiosk.errors import NotFound, QueueError
 from kiosk.identity import Identity
 from kiosk.queue import models as m
 from kiosk.queue.forecast import Forecasts
+from kiosk.queue.tickets import Tickets
 from kiosk.queue.txn import Branch
 from kiosk.queue.views import (
     AuditRecord,
+    CounterPanel,
     CounterView,
     CustomerRecord,
     FeedEvent,
@@ -26,9 +28,10 @@ from kiosk.queue.views import (
 
 
 class Reads:
-    def __init__(self, branch: Branch, forecasts: Forecasts) -> None:
+    def __init__(self, branch: Branch, forecasts: Forecasts, tickets: Tickets) -> None:
         self.branch = branch
         self.forecasts = forecasts
+        self.tickets = tickets
 
     def ticket_id(self, ref: str) -> int:
         """A ticket's id from what a teller types: the id, or today's printed number (B006)."""
@@ -131,6 +134,34 @@ class Reads:
         with b.read() as s:
             rows = s.scalars(select(m.CounterRow).order_by(m.CounterRow.number)).all()
             return [b.counter_view(s, c) for c in rows]
+
+    def counter_panel(self, number: int) -> CounterPanel:
+        """A teller panel's view of its counter: what it holds, who works it, how many
+        wait for its services, who `call_next` would call now (and whether a VIP), and
+        its suspended tickets. One reading transaction; nothing is written."""
+        b = self.branch
+        with b.read() as s:
+            last = int(s.scalar(select(func.coalesce(func.max(m.Event.id), 0))) or 0)
+            crow = b.counter_row(s, number)
+            view = b.counter_view(s, crow)
+            started_at = None
+            if view.current is not None:
+                held = s.get(m.Ticket, view.current.id)
+                started_at = held.started_at if held is not None else None
+            staff = s.get(m.Staff, crow.staff) if crow.staff else None
+            services = crow.service_list
+            waiting = int(s.scalar(select(func.count()).select_from(m.Ticket).where(
+                m.Ticket.status == m.WAITING, m.Ticket.service.in_(services))) or 0)
+            choice = self.tickets.choose(s, crow, b.now())
+            nxt = b.view(b.ticket_row(s, choice.ticket_id)) if choice is not None else None
+            suspended = s.scalars(select(m.Ticket).where(
+                m.Ticket.status == m.SUSPENDED, m.Ticket.counter == number)
+                .order_by(m.Ticket.id)).all()
+            return CounterPanel(
+                counter=view, staff_name=staff.name if staff is not None else None,
+                started_at=started_at, waiting=waiting, next=nxt,
+                next_vip=nxt is not None and nxt.tier in b.tiers and b.tiers[nxt.tier].priority,
+                suspended=tuple(b.view(t) for t in suspended), last_event_id=last)
 
     def service_summary(self) -> list[ServiceSummary]:
         """Per service: people waiting, open counters serving it, and, for a number taken

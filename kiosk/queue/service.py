@@ -58,6 +58,7 @@ class QueueService:
         self.no_show, self.cancel = tickets.no_show, tickets.cancel
         self.suspend, self.resume = tickets.suspend, tickets.resume
         self.transfer, self.hand_back = tickets.transfer, tickets.hand_back
+        self.peek_next = tickets.peek_next
 
         self.counter_ops = counters = Counters(branch, staff)
         self.open_counter, self.pause_counter = counters.open, counters.pause
@@ -74,7 +75,7 @@ class QueueService:
         self.forecast_all, self.new_ticket_forecasts = forecasts.all, forecasts.new_tickets
         self.what_if = forecasts.what_if
 
-        self.reads = reads = Reads(branch, forecasts)
+        self.reads = reads = Reads(branch, forecasts, tickets)
         self.ticket_id = reads.ticket_id
         self.ticket, self.with_forecast, self.waiting = reads.ticket, reads.with_forecast, \
             reads.waiting
@@ -84,6 +85,7 @@ class QueueService:
         self.notice, self.customer = reads.notice, reads.customer
         self.hall, self.estimates = reads.hall, reads.estimates
         self.tickets_today, self.events_today = reads.tickets_today, reads.events_today
+        self.counter_panel = reads.counter_panel
 
         self.station_ops = stations = Stations(branch)
         self.heartbeat, self.stations = stations.heartbeat, stations.all

@@ -40,7 +40,16 @@ _RANK = {m.TELLER: 0, m.MANAGER: 1, m.ADMIN: 2}
 
 
 class AuthError(QueueError):
-    """A login or an action refused for who is asking (wrong PIN, locked, wrong role)."""
+    """A login or an action refused for who is asking (wrong PIN, locked, wrong role).
+
+    `code` says which, for screens that word it in their own language: "wrong_pin",
+    "locked" (`minutes` left), "role" (logged in, but the role is not enough) or
+    "not_allowed" (no valid login, or the account was disabled)."""
+
+    def __init__(self, message: str, code: str = "not_allowed", minutes: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+        self.minutes = minutes
 
 
 @dataclass(frozen=True)
@@ -165,26 +174,29 @@ class StaffDirectory:
             row = s.get(m.Staff, staff_no, with_for_update=True) \
                 if STAFF_NO_PATTERN.match(staff_no) else None
             if row is None or row.disabled:
-                refused = AuthError("Wrong staff number or PIN.")
+                refused = AuthError("Wrong staff number or PIN.", "wrong_pin")
             elif row.locked_until is not None and row.locked_until > now:
                 minutes = max(1, round((row.locked_until - now).total_seconds() / 60))
                 refused = AuthError(f"Staff {staff_no} is locked after {MAX_FAILURES} wrong "
-                                    f"PINs; try again in {minutes} min or ask an administrator.")
+                                    f"PINs; try again in {minutes} min or ask an administrator.",
+                                    "locked", minutes)
             elif not pin_matches(pin or "", row.pin_hash):
                 row.failures += 1
-                refused = AuthError("Wrong staff number or PIN.")
+                refused = AuthError("Wrong staff number or PIN.", "wrong_pin")
                 if row.failures >= MAX_FAILURES:
                     row.failures, row.locked_until = 0, now + LOCK_FOR
+                    minutes = int(LOCK_FOR.total_seconds() // 60)
                     refused = AuthError(
                         f"Wrong PIN {MAX_FAILURES} times: staff {staff_no} is locked for "
-                        f"{int(LOCK_FOR.total_seconds() // 60)} min.")
+                        f"{minutes} min.", "locked", minutes)
             else:
                 row.failures, row.locked_until = 0, None
                 actor = self._actor(row.id, row.name, row.role)
         if refused is not None or actor is None:
-            raise refused or AuthError("Wrong staff number or PIN.")
+            raise refused or AuthError("Wrong staff number or PIN.", "wrong_pin")
         if not actor.at_least(role):
-            raise AuthError(f"{actor.signature} is a {actor.role}; this needs a {role}.")
+            raise AuthError(f"{actor.signature} is a {actor.role}; this needs a {role}.",
+                            "role")
         return actor
 
     def authorize(self, actor: Actor | None, role: str, what: str) -> Actor:
@@ -198,7 +210,7 @@ class StaffDirectory:
                 raise AuthError(f"Staff {actor.staff_no} is no longer allowed to work the queue.")
         if not actor.at_least(role):
             raise AuthError(f"{what.capitalize()} needs a {role}; "
-                            f"{actor.signature} is a {actor.role}.")
+                            f"{actor.signature} is a {actor.role}.", "role")
         return actor
 
     def _actor(self, staff_no: str, name: str, role: str) -> Actor:

@@ -164,11 +164,7 @@ class Tickets:
         try:
             with b.write() as op:
                 crow = free_counter(b, op.s, counter)
-                state = rules.CounterState(number=crow.number, services=crow.service_list,
-                                           green_channel=crow.green_channel,
-                                           consecutive_priority=crow.consecutive_priority)
-                heads = self._heads(op.s, crow.service_list)
-                choice = rules.pick_next(state, op.now, heads, b.policy)
+                choice = self.choose(op.s, crow, op.now)
                 if choice is None:
                     raise NothingToDo
                 ticket = b.ticket_row(op.s, choice.ticket_id)
@@ -176,6 +172,24 @@ class Tickets:
                 return b.view(ticket)
         except NothingToDo:
             return None
+
+    def peek_next(self, counter: int) -> TicketView | None:
+        """The ticket `call_next(counter)` would call now, without calling it (a read).
+
+        The same choice as `call_next` (`choose`), whatever the counter's state: a paused
+        counter's teller sees who would come next once it opens."""
+        b = self.branch
+        with b.read() as s:
+            choice = self.choose(s, b.counter_row(s, counter), b.now())
+            return None if choice is None else b.view(b.ticket_row(s, choice.ticket_id))
+
+    def choose(self, s: Session, crow: m.CounterRow, now: datetime) -> rules.Candidate | None:
+        """What the rules pick for this counter from the waiting tickets (no writes)."""
+        state = rules.CounterState(number=crow.number, services=crow.service_list,
+                                   green_channel=crow.green_channel,
+                                   consecutive_priority=crow.consecutive_priority)
+        return rules.pick_next(state, now, self._heads(s, crow.service_list),
+                               self.branch.policy)
 
     def do_call(self, op: Op, crow: m.CounterRow, ticket: m.Ticket, kind: str,
                 extra: dict[str, Any] | None = None) -> int:

@@ -51,6 +51,20 @@ class CounterView:
 
 
 @dataclass(frozen=True)
+class CounterPanel:
+    """What a teller's panel shows about its counter, read in one transaction."""
+
+    counter: CounterView  # status, staff number and the ticket it holds
+    staff_name: str | None  # the name of the staff member working it
+    started_at: datetime | None  # when service of the held ticket started (None: not yet)
+    waiting: int  # tickets waiting for the services this counter serves
+    next: TicketView | None  # the ticket call_next would call now (peek_next)
+    next_vip: bool  # that ticket's tier is a priority (VIP) tier
+    suspended: tuple[TicketView, ...]  # this counter's suspended tickets, oldest first
+    last_event_id: int  # the feed head when this was read
+
+
+@dataclass(frozen=True)
 class ServiceSummary:
     """One service as the kiosk buttons and the hall display show it: people waiting,
     open counters serving it, and, for a number taken now, people ahead and the wait."""

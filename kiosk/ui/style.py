@@ -179,3 +179,61 @@ def console_stylesheet(scale: float = 1.0) -> str:
                                                       border-radius: 6px; padding: 6px 20px;
                                                       font-weight: bold; }}
     """
+
+
+def teller_stylesheet() -> str:
+    """The teller panel: a compact window beside the banking application, read at arm's
+    length; the ticket number large, the buttons big enough to hit without looking."""
+    return f"""
+    QWidget#teller {{ background: {PAPER}; color: {INK}; font-size: 15px; }}
+    QWidget#tellerhead {{ background: {NAVY}; }}
+    QLabel#tcounter {{ color: white; font-size: 18px; font-weight: bold; }}
+    QLabel#tstaff {{ color: white; font-size: 13px; }}
+    QLabel#tstatus {{ color: white; border-radius: 9px; padding: 2px 10px; font-size: 13px;
+                      font-weight: bold; background: #5b6670; }}
+    QLabel#tstatus[state="open"] {{ background: {GREEN}; }}
+    QLabel#tstatus[state="paused"] {{ background: {AMBER_EDGE}; color: {INK}; }}
+    QPushButton#tlang {{ color: white; background: transparent; border: 2px solid white;
+                         border-radius: 8px; padding: 2px 8px; font-size: 13px; }}
+    QLabel#toffline {{ color: white; background: {RED}; padding: 6px 10px; font-size: 14px;
+                       font-weight: bold; }}
+    QWidget#tcard {{ background: {CARD}; border: 1px solid #c8cdd3; border-radius: 10px; }}
+    QWidget#tcard[vip="true"] {{ border: 3px solid {GOLD}; background: #fffaf0; }}
+    QLabel#tnumber {{ color: {RED}; font-size: 54px; font-weight: bold; }}
+    QLabel#tnumber[idle="true"] {{ color: #9aa3ad; }}
+    QLabel#tvip {{ color: white; background: {GOLD}; border-radius: 8px; padding: 2px 10px;
+                   font-size: 15px; font-weight: bold; }}
+    QLabel#tstate {{ color: {NAVY}; font-size: 15px; font-weight: bold; }}
+    QLabel#tservice {{ color: {NAVY}; font-size: 16px; font-weight: bold; }}
+    QLabel#ttimes {{ color: {MUTED}; font-size: 14px; }}
+    QLabel#tqueue {{ color: {INK}; font-size: 14px; }}
+    QLabel#tnextvip {{ color: white; background: {GOLD}; border-radius: 6px;
+                       padding: 3px 8px; font-size: 14px; font-weight: bold; }}
+    QLabel#tnotice {{ border-radius: 6px; padding: 6px 10px; font-size: 14px;
+                      background: {GREY_BG}; color: {INK}; }}
+    QLabel#tnotice[level="warn"] {{ background: {AMBER_BG}; border: 2px solid {AMBER_EDGE}; }}
+    QLabel#tnotice[level="error"] {{ background: #fde8e8; border: 2px solid {RED};
+                                     color: {RED_DOWN}; font-weight: bold; }}
+    QPushButton#tbtn {{ background: {CARD}; color: {NAVY}; border: 2px solid {NAVY};
+                        border-radius: 8px; padding: 4px; font-size: 15px;
+                        font-weight: bold; min-height: 46px; }}
+    QPushButton#tbtn:disabled {{ color: #9aa3ad; border-color: #c8cdd3; background: {GREY_BG}; }}
+    QPushButton#tbtn:pressed {{ background: {GREY_BG}; }}
+    QPushButton#tcall {{ background: {RED}; color: white; border-radius: 10px;
+                         font-size: 22px; font-weight: bold; min-height: 58px; }}
+    QPushButton#tcall:disabled {{ background: #c9a3a3; color: #f3e9e9; }}
+    QPushButton#tcall:pressed {{ background: {RED_DOWN}; }}
+    QDialog#tellerdialog {{ background: {PAPER}; font-size: 15px; }}
+    QLabel#dialogtitle {{ color: {NAVY}; font-size: 17px; font-weight: bold; }}
+    QLabel#dialogmsg {{ background: {AMBER_BG}; border: 2px solid {AMBER_EDGE};
+                        border-radius: 6px; padding: 6px 10px; color: {INK}; }}
+    QLabel#dialognote {{ color: {MUTED}; font-size: 12px; }}
+    QGroupBox#approval {{ border: 2px solid {GOLD}; border-radius: 8px; margin-top: 14px;
+                          padding-top: 6px; font-weight: bold; color: {GOLD}; }}
+    QGroupBox#approval::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; }}
+    QPushButton#dialogok {{ background: {RED}; color: white; border-radius: 8px;
+                            padding: 6px 18px; font-weight: bold; min-height: 34px; }}
+    QPushButton#dialogok:disabled {{ background: #c9a3a3; }}
+    QPushButton#dialogcancel {{ background: {CARD}; color: {NAVY}; border: 2px solid {NAVY};
+                                border-radius: 8px; padding: 6px 18px; min-height: 34px; }}
+    """
