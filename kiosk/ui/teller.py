@@ -351,7 +351,10 @@ class TellerModel:
         if self.busy == action.intent:
             self.busy = None
         if isinstance(outcome, Outcome):
+            # the action's own events are in the result: the feed need not apply them again
+            # (later ones come with the reload asked for below)
             self.floor = max(self.floor, outcome.head)
+            self.seen_id = max(self.seen_id, outcome.head)
             result = outcome.result
         else:
             result = outcome
@@ -561,7 +564,7 @@ class TellerModel:
         return self._act(intent, lambda: step(self.counter, actor=actor))
 
     def _act(self, intent: str, run: Callable[[], Any], number: str = "") -> Action | None:
-        if self.actor is None or self.busy is not None or not self.online or self.blocked_by:
+        if not self.can(intent):
             return None
 
         def with_head() -> Outcome:
