@@ -18,9 +18,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 I18N = ROOT / "assets" / "i18n"
 LANGUAGES = ("en",)
-# The files whose self.tr(...) strings the kiosk shows.
-SOURCES = ("kiosk/ui/kiosk_window.py", "kiosk/ui/kiosk_screens.py", "kiosk/ui/widgets.py",
-           "kiosk/ui/console_window.py", "kiosk/ui/console_dialogs.py")
+# One catalogue per station (assets/i18n/<name>_<lang>.ts): the files whose self.tr(...)
+# strings it shows. Every catalogue is loaded together (kiosk.ui.i18n).
+CATALOGUES = {
+    "kiosk": ("kiosk/ui/kiosk_window.py", "kiosk/ui/kiosk_screens.py", "kiosk/ui/widgets.py",
+              "kiosk/ui/console_window.py", "kiosk/ui/console_dialogs.py"),
+    "teller": ("kiosk/ui/teller_window.py", "kiosk/ui/teller_dialogs.py"),
+}
+SOURCES = tuple(path for paths in CATALOGUES.values() for path in paths)
 
 
 def tool(name: str) -> str:
@@ -34,18 +39,20 @@ def tool(name: str) -> str:
 
 def update() -> None:
     for lang in LANGUAGES:
-        ts = I18N / f"kiosk_{lang}.ts"
-        subprocess.run([tool("pyside6-lupdate"), "-no-obsolete", "-locations", "none",
-                        *(str(ROOT / s) for s in SOURCES), "-ts", str(ts)], check=True)
+        for name, sources in CATALOGUES.items():
+            ts = I18N / f"{name}_{lang}.ts"
+            subprocess.run([tool("pyside6-lupdate"), "-no-obsolete", "-locations", "none",
+                            *(str(ROOT / s) for s in sources), "-ts", str(ts)], check=True)
 
 
 def release() -> list[Path]:
     built = []
     for lang in LANGUAGES:
-        ts, qm = I18N / f"kiosk_{lang}.ts", I18N / f"kiosk_{lang}.qm"
-        subprocess.run([tool("pyside6-lrelease"), "-silent", str(ts), "-qm", str(qm)],
-                       check=True)
-        built.append(qm)
+        for name in CATALOGUES:
+            ts, qm = I18N / f"{name}_{lang}.ts", I18N / f"{name}_{lang}.qm"
+            subprocess.run([tool("pyside6-lrelease"), "-silent", str(ts), "-qm", str(qm)],
+                           check=True)
+            built.append(qm)
     return built
 
 

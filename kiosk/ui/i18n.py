@@ -19,17 +19,50 @@ I18N_DIR = Path(__file__).resolve().parents[2] / "assets" / "i18n"
 LANGUAGES = ("zh", "en")  # the first is the kiosk's default
 
 
-def load_translator(language: str, directory: Path = I18N_DIR) -> QTranslator | None:
-    """The translator for `language`, None for the source language (Chinese)."""
-    if language == LANGUAGES[0]:
-        return None
-    qm = directory / f"kiosk_{language}.qm"
+class ChainTranslator(QTranslator):
+    """Several catalogues as one translator (the kiosk's, the teller panel's, ...): Qt
+    keeps one translator per application in `Languages`, so they are asked in turn."""
+
+    def __init__(self, parts: list[QTranslator]) -> None:
+        super().__init__()
+        self.parts = parts
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None,
+                  n: int = -1) -> str:
+        for part in self.parts:
+            found = part.translate(context, source, disambiguation, n)
+            if found:
+                return found
+        return ""
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
+        return all(part.isEmpty() for part in self.parts)
+
+
+def _catalogue(name: str, language: str, directory: Path) -> QTranslator | None:
+    qm = directory / f"{name}_{language}.qm"
     translator = QTranslator()
     if qm.is_file() and translator.load(str(qm)):
         return translator
     log.error("%s is not built (run tools/build_translations.py, part of the set-up); "
-              "the screens stay in Chinese", qm)
+              "its screens stay in Chinese", qm)
     return None
+
+
+def load_translator(language: str, directory: Path = I18N_DIR) -> QTranslator | None:
+    """The translator for `language` (every `<station>_<language>` catalogue in
+    `directory`, the kiosk's first), None for the source language (Chinese)."""
+    if language == LANGUAGES[0]:
+        return None
+    names = sorted({p.name.rsplit("_", 1)[0] for p in directory.glob(f"*_{language}.ts")},
+                   key=lambda n: (n != "kiosk", n))
+    parts = [t for t in (_catalogue(name, language, directory) for name in names)
+             if t is not None]
+    if not parts:
+        log.warning("no translation for %r in %s; the screens stay in Chinese", language,
+                    directory)
+        return None
+    return parts[0] if len(parts) == 1 else ChainTranslator(parts)
 
 
 # Qt keeps translators per application, not per window: whichever Languages object
