@@ -393,7 +393,15 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
     """`kiosk demo`: a throwaway SQLite branch in `workdir`, its windows and simulator."""
     from kiosk.devices.printer import PreviewPrinter
     from kiosk.devices.ticket import LayoutOptions
-    from kiosk.ui.demo import DEMO_MANAGER, Demo, demo_displays, prepare_demo_branch
+    from kiosk.ui.demo import (
+        DEMO_MANAGER,
+        DEMO_TELLER_PANELS,
+        DEMO_TELLER_PIN,
+        Demo,
+        demo_displays,
+        demo_teller,
+        prepare_demo_branch,
+    )
 
     offset = demo_clock_offset(settings) if offset is None else offset
     service = build_service(settings, f"sqlite:///{workdir / 'branch.db'}",
@@ -411,4 +419,12 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
     console = build_console_window(settings, service, actor=manager, station="demo-console",
                                    languages=kiosk.languages)
     displays.append(("console", console, None))
-    return Demo(service, kiosk, displays, workdir, offset, simulate=simulate, seed=seed)
+    tellers = []
+    for number in DEMO_TELLER_PANELS:  # logged in as the demo's tellers, no dialog
+        panel = build_teller_window(settings, service.db.url, counter=number,
+                                    station=f"demo-teller-{number}", clock=service.clock,
+                                    login=(demo_teller(number), DEMO_TELLER_PIN))
+        panel.start()
+        tellers.append((f"teller-{number}", panel))
+    return Demo(service, kiosk, displays, workdir, offset, simulate=simulate, seed=seed,
+                tellers=tellers)

@@ -26,6 +26,7 @@ from kiosk.queue.models import CALLED, SERVING
 from kiosk.queue.service import QueueService
 from kiosk.ui.display_station import DisplayStation
 from kiosk.ui.kiosk_window import KioskWindow
+from kiosk.ui.teller_window import TellerWindow
 from kiosk.ui.walk_in import KioskWalkIn
 from kiosk.ui.worker import Worker
 
@@ -45,6 +46,9 @@ TIER_WEIGHTS = {"regular": 70, "purple_gold": 15, "gold": 10, "platinum": 5}
 # The demo branch's staff: a lobby manager and a teller per counter (demo PINs only).
 DEMO_MANAGER = ("M001", "演示经理", "2468")
 DEMO_TELLER_PIN = "1357"
+# Counters whose teller panel the demo opens: their tellers call, the simulator does not.
+DEMO_TELLER_PANELS = (1, 3)
+TELLER_SIZE = (420, 560)
 
 
 def demo_teller(number: int) -> str:
@@ -115,9 +119,13 @@ class HallSimulator(QObject):
     """Customers arrive and counters call and finish, every `tick_ms`, off the GUI thread."""
 
     def __init__(self, service: QueueService, *, seed: int = 7, tick_ms: int = 1500,
-                 walk_in: Callable[[], None] | None = None, parent: QObject | None = None) -> None:
+                 walk_in: Callable[[], None] | None = None,
+                 skip_counters: tuple[int, ...] = (),
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        # counters a teller panel works: only their tellers call and finish there
+        self.skip_counters = frozenset(skip_counters)
         self.rng = random.Random(seed)
         self.walk_in = walk_in
         self.worker = Worker(self, threads=1)
@@ -153,7 +161,7 @@ class HallSimulator(QObject):
             identity = self.rng.choice(known) if known and tier != "regular" else None
             self.service.issue(prefix, identity, station="demo-simulator")
         for counter in self.service.counters():
-            if counter.status != "open":
+            if counter.status != "open" or counter.number in self.skip_counters:
                 continue
             current = counter.current
             if current is not None and current.status in (CALLED, SERVING):
@@ -168,21 +176,25 @@ class Demo(QObject):
 
     def __init__(self, service: QueueService, kiosk: KioskWindow,
                  displays: list[tuple[str, QWidget, Any]], workdir: Path, offset: timedelta,
-                 *, simulate: bool = False, seed: int = 7) -> None:
+                 *, simulate: bool = False, seed: int = 7,
+                 tellers: list[tuple[str, TellerWindow]] | None = None) -> None:
         super().__init__()
         self.service = service
         self.kiosk = kiosk
         self.stations = [station for _name, _window, station in displays
                          if station is not None]
+        self.tellers = list(tellers or [])
         self.windows: list[tuple[str, QWidget]] = [("kiosk", kiosk)] + [
-            (name, window) for name, window, _station in displays]
+            (name, window) for name, window, _station in displays] + [
+            (name, panel) for name, panel in self.tellers]
         self.workdir = workdir
         self.offset = offset
         self.exit_code = 0
         self.simulator: HallSimulator | None = None
         if simulate:
+            panels = tuple(w.model.counter for _n, w in self.tellers)
             self.simulator = HallSimulator(service, seed=seed, walk_in=KioskWalkIn(kiosk),
-                                           parent=self)
+                                           skip_counters=panels, parent=self)
 
     def present(self) -> None:
         """Normal windows side by side (not full screen: they share one monitor)."""
@@ -194,6 +206,8 @@ class Demo(QObject):
                 window.resize(*HALL_SIZE)
             elif name == "console":
                 window.resize(*CONSOLE_SIZE)
+            elif name.startswith("teller-"):
+                window.resize(*TELLER_SIZE)
             else:
                 window.resize(*COUNTER_SIZE)
             window.move(x, 20)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from PIL import Image
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -60,5 +61,40 @@ def test_simulated_hall_issues_and_calls_tickets(qtbot: QtBot, qapp: QApplicatio
         assert names[0] == "kiosk" and not demo.kiosk.kiosk_mode  # a normal window in the demo
     finally:
         sim.stop()
+        demo.kiosk.languages.set("zh")
+        demo.close()
+
+
+def test_the_demo_opens_logged_in_teller_panels_the_simulator_leaves_alone(
+        qtbot: QtBot, qapp: QApplication, settings: Settings, tmp_path: Path) -> None:
+    branch_now = datetime.now(settings.branch.tz).replace(tzinfo=None)
+    demo = build_demo(settings, tmp_path, simulate=True, voice=False,
+                      offset=branch_now.replace(hour=10, minute=0) - branch_now)
+    try:
+        panels = dict(demo.tellers)
+        assert sorted(panels) == ["teller-1", "teller-3"]
+        for panel in panels.values():
+            qtbot.waitUntil(lambda p=panel: p.model.actor is not None and p.model.loaded,
+                            timeout=15000)
+            assert not panel.login_dialog.isVisible()
+        assert panels["teller-3"].model.actor.staff_no == "T003"  # type: ignore[union-attr]
+        assert demo.simulator is not None and demo.simulator.skip_counters == {1, 3}
+        demo.simulator.timer.setInterval(20)
+        demo.simulator.start()
+        qtbot.waitUntil(lambda: len(demo.service.recent_calls()) >= 4, timeout=20000)
+        assert {c.counter for c in demo.service.recent_calls()}.isdisjoint({1, 3})
+        # the panel's teller calls at counter 3 as at a real counter
+        demo.simulator.stop()
+        demo.service.issue("B")
+        panel = panels["teller-3"]
+        panel.show()
+        qtbot.waitUntil(lambda: panel.model.can("call_next") and panel.model.waiting > 0,
+                        timeout=20000)
+        qtbot.mouseClick(panel.buttons["call_next"], Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.model.busy is None and panel.worker.pending == 0,
+                        timeout=10000)
+        assert panel.model.current is not None, (panel.model.notice, panel.model.status)
+        assert demo.service.counter(3).current is not None
+    finally:
         demo.kiosk.languages.set("zh")
         demo.close()
