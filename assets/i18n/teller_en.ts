@@ -211,16 +211,16 @@
         <translation>　serving {took}</translation>
     </message>
     <message>
-        <source>本窗口业务等候 {n} 人</source>
-        <translation>{n} waiting for this counter's services</translation>
+        <source>等候 {n} 人</source>
+        <translation>{n} waiting</translation>
     </message>
     <message>
-        <source>；下一位 {number}（{service}，已等 {waited}）</source>
-        <translation>; next {number} ({service}, waited {waited})</translation>
+        <source> · 下一位 {number}（{what}）已等 {waited}</source>
+        <translation> · next {number} ({what}), waited {waited}</translation>
     </message>
     <message>
-        <source>下一位是 VIP：{tier}</source>
-        <translation>Next is a VIP: {tier}</translation>
+        <source>★ 下一位 VIP</source>
+        <translation>★ Next: VIP</translation>
     </message>
     <message>
         <source>处理中……</source>

@@ -68,8 +68,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     s = sub.add_parser("screenshots", parents=[common],
                        help="save every kiosk screen (Chinese and English, normal and large "
-                       "print), the hall and counter displays at each size, and every manager "
-                       "console tab and dialog, as PNGs")
+                       "print), the hall and counter displays at each size, every manager "
+                       "console tab and dialog and every teller panel screen, as PNGs")
     s.add_argument("dir", metavar="DIR")
     s.add_argument("--size", action="append", metavar="WxH",
                    help="a window size; repeat for several (default: 1024x768, 1280x800, "
@@ -217,9 +217,8 @@ def cmd_screenshots(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.app import make_qt_app
     from kiosk.ui.screenshots import (
         DISPLAY_SIZES,
-        SIZES,
         save_console_screens,
-        save_kiosk_screens,
+        save_teller_screens,
     )
 
     sizes = [parse_size(text, (1280, 800)) for text in args.size] if args.size else None
@@ -233,6 +232,7 @@ def cmd_screenshots(ctx: Context, args: argparse.Namespace) -> int:
         paths = save_kiosk_screens(settings, Path(tmp), out, sizes or list(SIZES), large,
                                    languages, display_sizes=displays)
         paths += save_console_screens(settings, Path(tmp), out)
+        paths += save_teller_screens(settings, Path(tmp), out)
     ctx.out([str(p) for p in paths], f"{len(paths)} screenshots in {out}")
     return 0
 

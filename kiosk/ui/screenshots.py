@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.config import Settings
@@ -20,9 +21,11 @@ from kiosk.devices.printer import PreviewPrinter, PrinterState
 from kiosk.devices.ticket import LayoutOptions
 from kiosk.queue.service import QueueService
 from kiosk.queue.staff import Actor
+from kiosk.ui import style
 from kiosk.ui.demo import DEMO_MANAGER, prepare_demo_branch
 from kiosk.ui.display import DisplayModel
 from kiosk.ui.kiosk_window import KioskWindow
+from kiosk.ui.teller import Notice
 
 log = logging.getLogger(__name__)
 
@@ -414,5 +417,134 @@ def save_console_screens(settings: Settings, workdir: Path, out: Path,
             console.set_language("zh")
             console.shutdown()
             console.deleteLater()
+        service.db.dispose()
+    return paths
+
+
+# --- the teller panel ------------------------------------------------------------------------
+
+TELLER_SCENES = ("login", "idle", "vip-called", "serving", "transfer", "approval",
+                 "suspended", "offline")
+
+
+def _wait(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the teller panel did not get there in time")
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def _with_dialog(window: QWidget, dialog: QWidget) -> QPixmap:
+    """The panel with its dialog drawn over it, dimmed behind (as the teller sees it)."""
+    dialog.adjustSize()
+    QApplication.processEvents()
+    base = window.grab()
+    top = dialog.grab()
+    width, height = max(base.width(), top.width() + 20), max(base.height(), top.height() + 20)
+    out = QPixmap(width, height)
+    out.fill(QColor(style.PAPER))
+    p = QPainter(out)
+    p.drawPixmap(0, 0, base)
+    p.fillRect(0, 0, width, height, QColor(0, 0, 0, 110))
+    x, y = (width - top.width()) // 2, (height - top.height()) // 2
+    p.fillRect(x - 2, y - 2, top.width() + 4, top.height() + 4, QColor(style.NAVY))
+    p.drawPixmap(x, y, top)
+    p.end()
+    return out
+
+
+def save_teller_screens(settings: Settings, workdir: Path, out: Path) -> list[Path]:
+    """The teller panel's screens and dialogs in zh and en (a studio branch each)."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for lang in ("zh", "en"):
+        paths += _teller_scenes(settings, workdir / f"teller-{lang}", out, lang)
+    return paths
+
+
+def _teller_scenes(settings: Settings, workdir: Path, out: Path, lang: str) -> list[Path]:
+    from kiosk.app import build_service, build_teller_window
+    from kiosk.identity import identify
+    from kiosk.ui.demo import DEMO_MANAGER, DEMO_TELLER_PIN, demo_teller
+
+    clock = StudioClock(STUDIO_MORNING)
+    service = build_service(settings, f"sqlite:///{workdir / 'branch.db'}", clock)
+    prepare_demo_branch(service, counters=(1, 2, 4, 5, 6))  # counter 3 closed: the login opens it
+    service.staff.add(demo_teller(3), "柜员3", "teller", DEMO_TELLER_PIN)
+    for prefix in "BBAB":
+        service.issue(prefix, station="studio")
+    clock.at = STUDIO_MORNING + timedelta(minutes=4)
+    service.issue("B", identify(GOLD_CARD, settings.hash_secret), station="studio")
+    clock.at = STUDIO_MORNING + timedelta(minutes=9)
+    window = build_teller_window(settings, service.db.url, counter=3, clock=clock)
+    window.set_language(lang)
+    window.show()
+    window.start()
+    model = window.model
+    paths: list[Path] = []
+
+    def save(name: str, picture: QPixmap | None = None) -> None:
+        window.refresh()  # the ticking times, at the studio clock's time
+        settle()
+        path = out / f"teller-{name}-{lang}.png"
+        (picture or window.grab()).save(str(path), "PNG")
+        paths.append(path)
+
+    def quiet() -> None:
+        _wait(lambda: model.busy is None and window.worker.pending == 0)
+
+    try:
+        _wait(lambda: model.loaded and model.online)
+        _wait(window.login_dialog.isVisible)
+        window.login_dialog.staff.setText(demo_teller(3))
+        window.login_dialog.pin.setText("12")
+        save("login", _with_dialog(window, window.login_dialog))
+        window.login_dialog.pin.setText(DEMO_TELLER_PIN)
+        window.login_dialog.submitted.emit()
+        _wait(lambda: model.actor is not None)
+        quiet()
+        save("idle")
+        window.trigger("call_next")
+        quiet()
+        _wait(lambda: model.current is not None and model.next is not None
+              and model.next.id != model.current.id)  # the reload after the call
+        clock.at += timedelta(seconds=48)
+        save("vip-called")
+        window.trigger("start")
+        quiet()
+        clock.at += timedelta(minutes=3, seconds=12)
+        save("serving")
+        window.open_transfer()
+        window.transfer_dialog.service_buttons["A"].setChecked(True)
+        window.transfer_dialog.placement_buttons["first"].setChecked(True)
+        window.transfer_dialog.approval.staff.setText(DEMO_MANAGER[0])
+        window.transfer_dialog.approval.pin.setText("2468")
+        save("transfer", _with_dialog(window, window.transfer_dialog))
+        window.transfer_dialog.reject()
+        window.trigger("suspend")
+        quiet()
+        window.open_call_ticket()
+        d = window.call_dialog
+        d.ticket.setText("B003")
+        d.approval.staff.setText(DEMO_MANAGER[0])
+        d.approval.pin.setText("2468")
+        d.approval.reason.setText("预约客户" if lang == "zh" else "appointment")
+        save("approval", _with_dialog(window, d))
+        d.reject()
+        window.open_suspended()
+        save("suspended", _with_dialog(window, window.suspended_dialog))
+        window.suspended_dialog.reject()
+        model.set_online(False)  # as the feed reports a lost database
+        model.notice = Notice("db_lost", "error")
+        window.refresh()
+        save("offline")
+    finally:
+        window.set_language("zh")
+        window.shutdown()
+        window.deleteLater()
         service.db.dispose()
     return paths

@@ -199,7 +199,7 @@ def teller_stylesheet() -> str:
                        font-weight: bold; }}
     QWidget#tcard {{ background: {CARD}; border: 1px solid #c8cdd3; border-radius: 10px; }}
     QWidget#tcard[vip="true"] {{ border: 3px solid {GOLD}; background: #fffaf0; }}
-    QLabel#tnumber {{ color: {RED}; font-size: 54px; font-weight: bold; }}
+    QLabel#tnumber {{ color: {RED}; font-size: 48px; font-weight: bold; }}
     QLabel#tnumber[idle="true"] {{ color: #9aa3ad; }}
     QLabel#tvip {{ color: white; background: {GOLD}; border-radius: 8px; padding: 2px 10px;
                    font-size: 15px; font-weight: bold; }}
@@ -209,18 +209,18 @@ def teller_stylesheet() -> str:
     QLabel#tqueue {{ color: {INK}; font-size: 14px; }}
     QLabel#tnextvip {{ color: white; background: {GOLD}; border-radius: 6px;
                        padding: 3px 8px; font-size: 14px; font-weight: bold; }}
-    QLabel#tnotice {{ border-radius: 6px; padding: 6px 10px; font-size: 14px;
+    QLabel#tnotice {{ border-radius: 6px; padding: 4px 8px; font-size: 14px;
                       background: {GREY_BG}; color: {INK}; }}
     QLabel#tnotice[level="warn"] {{ background: {AMBER_BG}; border: 2px solid {AMBER_EDGE}; }}
     QLabel#tnotice[level="error"] {{ background: #fde8e8; border: 2px solid {RED};
                                      color: {RED_DOWN}; font-weight: bold; }}
     QPushButton#tbtn {{ background: {CARD}; color: {NAVY}; border: 2px solid {NAVY};
                         border-radius: 8px; padding: 4px; font-size: 15px;
-                        font-weight: bold; min-height: 46px; }}
+                        font-weight: bold; min-height: 40px; }}
     QPushButton#tbtn:disabled {{ color: #9aa3ad; border-color: #c8cdd3; background: {GREY_BG}; }}
     QPushButton#tbtn:pressed {{ background: {GREY_BG}; }}
     QPushButton#tcall {{ background: {RED}; color: white; border-radius: 10px;
-                         font-size: 22px; font-weight: bold; min-height: 58px; }}
+                         font-size: 22px; font-weight: bold; min-height: 50px; }}
     QPushButton#tcall:disabled {{ background: #c9a3a3; color: #f3e9e9; }}
     QPushButton#tcall:pressed {{ background: {RED_DOWN}; }}
     QDialog#tellerdialog {{ background: {PAPER}; font-size: 15px; }}

@@ -529,6 +529,9 @@ class TellerModel:
             if before is not None and before.id == view.id and not held.customer_masked:
                 held = replace(held, customer_masked=before.customer_masked)
             self.current = held
+            if self.next is not None and self.next.id == view.id:  # until the reload says
+                self.next, self.next_vip = None, False
+                self.waiting = max(0, self.waiting - 1)
         elif self.current is not None and self.current.id == view.id:
             self.current = None
         if intent == RESUME:

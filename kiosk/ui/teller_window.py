@@ -323,18 +323,18 @@ class TellerWindow(QWidget):
 
     def _draw_queue(self) -> None:
         model = self.model
-        text = self.tr("本窗口业务等候 {n} 人").format(n=model.waiting)
+        text = self.tr("等候 {n} 人").format(n=model.waiting)
         nxt = model.next
         if nxt is not None:
             waited = format_duration((self.clock() - nxt.arrived_at).total_seconds())
-            text += self.tr("；下一位 {number}（{service}，已等 {waited}）").format(
-                number=nxt.number, service=self.pick(nxt.service_name_zh, nxt.service_name_en),
-                waited=waited)
+            what = self.pick(nxt.service_name_zh, nxt.service_name_en)
+            if model.next_vip:
+                what = self.pick(nxt.tier_name_zh, nxt.tier_name_en)
+            text += self.tr(" · 下一位 {number}（{what}）已等 {waited}").format(
+                number=nxt.number, what=what, waited=waited)
         self.queue_line.setText(text)
         self.next_vip.setVisible(nxt is not None and model.next_vip)
-        if nxt is not None and model.next_vip:
-            self.next_vip.setText(self.tr("下一位是 VIP：{tier}").format(
-                tier=self.pick(nxt.tier_name_zh, nxt.tier_name_en)))
+        self.next_vip.setText(self.tr("★ 下一位 VIP"))
 
     def _draw_notice(self, notice: Notice | None) -> None:
         text = self.notice_text(notice) if notice is not None else ""

@@ -38,3 +38,18 @@ def test_every_screen_in_both_languages_and_print_sizes(
     normal, large = (QImage(str(out / "1024x768" / f"kiosk-home{p}-zh.png"))
                      for p in ("", "-large"))
     assert normal != large
+
+
+def test_every_teller_panel_screen_and_dialog_in_both_languages(
+        qapp: QApplication, ui_font, settings: Settings, tmp_path: Path) -> None:  # noqa: ANN001
+    from kiosk.ui.screenshots import TELLER_SCENES, save_teller_screens
+
+    out = tmp_path / "shots"
+    paths = save_teller_screens(settings, tmp_path, out)
+    assert {p.name for p in paths} == {f"teller-{scene}-{lang}.png"
+                                       for scene in TELLER_SCENES for lang in ("zh", "en")}
+    for path in paths:
+        image = QImage(str(path))
+        assert image.width() >= 420 and image.height() >= 560, path.name
+    zh, en = (QImage(str(out / f"teller-vip-called-{lang}.png")) for lang in ("zh", "en"))
+    assert zh != en

@@ -321,7 +321,7 @@ def test_english_is_one_tap_away(qtbot: QtBot, staff: QueueService, sqlite_url: 
     qtbot.mouseClick(window.language, Qt.MouseButton.LeftButton)
     assert window.buttons["call_next"].text() == "Call next   F1"
     assert window.status_chip.text() == "Open" and window.counter_label.text() == "Counter 3"
-    assert "waiting" in window.queue_line.text()
+    assert window.queue_line.text().startswith("1 waiting · next B001")
     qtbot.mouseClick(window.language, Qt.MouseButton.LeftButton)
     assert window.buttons["call_next"].text() == "叫下一位   F1"
 
