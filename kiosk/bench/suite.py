@@ -12,6 +12,7 @@ from kiosk.bench.display import bench_sync
 from kiosk.bench.kiosk_window import bench_startup
 from kiosk.bench.queue import run_queue_bench, summary_lines
 from kiosk.bench.soak import SOAK_EVENTS, run_soak
+from kiosk.bench.teller import bench_teller
 from kiosk.bench.ticket import bench_ticket
 
 
@@ -34,6 +35,8 @@ def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
         result["kiosk_window"] = bench_startup(config)
     if "console" in chosen:
         result["console"] = bench_console(config)
+    if "teller" in chosen:
+        result["teller"] = bench_teller(config)
     if "binding" in chosen:
         result["binding"] = check_binding()
     if "soak" in chosen:
@@ -43,6 +46,8 @@ def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
 
 def summary_text(result: dict[str, Any]) -> str:
     lines = summary_lines(result)
+    if "teller" in result:
+        lines += teller_lines(result["teller"])
     for name in ("ticket", "sync", "kiosk_window", "console"):
         if name in result:
             lines.append(f"{name}:")
@@ -52,6 +57,16 @@ def summary_text(result: dict[str, Any]) -> str:
     if "soak" in result:
         lines += soak_lines(result["soak"])
     return "\n".join(lines)
+
+
+def teller_lines(t: dict[str, Any]) -> list[str]:
+    panel, raw = t["click_to_drawn"], t["raw_call_next"]
+    return ["teller:",
+            f"  call-next click → number drawn, {t['waiting']} waiting (SQLite): "
+            f"p50 {panel['p50_ms']} ms   p95 {panel['p95_ms']} ms   max {panel['max_ms']} ms"
+            f"   (bar p95 ≤ {t['bar_p95_ms']:g} ms: {'ok' if t['ok'] else 'MISSED'})",
+            f"  raw call_next alone: p50 {raw['p50_ms']} ms   p95 {raw['p95_ms']} ms"
+            f"   (panel/raw at p50: {t['ratio_p50']}x)"]
 
 
 def binding_lines(b: dict[str, Any]) -> list[str]:

@@ -217,7 +217,9 @@ def cmd_screenshots(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.app import make_qt_app
     from kiosk.ui.screenshots import (
         DISPLAY_SIZES,
+        SIZES,
         save_console_screens,
+        save_kiosk_screens,
         save_teller_screens,
     )
 
