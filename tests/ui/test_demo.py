@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app import build_demo, demo_clock_offset
 from kiosk.config import Settings
-from kiosk.ui.demo import DEMO_DISPLAYS, HallSimulator
+from kiosk.ui.demo import DEMO_DISPLAYS, DEMO_TELLER_PANELS, HallSimulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,8 @@ def test_demo_runs_for_a_fixed_time_and_saves_every_window(tmp_path: Path) -> No
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "kiosk demo: branch database" in done.stdout
-    expected = {"kiosk"} | {name for name, _kind, _counter in DEMO_DISPLAYS}
+    expected = ({"kiosk", "console"} | {name for name, _kind, _counter in DEMO_DISPLAYS}
+                | {f"teller-{n}" for n in DEMO_TELLER_PANELS})
     assert {p.stem for p in shots.glob("*.png")} == expected
     for name in expected:
         with Image.open(shots / f"{name}.png") as img:
