@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError
@@ -335,7 +335,7 @@ def _validator() -> TypeAdapter[_BranchFile]:
 _LIST_SECTIONS = ("tiers", "services", "counters")
 _KINDS = {"int_type": "a whole number", "float_type": "a number", "bool_type": "true or false",
           "string_type": "text", "tuple_type": "a list", "list_type": "a list",
-          "dataclass_type": "a table", "dataclass_exact_type": "a table",
+          "dataclass_type": "a table", "dataclass_exact_type": "a table", "dict_type": "a table",
           "time_type": "a time like \"09:00\""}
 
 
@@ -350,13 +350,13 @@ def _bound(value: Any) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def _sentence(error: Mapping[str, Any]) -> tuple[str, str]:
+def _sentence(error: Mapping[str, Any], list_sections: Sequence[str]) -> tuple[str, str]:
     """(where, what is wrong) for one pydantic error, in the words of the old loader."""
     loc = [p for p in error["loc"] if isinstance(p, int | str)]
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
-    if loc and loc[0] in _LIST_SECTIONS and len(loc) == 1 and kind in (
+    if loc and loc[0] in list_sections and len(loc) == 1 and kind in (
             "missing", "missing_argument", "too_short", "tuple_type", "list_type"):
-        return loc[0], f"must be a non-empty list of tables ([[{loc[0]}]])"
+        return str(loc[0]), f"must be a non-empty list of tables ([[{loc[0]}]])"
     if kind in ("missing", "missing_argument"):
         return _where(loc), "is missing"
     if kind in ("extra_forbidden", "unexpected_keyword_argument"):
@@ -385,18 +385,30 @@ def _sentence(error: Mapping[str, Any]) -> tuple[str, str]:
     return _where(loc), str(error["msg"])  # our own (PydanticCustomError) sentences
 
 
-def _validate(source: str, raw: dict[str, Any]) -> _BranchFile:
+def config_error(source: str, where: str, what: str) -> ConfigError:
+    """The one sentence a bad settings file gives: "FILE: key.path: what is wrong"."""
+    return ConfigError(f"{source}: {where or '(top level)'}: {what}")
+
+
+_T = TypeVar("_T")
+
+
+def validate(adapter: TypeAdapter[_T], data: Any, source: str,
+             list_sections: Sequence[str] = ()) -> _T:
+    """`data` (a TOML file's contents) checked against `adapter`'s typed tables; the first
+    thing wrong is one `config_error` sentence naming `source` and the key path. A missing
+    or empty top-level key of `list_sections` is asked for as a list of tables."""
     try:
-        return _validator().validate_python(raw)
+        return adapter.validate_python(data)
     except ValidationError as exc:
-        where, what = _sentence(exc.errors(include_url=False)[0])
-        raise ConfigError(f"{source}: {where or '(top level)'}: {what}") from None
+        where, what = _sentence(exc.errors(include_url=False)[0], list_sections)
+        raise config_error(source, where, what) from None
 
 
 def _check_together(source: str, f: _BranchFile) -> None:
     """What no single value shows: unique keys, known services, opening hours."""
     def fail(where: str, what: str) -> ConfigError:
-        return ConfigError(f"{source}: {where}: {what}")
+        return config_error(source, where, what)
 
     keys = [t.key for t in f.tiers]
     ranks = [t.rank for t in f.tiers]
@@ -501,7 +513,7 @@ def settings_from(source: str, raw: dict[str, Any], environ: Mapping[str, str],
         apply_override(raw, text)
     if overrides:
         source = f"{source} (with --set {' '.join(overrides)})"
-    f = _validate(source, raw)
+    f = validate(_validator(), raw, source, _LIST_SECTIONS)
     _check_together(source, f)
 
     mode = env.get("KIOSK_MODE") or f.security.mode

@@ -21,19 +21,37 @@ time / open counters". The printed estimate also gives the ticket its promise de
 
 from __future__ import annotations
 
+import functools
 import heapq
 import logging
 import math
 import random
 import time as wallclock
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from kiosk.config import DEFAULT_CONFIG, POLICIES, Settings, load_settings, read_toml
+from pydantic import AfterValidator, Field, TypeAdapter
+from pydantic_core import PydanticCustomError
+
+from kiosk.config import (
+    _TABLE,
+    DEFAULT_CONFIG,
+    POLICIES,
+    ClockTime,
+    Seconds,
+    Settings,
+    Text,
+    _number,
+    _whole,
+    config_error,
+    load_settings,
+    read_toml,
+    validate,
+)
 from kiosk.errors import ConfigError
 from kiosk.queue.rules import (
     Candidate,
@@ -112,72 +130,76 @@ class Customer:
 
 
 # --- loading ---------------------------------------------------------------------------
+#
+# The scenario file's tables, typed and ranged like the branch file's (kiosk/config.py)
+# and checked by the same `validate`: a bad value is one sentence naming the file and the
+# key. What depends on the branch file (its tiers, services and counters) and on the
+# opening hours is checked after, in the same words (`config_error`).
 
 
-class _Table:
-    def __init__(self, source: str, path: str, data: Any) -> None:
-        self.source, self.path = source, path
-        if not isinstance(data, Mapping):
-            raise self.error("", "must be a table")
-        self.data: Mapping[str, Any] = data
+def _adds_up(weights: Any) -> Any:
+    if sum(weights.values() if isinstance(weights, Mapping) else weights) <= 0:
+        raise PydanticCustomError("adds_up", "weights must add up to more than 0")
+    return weights
 
-    def error(self, key: str, message: str) -> ConfigError:
-        where = ".".join(p for p in (self.path, key) if p) or "(top level)"
-        return ConfigError(f"{self.source}: {where}: {message}")
 
-    def sub(self, key: str, required: bool = True) -> _Table:
-        if key not in self.data and required:
-            raise self.error(key, "is missing")
-        return _Table(self.source, ".".join(p for p in (self.path, key) if p),
-                      self.data.get(key, {}))
+Weight = Annotated[float, Field(strict=True, ge=0)]  # relative; inf and nan are refused
+Weights = Annotated[dict[str, Weight], Field(min_length=1), AfterValidator(_adds_up)]
+CounterNumber = Annotated[int, _whole(1, 999)]
 
-    def number(self, key: str, default: float | None = None, *, low: float = 0.0,
-               high: float = math.inf) -> float:
-        value = self.data.get(key, default)
-        if value is None:
-            raise self.error(key, "is missing")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(key, f"must be a number, not {value!r}")
-        if not low <= value <= high:
-            raise self.error(key, f"must be from {low:g} to {high:g}, not {value!r}")
-        return float(value)
 
-    def whole(self, key: str, default: int, *, low: int, high: int) -> int:
-        value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.error(key, f"must be a whole number from {low} to {high}, not {value!r}")
-        return value
+@dataclass(frozen=True)
+class _Head:
+    """[scenario]: the day's size and shape."""
 
-    def text(self, key: str, default: str | None = None) -> str:
-        value = self.data.get(key, default)
-        if not isinstance(value, str):
-            raise self.error(key, "is missing" if value is None else f"must be text, not {value!r}")
-        return value
+    customers: Annotated[int, _whole(1, 100_000)]  # per day
+    name: Text | None = None  # default: the file's name
+    branch: Text | None = None  # the branch file, relative to the scenario file
+    opens: ClockTime = time(9, 0)
+    closes: ClockTime = time(17, 0)
+    days: Annotated[int, _whole(1, MAX_DAYS)] = 1
+    counters: Annotated[tuple[CounterNumber, ...], Field(min_length=1)] | None = None  # all
+    no_show_rate: Annotated[float, _number(ge=0, le=1)] = 0.0
+    no_show_s: Seconds = 60.0
+    __pydantic_config__ = _TABLE
 
-    def clock(self, key: str, default: str | None = None) -> time:
-        raw = self.data.get(key, default)
-        if isinstance(raw, time):
-            return raw
-        if not isinstance(raw, str) or len(raw.split(":")) != 2:
-            raise self.error(key, f"must be a time like \"09:00\", not {raw!r}")
-        try:
-            hh, mm = (int(p) for p in raw.split(":"))
-            return time(hh, mm)
-        except ValueError:
-            raise self.error(key, f"must be a time like \"09:00\", not {raw!r}") from None
 
-    def weights(self, allowed: Sequence[str], what: str) -> dict[str, float]:
-        if not self.data:
-            raise self.error("", f"must give at least one {what} with a weight")
-        out = {}
-        for key in self.data:
-            if key not in allowed:
-                raise self.error(key, f"is not a known {what} (expected one of "
-                                      f"{', '.join(allowed)})")
-            out[key] = self.number(key)
-        if sum(out.values()) <= 0:
-            raise self.error("", "weights must add up to more than 0")
-        return out
+@dataclass(frozen=True)
+class _Arrivals:
+    by_hour: Annotated[tuple[Weight, ...], Field(min_length=1, max_length=24),
+                       AfterValidator(_adds_up)]  # one weight per opening hour
+    __pydantic_config__ = _TABLE
+
+
+@dataclass(frozen=True)
+class _ServiceTimeTable:
+    mean_s: Annotated[float, _number(ge=1, le=28800)] | None = None  # default: the service's
+    cv: Annotated[float, _number(ge=0, le=3)] = 0.5
+    __pydantic_config__ = _TABLE
+
+
+@dataclass(frozen=True)
+class _Break:
+    counter: CounterNumber
+    start: Annotated[ClockTime, Field(alias="from")]
+    end: Annotated[ClockTime, Field(alias="to")]
+    __pydantic_config__ = _TABLE
+
+
+@dataclass(frozen=True)
+class _ScenarioFile:
+    scenario: _Head
+    arrivals: _Arrivals
+    tiers: Weights  # tier key -> weight
+    services: dict[str, Weights]  # tier key or "vip" -> service prefix -> weight
+    service_times: dict[str, _ServiceTimeTable] = field(default_factory=dict)  # by prefix
+    breaks: tuple[_Break, ...] = ()
+    __pydantic_config__ = _TABLE
+
+
+@functools.cache
+def _validator() -> TypeAdapter[_ScenarioFile]:
+    return TypeAdapter(_ScenarioFile)  # built once per process, on the first load
 
 
 def _seconds_after(opens: time, at: time) -> float:
@@ -190,92 +212,94 @@ def load_scenario(path: str | Path, settings: Settings | None = None,
     `overrides` (`KEY=VALUE`, see `config.apply_override`) change that branch file."""
     file = Path(path)
     source, raw = read_toml(file)
-    top = _Table(source, "", raw)
-    known = {"scenario", "arrivals", "tiers", "services", "service_times", "breaks"}
-    for key in raw:
-        if key not in known:
-            raise top.error(key, "is not a known section")
-    head = top.sub("scenario")
+    f = validate(_validator(), raw, source)
     if settings is None:
-        branch = head.data.get("branch")
-        branch_file = (file.parent / head.text("branch")) if branch is not None else DEFAULT_CONFIG
+        branch = f.scenario.branch
+        branch_file = file.parent / branch if branch is not None else DEFAULT_CONFIG
         settings = load_settings(branch_file, environ={}, overrides=overrides)
     elif overrides:
         raise ConfigError("overrides apply to a branch file: pass it, not loaded settings")
-    return _build(top, head, settings)
+    return _build(source, f, settings)
 
 
-def _build(top: _Table, head: _Table, settings: Settings) -> Scenario:
-    opens = head.clock("opens", "09:00")
-    closes = head.clock("closes", "17:00")
-    hours = math.ceil(_seconds_after(opens, closes) / 3600)
+def _build(source: str, f: _ScenarioFile, settings: Settings) -> Scenario:
+    def fail(where: str, what: str) -> ConfigError:
+        return config_error(source, where, what)
+
+    head = f.scenario
+    hours = math.ceil(_seconds_after(head.opens, head.closes) / 3600)
     if hours <= 0:
-        raise head.error("closes", "must be later than opens")
+        raise fail("scenario.closes", "must be later than opens")
     numbers = [c.number for c in settings.counters]
-    counters = head.data.get("counters", numbers)
-    if not isinstance(counters, list) or not counters or any(n not in numbers for n in counters):
-        raise head.error("counters", f"must list counters of the branch file ({numbers})")
-    by_hour = top.sub("arrivals").data.get("by_hour")
-    if (not isinstance(by_hour, list) or len(by_hour) != hours
-            or any(isinstance(w, bool) or not isinstance(w, int | float) or w < 0
-                   for w in by_hour) or sum(by_hour) <= 0):
-        raise top.sub("arrivals").error(
-            "by_hour", f"must list {hours} non-negative weights, one per opening hour")
+    counters = head.counters if head.counters is not None else tuple(numbers)
+    if any(n not in numbers for n in counters):
+        raise fail("scenario.counters", f"must list counters of the branch file ({numbers})")
+    if len(f.arrivals.by_hour) != hours:
+        raise fail("arrivals.by_hour",
+                   f"must list {hours} non-negative weights, one per opening hour")
     tier_keys = [t.key for t in settings.tiers]
     prefixes = [s.prefix for s in settings.services]
-    mix_table = top.sub("services")
-    mix = {key: mix_table.sub(key).weights(prefixes, "service") for key in mix_table.data
-           if _known_mix_key(mix_table, key, tier_keys)}
+    _known_keys(fail, "tiers", f.tiers, tier_keys, "tier")
+    for key, mix in f.services.items():
+        if key != VIP and key not in tier_keys:
+            raise fail(f"services.{key}", f"is not a tier key or {VIP!r}")
+        _known_keys(fail, f"services.{key}", mix, prefixes, "service")
     for t in settings.tiers:
-        if t.key not in mix and (not t.priority or VIP not in mix):
-            raise mix_table.error(t.key, f"is missing (tier {t.key!r} needs a service mix)")
+        if t.key not in f.services and (not t.priority or VIP not in f.services):
+            raise fail(f"services.{t.key}", f"is missing (tier {t.key!r} needs a service mix)")
     return Scenario(
-        name=head.text("name", Path(top.source).stem), source=top.source, settings=settings,
-        opens=opens, customers=int(head.number("customers", low=1, high=100_000)),
-        hourly_weights=tuple(float(w) for w in by_hour),
-        tier_mix=top.sub("tiers").weights(tier_keys, "tier"), service_mix=mix,
-        service_times=_service_times(top.sub("service_times", required=False), settings),
-        no_show_rate=head.number("no_show_rate", 0.0, high=1.0),
-        no_show_s=head.number("no_show_s", 60.0), counters=tuple(counters),
-        breaks=_breaks(top, opens, counters),
-        days=head.whole("days", 1, low=1, high=MAX_DAYS),
+        name=head.name if head.name is not None else Path(source).stem, source=source,
+        settings=settings, opens=head.opens, customers=head.customers,
+        hourly_weights=f.arrivals.by_hour, tier_mix=f.tiers, service_mix=f.services,
+        service_times=_service_times(fail, f.service_times, settings),
+        no_show_rate=head.no_show_rate, no_show_s=head.no_show_s, counters=counters,
+        breaks=_breaks(fail, f.breaks, head.opens, head.closes, counters),
+        days=head.days,
     )
 
 
-def _known_mix_key(table: _Table, key: str, tier_keys: Sequence[str]) -> bool:
-    if key != VIP and key not in tier_keys:
-        raise table.error(key, f"is not a tier key or {VIP!r}")
-    return True
+def _known_keys(fail: Callable[[str, str], ConfigError], where: str, weights: Mapping[str, float],
+                allowed: Sequence[str], what: str) -> None:
+    for key in weights:
+        if key not in allowed:
+            raise fail(f"{where}.{key}", f"is not a known {what} (expected one of "
+                                         f"{', '.join(allowed)})")
 
 
-def _service_times(table: _Table, settings: Settings) -> dict[str, ServiceTime]:
+def _service_times(fail: Callable[[str, str], ConfigError],
+                   tables: Mapping[str, _ServiceTimeTable],
+                   settings: Settings) -> dict[str, ServiceTime]:
     prefixes = [s.prefix for s in settings.services]
-    for key in table.data:
+    for key in tables:
         if key not in prefixes:
-            raise table.error(key, f"is not a service of the branch file ({', '.join(prefixes)})")
+            raise fail(f"service_times.{key}",
+                       f"is not a service of the branch file ({', '.join(prefixes)})")
     out = {}
     for s in settings.services:
-        entry = table.sub(s.prefix, required=False)
-        out[s.prefix] = ServiceTime(entry.number("mean_s", s.default_service_s, low=1.0),
-                                    entry.number("cv", 0.5, high=3.0))
+        entry = tables.get(s.prefix, _ServiceTimeTable())
+        mean_s = s.default_service_s if entry.mean_s is None else entry.mean_s
+        out[s.prefix] = ServiceTime(mean_s, entry.cv)
     return out
 
 
-def _breaks(top: _Table, opens: time, counters: Sequence[int]) -> tuple[CounterBreak, ...]:
-    items = top.data.get("breaks", [])
-    if not isinstance(items, list):
-        raise top.error("breaks", "must be a list of tables ([[breaks]])")
+def _breaks(fail: Callable[[str, str], ConfigError], items: Sequence[_Break], opens: time,
+            closes: time, counters: Sequence[int]) -> tuple[CounterBreak, ...]:
+    day_s = _seconds_after(opens, closes)
     out = []
-    for i, item in enumerate(items):
-        t = _Table(top.source, f"breaks[{i}]", item)
-        number = t.number("counter")
-        if number not in counters:
-            raise t.error("counter", f"must be one of the scenario's counters ({list(counters)})")
-        start = _seconds_after(opens, t.clock("from"))
-        end = _seconds_after(opens, t.clock("to"))
+    for i, b in enumerate(items):
+        if b.counter not in counters:
+            raise fail(f"breaks[{i}].counter",
+                       f"must be one of the scenario's counters ({list(counters)})")
+        start, end = _seconds_after(opens, b.start), _seconds_after(opens, b.end)
+        if start < 0:
+            raise fail(f"breaks[{i}].from", f"must not be before the branch opens "
+                                            f"({opens:%H:%M})")
+        if end > day_s:
+            raise fail(f"breaks[{i}].to", f"must not be after the branch closes "
+                                          f"({closes:%H:%M})")
         if end <= start:
-            raise t.error("to", "must be later than from")
-        out.append(CounterBreak(int(number), start, end))
+            raise fail(f"breaks[{i}].to", "must be later than from")
+        out.append(CounterBreak(b.counter, start, end))
     return tuple(out)
 
 
