@@ -339,6 +339,9 @@ _KINDS = {"int_type": "a whole number", "float_type": "a number", "bool_type": "
           "time_type": "a time like \"09:00\""}
 
 
+_UNKNOWN = ("extra_forbidden", "unexpected_keyword_argument")
+
+
 def _where(loc: Sequence[str | int]) -> str:
     out = ""
     for part in loc:
@@ -359,7 +362,7 @@ def _sentence(error: Mapping[str, Any], list_sections: Sequence[str]) -> tuple[s
         return str(loc[0]), f"must be a non-empty list of tables ([[{loc[0]}]])"
     if kind in ("missing", "missing_argument"):
         return _where(loc), "is missing"
-    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+    if kind in _UNKNOWN:
         return _where(loc), "is not a known section" if len(loc) == 1 else \
             "is not a known setting"
     if kind in _KINDS:
@@ -397,11 +400,14 @@ def validate(adapter: TypeAdapter[_T], data: Any, source: str,
              list_sections: Sequence[str] = ()) -> _T:
     """`data` (a TOML file's contents) checked against `adapter`'s typed tables; the first
     thing wrong is one `config_error` sentence naming `source` and the key path. A missing
-    or empty top-level key of `list_sections` is asked for as a list of tables."""
+    or empty top-level key of `list_sections` is asked for as a list of tables. A key the
+    file should not have goes first: a misspelt `[arival]` is named, not `arrivals` missing."""
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:
-        where, what = _sentence(exc.errors(include_url=False)[0], list_sections)
+        errors = exc.errors(include_url=False)
+        first = next((e for e in errors if e["type"] in _UNKNOWN), errors[0])
+        where, what = _sentence(first, list_sections)
         raise config_error(source, where, what) from None
 
 
