@@ -48,7 +48,7 @@ def _branch(config: str, url: str) -> None:
     assert (DEMO_MANAGER[0], DEMO_MANAGER[2]) == MANAGER
 
     settings = load_settings(config, environ={})
-    service = build_service(settings, url, fixed_clock(BRANCH_TIME))
+    service = build_service(settings, url, fixed_clock(BRANCH_TIME), create=True)
     prepare_demo_branch(service)
     prefixes = [s.prefix for s in settings.services]
     for i in range(WAITING):

@@ -78,7 +78,7 @@ def _child(config: str, url: str, waiting: int, rounds: int) -> int:
     def clock() -> datetime:
         return AT
 
-    service = build_service(settings, url, clock)
+    service = build_service(settings, url, clock, create=True)
     service.staff.add("T003", "柜员3", "teller", "1357")
     services = settings.counter(COUNTER).services
     for i in range(waiting):

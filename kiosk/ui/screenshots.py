@@ -324,7 +324,7 @@ def save_console_screens(settings: Settings, workdir: Path, out: Path,
 
     out.mkdir(parents=True, exist_ok=True)
     clock = StudioClock(STUDIO_MORNING)
-    service = build_service(settings, f"sqlite:///{workdir / 'console.db'}", clock)
+    service = build_service(settings, f"sqlite:///{workdir / 'console.db'}", clock, create=True)
     prepare_demo_branch(service)
     _console_branch(service, clock)
     paths: list[Path] = []
@@ -472,7 +472,7 @@ def _teller_scenes(settings: Settings, workdir: Path, out: Path, lang: str) -> l
     from kiosk.ui.demo import DEMO_MANAGER, DEMO_TELLER_PIN, demo_teller
 
     clock = StudioClock(STUDIO_MORNING)
-    service = build_service(settings, f"sqlite:///{workdir / 'branch.db'}", clock)
+    service = build_service(settings, f"sqlite:///{workdir / 'branch.db'}", clock, create=True)
     prepare_demo_branch(service, counters=(1, 2, 4, 5, 6))  # counter 3 closed: the login opens it
     service.staff.add(demo_teller(3), "柜员3", "teller", DEMO_TELLER_PIN)
     for prefix in "BBAB":
