@@ -5,7 +5,6 @@ business day rolls it over first, see txn.Branch.read)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -25,6 +24,12 @@ from kiosk.queue.views import (
     ServiceSummary,
     TicketView,
 )
+
+_T = m.Ticket.__table__.c
+# What a TicketView needs, without loading whole ORM objects (the console's thousands).
+LIGHT_COLUMNS = (_T.id, _T.number, _T.service, _T.tier, _T.status, _T.business_day,
+                 _T.arrived_at, _T.customer_masked, _T.counter, _T.called_at, _T.recalls,
+                 _T.outcome, _T.pin)
 
 
 class Reads:
@@ -78,40 +83,21 @@ class Reads:
     def hall(self) -> list[TicketView]:
         """Every waiting ticket, oldest first, without forecasts: one light read, fast with
         thousands waiting (the console's hall; `estimates` adds the waits)."""
-        b = self.branch
-        t = m.Ticket.__table__.c
+        b, t = self.branch, _T
         with b.read() as s:
-            rows = s.execute(select(t.id, t.number, t.service, t.tier, t.status, t.business_day,
-                                    t.arrived_at, t.customer_masked, t.counter, t.called_at,
-                                    t.recalls, t.outcome, t.pin)
+            rows = s.execute(select(*LIGHT_COLUMNS)
                              .where(t.status == m.WAITING).order_by(t.rank_at, t.id)).all()
-        return [self._light_view(r) for r in rows]
+        return [self.branch.view(r) for r in rows]
 
     def tickets_today(self, status: str, limit: int = 500) -> list[TicketView]:
         """Today's tickets in one state, latest first (the console's no-shows)."""
-        b = self.branch
-        t = m.Ticket.__table__.c
+        b, t = self.branch, _T
         with b.read() as s:
             day = b.business_day(b.now())
-            rows = s.execute(select(t.id, t.number, t.service, t.tier, t.status, t.business_day,
-                                    t.arrived_at, t.customer_masked, t.counter, t.called_at,
-                                    t.recalls, t.outcome, t.pin)
+            rows = s.execute(select(*LIGHT_COLUMNS)
                              .where(t.status == status, t.business_day == day)
                              .order_by(t.finished_at.desc(), t.id.desc()).limit(limit)).all()
-        return [self._light_view(r) for r in rows]
-
-    def _light_view(self, r: Any) -> TicketView:
-        b = self.branch
-        svc = b.services.get(r.service)
-        tier = b.tiers.get(r.tier, b.settings.regular_tier)
-        return TicketView(
-            id=r.id, number=r.number, service=r.service,
-            service_name_zh=svc.name_zh if svc else r.service,
-            service_name_en=svc.name_en if svc else r.service,
-            tier=r.tier, tier_name_zh=tier.name_zh, tier_name_en=tier.name_en,
-            status=r.status, business_day=r.business_day, arrived_at=r.arrived_at,
-            customer_masked=r.customer_masked or "", counter=r.counter, called_at=r.called_at,
-            recalls=r.recalls, outcome=r.outcome or "", pin=r.pin)
+        return [self.branch.view(r) for r in rows]
 
     def estimates(self) -> dict[int, tuple[int, float]]:
         """Every waiting ticket's (people ahead, estimated wait in seconds), from the same

@@ -190,7 +190,9 @@ class Branch:
             raise IllegalTransition(f"{ticket.number} is {STATE_WORDS[ticket.status]} "
                                     f"and cannot be {verb}.")
 
-    def view(self, t: m.Ticket, *, existing: bool = False) -> TicketView:
+    def view(self, t: Any, *, existing: bool = False) -> TicketView:
+        """A ticket as callers see it, from an `m.Ticket` or a plain row of the tickets
+        table's columns (`reads.LIGHT_COLUMNS`, for thousands of tickets at once)."""
         svc = self.services.get(t.service)
         tier = self.tiers.get(t.tier, self.settings.regular_tier)
         return TicketView(
@@ -199,8 +201,9 @@ class Branch:
             service_name_en=svc.name_en if svc else t.service,
             tier=t.tier, tier_name_zh=tier.name_zh, tier_name_en=tier.name_en,
             status=t.status, business_day=t.business_day, arrived_at=t.arrived_at,
-            customer_masked=t.customer_masked, counter=t.counter, called_at=t.called_at,
-            recalls=t.recalls, outcome=t.outcome, existing=existing, pin=t.pin,
+            customer_masked=t.customer_masked or "", counter=t.counter,
+            called_at=t.called_at, recalls=t.recalls, outcome=t.outcome or "",
+            existing=existing, pin=t.pin,
         )
 
     def counter_view(self, s: Session, c: m.CounterRow) -> CounterView:
