@@ -16,24 +16,12 @@ from kiosk.devices.announcer import Announcer, Call, VoiceError
 from kiosk.queue.feed import CallRecord, FeedEvent, Snapshot
 from kiosk.ui.display import DisplayModel, latest_call_per_counter
 from kiosk.ui.feed_qt import LiveFeed
-from kiosk.ui.status import resident_kb
+from kiosk.ui.status import qt_objects, resident_kb
 
 if TYPE_CHECKING:
     from kiosk.ui.display_windows import DisplayWindow
 
 log = logging.getLogger(__name__)
-
-
-def qt_descendants(root: QObject) -> int:
-    """How many Qt objects hang below `root`, counted without keeping any of them.
-
-    Not `root.findChildren(QObject)`: that wraps every descendant, Qt's own included (a
-    rich-text label's document and its frames, replaced at every `setText`), and PySide
-    keeps each wrapper alive as long as `root`, even after Qt has deleted the object. A
-    hall window counted every 0.25 s (`--status-every`) kept about 25 dead wrappers a
-    second: the soak's display grew 3.4 MB per 10,000 events, 2.1 without them. Wrappers
-    made by `children()` are freed once counted."""
-    return sum(1 + qt_descendants(child) for child in root.children())
 
 
 class DisplayStation(QObject):
@@ -83,7 +71,7 @@ class DisplayStation(QObject):
             if played is not None:
                 sizes["player_played"] = len(played)
         if self.window is not None:
-            sizes["qt_objects"] = qt_descendants(self.window)
+            sizes["qt_objects"] = qt_objects(self.window)
         return {"applied_event_id": self.model.applied_id, "online": self.model.online,
                 "rss_kb": resident_kb(), "sizes": sizes}
 

@@ -28,8 +28,16 @@ def resident_kb() -> int | None:
 
 
 def qt_objects(root: QObject) -> int:
-    """How many Qt objects hang below `root` (widgets, timers, animations, ...)."""
-    return len(root.findChildren(QObject))
+    """How many Qt objects hang below `root` (widgets, timers, animations, ...), counted
+    without keeping any of them.
+
+    Not `root.findChildren(QObject)`: that wraps every descendant, Qt's own included (a
+    rich-text label's document and its frames, replaced at every `setText`), and PySide
+    keeps each wrapper alive as long as `root`, even after Qt has deleted the object. A
+    hall window counted every 0.25 s kept about 25 dead wrappers a second: the soak's
+    display grew 3.4 MB per 10,000 events, 2.1 without them. Wrappers made by
+    `children()` are freed once counted."""
+    return sum(1 + qt_objects(child) for child in root.children())
 
 
 def status_lines(parent: QObject, every_s: float, status: Callable[[], dict[str, Any]],

@@ -20,7 +20,8 @@ from kiosk.app import build_display_window  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
 from kiosk.queue.feed import FeedEvent  # noqa: E402
 from kiosk.queue.service import QueueService  # noqa: E402
-from kiosk.ui.display_station import DisplayStation, qt_descendants  # noqa: E402
+from kiosk.ui.display_station import DisplayStation  # noqa: E402
+from kiosk.ui.status import qt_objects  # noqa: E402
 from tests.conftest import FakeClock  # noqa: E402
 from tests.support.players import FakePlayer  # noqa: E402
 
@@ -59,7 +60,7 @@ def test_the_status_line_keeps_no_qt_object_of_a_busy_hall_window(
         window.show()
         calls(station, 1, 20)
         # the same count findChildren gives (taken once: it is what keeps the wrappers)
-        assert qt_descendants(window) == len(window.findChildren(QObject)) > 20
+        assert qt_objects(window) == len(window.findChildren(QObject)) > 20
         calls(station, 21, 20)  # the wrappers findChildren kept: dead, and no more after
         objects = station.status()["sizes"]["qt_objects"]
         before = dead_wrappers()
