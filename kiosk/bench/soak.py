@@ -327,6 +327,19 @@ def _sample(service: QueueService, week: BusyWeek, stations: dict[str, StationPr
                       "screen": kiosk.get("screen")}}
 
 
+def _first_full(samples: list[dict[str, Any]], name: str, bounds: dict[str, int]) -> int:
+    """The event count from which every capped store of `name` holds its largest size of
+    the run (0 when none is capped or none fills)."""
+    capped = [k for k in samples[-1][name]["sizes"] if k in bounds]
+    at = 0
+    for key in capped:
+        largest = max(s[name]["sizes"].get(key, 0) for s in samples)
+        if largest >= bounds[key]:
+            at = max(at, next(s["events"] for s in samples
+                              if s[name]["sizes"].get(key, 0) >= largest))
+    return at
+
+
 def _figures(samples: list[dict[str, Any]], warmup: float, settings: Settings,
              rss_bar_mb: float, problems: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"problems": problems, "rss_bar_mb_per_10k_events": rss_bar_mb}
@@ -343,12 +356,18 @@ def _figures(samples: list[dict[str, Any]], warmup: float, settings: Settings,
     bounds = size_bounds(settings)
     for name in ("display", "kiosk"):
         rss = [s[name]["rss_kb"] for s in samples]
-        points = [(s["events"], s[name]["rss_kb"]) for s in settled]
+        # ...and until every store the station keeps has filled to its cap (a kiosk's 50
+        # kept tickets fill at its own pace): a cache filling up is not memory growing
+        full = _first_full(samples, name, bounds)
+        mine = [s for s in settled if s["events"] >= full]
+        mine = mine if len(mine) >= 3 else settled[-3:]
+        points = [(s["events"], s[name]["rss_kb"]) for s in mine]
         growth = _growth_mb_per_10k(points)
         first, end = settled[0][name]["sizes"], samples[-1][name]["sizes"]
+        settled_at = mine[0]
         largest = {k: max(s[name]["sizes"].get(k, 0) for s in samples) for k in end}
         out[name] = {"rss_start_mb": round(rss[0] / 1024, 1),
-                     "rss_after_warmup_mb": round(settled[0][name]["rss_kb"] / 1024, 1),
+                     "rss_after_warmup_mb": round(settled_at[name]["rss_kb"] / 1024, 1),
                      "rss_end_mb": round(rss[-1] / 1024, 1),
                      "rss_max_mb": round(max(rss) / 1024, 1),
                      "growth_mb_per_10k_events": growth,

@@ -26,7 +26,7 @@ RSS_BAR_MB_PER_10K = 12.0
 @pytest.fixture(scope="module")
 def soak(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     workdir: Path = tmp_path_factory.mktemp("soak")
-    return run_soak(str(EXAMPLE_CONFIG), EVENTS, sample_every=300,
+    return run_soak(str(EXAMPLE_CONFIG), EVENTS, sample_every=150,
                     rss_bar_mb=RSS_BAR_MB_PER_10K, workdir=workdir)
 
 
