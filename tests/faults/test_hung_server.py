@@ -12,7 +12,6 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -28,14 +27,6 @@ from tests.conftest import FakeClock
 from tests.support.tcp_proxy import TcpProxy
 
 DETECT_WITHIN_S = 3.0
-
-
-@pytest.fixture
-def proxy(pg_url: str) -> Iterator[TcpProxy]:
-    parts = urlsplit(pg_url)
-    proxy = TcpProxy((parts.hostname or "127.0.0.1", parts.port or 5432))
-    yield proxy
-    proxy.close()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ closed, new ones refused) and restores; the writer reaches the server directly."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -23,14 +22,6 @@ from tests.conftest import FakeClock
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.pg
-
-
-@pytest.fixture
-def proxy(pg_url: str) -> Iterator[TcpProxy]:
-    parts = urlsplit(pg_url)
-    proxy = TcpProxy((parts.hostname or "127.0.0.1", parts.port or 5432))
-    yield proxy
-    proxy.close()
 
 
 @pytest.fixture
