@@ -15,8 +15,9 @@ display has applied the last event and the kiosk has reported, then reads each
 process's VmRSS from /proc and the sizes each reports (`--status-every`: recent calls,
 calls waiting to be spoken, records kept, background jobs, Qt objects, ...). The verdict:
 both processes alive to the end (a binding that leaks aborts them with exit 134), RSS
-growth per 10,000 events after the warm-up within `rss_bar_mb`, and every size within
-its bound.
+growth per 10,000 events after the warm-up within `rss_bar_mb`, the C heap in use (glibc's
+count: what a leak makes grow, without the freed memory the allocator keeps resident)
+within `heap_bar_mb`, and every size within its bound.
 
 `kiosk bench --soak` runs it with 20,000 events; tests/faults/test_soak.py with a few
 thousand.
@@ -53,6 +54,7 @@ DAY_OPENS, DAY_CLOSES = 9, 16  # the drive's hours; every service is open in bet
 STATUS_EVERY_S = 0.25
 WALK_IN_MS = 300
 RSS_BAR_MB_PER_10K = 4.0  # growth per 10,000 events after the warm-up
+HEAP_BAR_MB_PER_10K = 1.0  # the C heap in use: ~100 bytes an event would show
 QT_OBJECTS_SLACK = 10
 WARMUP_DAYS = 2
 DISPLAY_OPTIONS = ("--windowed", "1280x720", "--audio", "null")  # the real window and voice
@@ -221,13 +223,15 @@ def size_bounds(settings: Settings) -> dict[str, int]:
 
 def run_soak(config: str, events: int = SOAK_EVENTS, *, sample_every: int | None = None,
              warmup: float = 0.25, rss_bar_mb: float = RSS_BAR_MB_PER_10K,
+             heap_bar_mb: float = HEAP_BAR_MB_PER_10K, walk_in_ms: int = WALK_IN_MS,
              workdir: str | Path | None = None,
              display_options: tuple[str, ...] = DISPLAY_OPTIONS,
              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Drive `events` events past a display and a kiosk process; figures and verdict.
 
     `display_options` tell apart where a display's memory goes (e.g. ("--headless",):
-    the feed and the model without the window and the voice)."""
+    the feed and the model without the window and the voice). A short run gives a smaller
+    `walk_in_ms`, so that the kiosk's kept tickets fill before its memory is read."""
     settings = load_settings(config, environ={})
     if settings.printer.backend != "preview":
         raise ValueError("the soak's kiosk prints hundreds of tickets: give it a branch file "
@@ -235,15 +239,18 @@ def run_soak(config: str, events: int = SOAK_EVENTS, *, sample_every: int | None
     sample_every = sample_every or max(250, events // 20)
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="kiosk-soak-") as tmp:
-            return _soak(settings, config, events, sample_every, warmup, rss_bar_mb,
-                         Path(tmp), display_options, progress)
-    return _soak(settings, config, events, sample_every, warmup, rss_bar_mb, Path(workdir),
-                 display_options, progress)
+            return _soak(settings, config, events, sample_every, warmup,
+                         (rss_bar_mb, heap_bar_mb), Path(tmp), (display_options, walk_in_ms),
+                         progress)
+    return _soak(settings, config, events, sample_every, warmup, (rss_bar_mb, heap_bar_mb),
+                 Path(workdir), (display_options, walk_in_ms), progress)
 
 
 def _soak(settings: Settings, config: str, events: int, sample_every: int, warmup: float,
-          rss_bar_mb: float, tmp: Path, display_options: tuple[str, ...],
+          bars_mb: tuple[float, float], tmp: Path,
+          options: tuple[tuple[str, ...], int],
           progress: Callable[[str], None] | None) -> dict[str, Any]:
+    display_options, walk_in_ms = options
     url = f"sqlite:///{tmp / 'branch.db'}"
     clock = SoakClock(tmp / "branch-time", WEEK_START)
     service = QueueService(Database(url), settings, clock)
@@ -255,7 +262,7 @@ def _soak(settings: Settings, config: str, events: int, sample_every: int, warmu
     display = StationProcess(["run", "display", "--kind", "hall", *display_options,
                               "--station", "soak-hall", *common], tmp, name="display", env=env)
     kiosk = StationProcess(["run", "kiosk", "--station", "soak-kiosk", "--windowed",
-                            "--walk-in", str(WALK_IN_MS), *common], tmp, name="kiosk", env=env)
+                            "--walk-in", str(walk_in_ms), *common], tmp, name="kiosk", env=env)
     stations = {"display": display, "kiosk": kiosk}
     samples: list[dict[str, Any]] = []
     problems: list[str] = []
@@ -295,7 +302,7 @@ def _soak(settings: Settings, config: str, events: int, sample_every: int, warmu
         if code is not None:
             problems.append(f"the {name} process ended with exit {code}"
                             + (" (aborted: SIGABRT, exit 134 in a shell)" if code == -6 else ""))
-    result = _figures(samples, warmup, settings, rss_bar_mb, problems)
+    result = _figures(samples, warmup, settings, *bars_mb, problems)
     result.update({"events": samples[-1]["events"] if samples else 0,
                    "staff_operations": week.ops, "refused_operations": week.refused,
                    "business_days": week.days, "seconds": round(seconds, 1),
@@ -321,10 +328,17 @@ def _sample(service: QueueService, week: BusyWeek, stations: dict[str, StationPr
                           "reported its status")
     return {"events": last, "staff_operations": week.ops, "day": week.days,
             "seconds": round(time.monotonic() - began, 2),
-            "display": {"rss_kb": rss_kb(stations["display"].pid), "sizes": shown["sizes"]},
+            "display": {"rss_kb": rss_kb(stations["display"].pid), "sizes": shown["sizes"],
+                        "heap_in_use_kb": _in_use(shown)},
             "kiosk": {"rss_kb": rss_kb(stations["kiosk"].pid), "sizes": kiosk["sizes"],
+                      "heap_in_use_kb": _in_use(kiosk),
                       "tickets_issued": kiosk.get("tickets_issued", 0),
                       "screen": kiosk.get("screen")}}
+
+
+def _in_use(line: Line) -> int | None:
+    heap = line.get("heap_kb")
+    return int(heap["in_use"]) if isinstance(heap, dict) else None
 
 
 def _first_full(samples: list[dict[str, Any]], name: str, bounds: dict[str, int]) -> int:
@@ -341,8 +355,9 @@ def _first_full(samples: list[dict[str, Any]], name: str, bounds: dict[str, int]
 
 
 def _figures(samples: list[dict[str, Any]], warmup: float, settings: Settings,
-             rss_bar_mb: float, problems: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"problems": problems, "rss_bar_mb_per_10k_events": rss_bar_mb}
+             rss_bar_mb: float, heap_bar_mb: float, problems: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"problems": problems, "rss_bar_mb_per_10k_events": rss_bar_mb,
+                           "heap_bar_mb_per_10k_events": heap_bar_mb}
     if len(samples) < 2:
         problems.append("the soak ended before it took two samples")
         return out
@@ -360,7 +375,9 @@ def _figures(samples: list[dict[str, Any]], warmup: float, settings: Settings,
         # kept tickets fill at its own pace): a cache filling up is not memory growing
         full = _first_full(samples, name, bounds)
         mine = [s for s in settled if s["events"] >= full]
-        mine = mine if len(mine) >= 3 else settled[-3:]
+        # a short run may end before a store fills: then its later half, filling included
+        mine = mine if len(mine) >= 3 else settled[len(settled) // 2:] if len(settled) >= 6 \
+            else settled[-3:]
         points = [(s["events"], s[name]["rss_kb"]) for s in mine]
         growth = _growth_mb_per_10k(points)
         first, end = settled[0][name]["sizes"], samples[-1][name]["sizes"]
@@ -378,6 +395,18 @@ def _figures(samples: list[dict[str, Any]], warmup: float, settings: Settings,
         if growth is not None and growth > rss_bar_mb:
             problems.append(f"{name} memory grows {growth} MB per 10,000 events "
                             f"(bar {rss_bar_mb} MB)")
+        # The C heap in use (glibc's count, main arena): what a leak makes grow, without
+        # the allocator's own keeping (freed memory still resident) that RSS includes.
+        heap = [(s["events"], s[name]["heap_in_use_kb"]) for s in mine
+                if s[name].get("heap_in_use_kb") is not None]
+        if len(heap) >= 3:
+            heap_growth = _growth_mb_per_10k(heap)
+            out[name].update({"heap_in_use_after_warmup_mb": round(heap[0][1] / 1024, 1),
+                              "heap_in_use_end_mb": round(heap[-1][1] / 1024, 1),
+                              "heap_growth_mb_per_10k_events": heap_growth})
+            if heap_growth is not None and heap_growth > heap_bar_mb:
+                problems.append(f"{name} heap in use grows {heap_growth} MB per 10,000 "
+                                f"events (bar {heap_bar_mb} MB)")
         for key, value in largest.items():
             bound = (first.get(key, 0) + QT_OBJECTS_SLACK if key == "qt_objects"
                      else bounds.get(key))

@@ -96,6 +96,11 @@ def soak_lines(s: dict[str, Any]) -> list[str]:
                      f"{f['growth_mb_per_10k_events']} MB per 10,000 events "
                      f"(later half {f.get('growth_mb_per_10k_events_later_half')}; "
                      f"bar {s['rss_bar_mb_per_10k_events']})")
+        if "heap_growth_mb_per_10k_events" in f:
+            lines.append(f"  {'':<8} C heap in use {f['heap_in_use_after_warmup_mb']} MB after "
+                         f"warm-up, {f['heap_in_use_end_mb']} at the end: "
+                         f"{f['heap_growth_mb_per_10k_events']} MB per 10,000 events "
+                         f"(bar {s.get('heap_bar_mb_per_10k_events')})")
         lines.append(f"  {'':<8} largest sizes: "
                      + ", ".join(f"{k} {v}" for k, v in f["sizes_max"].items()))
     lines += [f"  {problem}" for problem in s["problems"]]

@@ -16,7 +16,7 @@ from kiosk.devices.announcer import Announcer, Call, VoiceError
 from kiosk.queue.feed import CallRecord, FeedEvent, Snapshot
 from kiosk.ui.display import DisplayModel, latest_call_per_counter
 from kiosk.ui.feed_qt import LiveFeed
-from kiosk.ui.status import qt_objects, resident_kb
+from kiosk.ui.status import heap_kb, qt_objects, resident_kb
 
 if TYPE_CHECKING:
     from kiosk.ui.display_windows import DisplayWindow
@@ -73,7 +73,7 @@ class DisplayStation(QObject):
         if self.window is not None:
             sizes["qt_objects"] = qt_objects(self.window)
         return {"applied_event_id": self.model.applied_id, "online": self.model.online,
-                "rss_kb": resident_kb(), "sizes": sizes}
+                "rss_kb": resident_kb(), "heap_kb": heap_kb(), "sizes": sizes}
 
     def _on_events(self, events: list[FeedEvent]) -> None:
         calls = self.model.apply(events)

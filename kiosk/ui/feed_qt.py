@@ -37,6 +37,7 @@ from PySide6.QtCore import (
 )
 
 from kiosk.queue.feed import ChangeFeed, FeedEvent, FeedOffline
+from kiosk.ui.status import HeapKeeper
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class FeedWorker(QObject):
         self._timers: list[QTimer] = []
         self._beat: threading.Thread | None = None
         self.heartbeats_started = 0
+        self.heap = HeapKeeper()  # a station runs for weeks: what it frees goes back
 
     def _timer(self, ms: float, slot: Callable[[], None], single: bool = False) -> QTimer:
         timer = QTimer(self)
@@ -121,6 +123,7 @@ class FeedWorker(QObject):
         if after:
             self.events.emit(after)
         self.snapshot.emit(snap)
+        self.heap.count(len(missed) + len(after))
 
     def _offline(self, why: str) -> None:
         self._drop_notifier()
@@ -165,6 +168,7 @@ class FeedWorker(QObject):
             self.events.emit(events)
             if not self._reload.isActive():
                 self._reload.start()
+            self.heap.count(len(events))
 
     @Slot()
     def reload(self) -> None:
@@ -180,6 +184,7 @@ class FeedWorker(QObject):
             self._offline(str(exc))
             return
         self.snapshot.emit(snap)
+        self.heap.tick()
 
     def _on_heartbeat(self) -> None:
         if self.heartbeat is None or not self.feed.connected:

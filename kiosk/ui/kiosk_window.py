@@ -48,7 +48,7 @@ from kiosk.ui.kiosk_screens import (
     ServicesScreen,
 )
 from kiosk.ui.readers import ReaderThread, ReadIdentity
-from kiosk.ui.status import qt_objects, resident_kb
+from kiosk.ui.status import heap_kb, qt_objects, resident_kb
 from kiosk.ui.widgets import TopBar
 from kiosk.ui.worker import Worker
 
@@ -430,7 +430,7 @@ class KioskWindow(QWidget):
             sizes["printer_kept"] = len(printed)
         return {"screen": self.screen_name, "tickets_issued": self.tickets_issued,
                 "in_service": not self.out_of_service, "rss_kb": resident_kb(),
-                "sizes": sizes}
+                "heap_kb": heap_kb(), "sizes": sizes}
 
     def _heartbeat_failed(self, exc: BaseException) -> None:
         if is_database_error(exc) and not self.out_of_service and not self.busy:
