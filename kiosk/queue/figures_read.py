@@ -250,15 +250,16 @@ def open_branch(url: str, settings: Settings, clock: Callable[[], datetime]) -> 
 def read_facts(source: BranchSource, settings: Settings, clock: Callable[[], datetime],
                first_day: date, last_day: date) -> fig.Facts:
     """One branch's rows over the period, on an engine of its own (closed afterwards)."""
+    named = f"branch {source.name}: " if source.name else ""
     try:
         branch = open_branch(source.url, settings, clock)
     except KioskError as exc:
-        raise DatabaseUnavailable(f"branch {source.name}: {exc}") from None
+        raise DatabaseUnavailable(f"{named}{exc}") from None
     try:
         return FigureReads(branch, key=source.name).facts(first_day, last_day)
     except SQLAlchemyError as exc:
         raise DatabaseUnavailable(
-            f"branch {source.name}: {describe_database_error(exc) or exc.__class__.__name__}"
+            f"{named}{describe_database_error(exc) or 'database error: ' + type(exc).__name__}"
         ) from None
     finally:
         branch.db.dispose()
