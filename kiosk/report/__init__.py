@@ -6,6 +6,7 @@
                QChartView and drawn into the PDF by `render_chart`
     layout.py  A4 pages from headings, text, tables that run over pages, and charts
     pdf.py     `write_pdf(figures, out, author=...)`: the lobby manager's report
+    export.py  the figures as CSV tables and JSON
 
 Nothing here reads the database: the report and the charts take the figures
 (kiosk.queue.figures) or plain sequences, so the console, the `kiosk report` command and

@@ -144,7 +144,7 @@ def arrivals_and_wait_chart(slots: Sequence[HalfHour], lang: str) -> QChart:
     arrivals.setColor(BLUE)
     arrivals.setBorderColor(BLUE)
     bars = QBarSeries()
-    bars.setBarWidth(0.6)
+    bars.setBarWidth(_bar_width(len(slots)))
     bars.append(arrivals)
     chart.addSeries(bars)
     people = _value_axis(chart, max((s.arrivals for s in slots), default=0),
@@ -176,7 +176,7 @@ def service_level_chart(slots: Sequence[HalfHour], target_pct: float, lang: str)
         bar_set.setColor(colour)
         bar_set.setBorderColor(colour)
     bars = QStackedBarSeries()
-    bars.setBarWidth(0.6)
+    bars.setBarWidth(_bar_width(len(slots)))
     bars.append(met)
     bars.append(below)
     chart.addSeries(bars)
@@ -217,7 +217,7 @@ def waiting_now_chart(rows: Sequence[tuple[str, int]], lang: str) -> QChart:
     waiting.setLabelColor(TEXT)
     waiting.setLabelFont(report_font(LABEL_PT + 1, bold=True))
     bars = QBarSeries()
-    bars.setBarWidth(0.55)
+    bars.setBarWidth(_bar_width(len(rows), 0.55, few=4))
     bars.append(waiting)
     bars.setLabelsVisible(True)
     bars.setLabelsFormat("@value")
@@ -274,6 +274,12 @@ def _chart(title: str) -> QChart:
     legend.setLabelColor(TEXT)
     legend.setAlignment(Qt.AlignmentFlag.AlignBottom)
     return chart
+
+
+def _bar_width(categories: int, width: float = 0.6, few: int = 8) -> float:
+    """A bar's share of its category: narrower when there are only a few categories, so a
+    short day's two half hours are not two slabs across the chart."""
+    return width * min(1.0, max(categories, 1) / few)
 
 
 def _style_axis(axis: QAbstractAxis, title: str) -> None:

@@ -15,9 +15,6 @@ command line without a display (kiosk.report.charts.report_app).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -40,6 +37,7 @@ from kiosk.report.charts import (
     report_app,
     service_level_chart,
 )
+from kiosk.report.export import replacing
 from kiosk.report.layout import BODY_PT, GREY, LEFT, SMALL_PT, WARN, Cell, Column, Document, Table
 
 SERVICE_LEVEL_TARGET_PCT = 80.0
@@ -54,23 +52,9 @@ def write_pdf(figs: Figures | BankFigures, out: Path, *, author: str,
               target_pct: float = SERVICE_LEVEL_TARGET_PCT) -> int:
     """Write the report to `out` (replacing it only once the new one is complete); the
     number of pages."""
-    out = Path(out)
-    if not out.parent.is_dir():
-        raise KioskError(f"There is no folder {out.parent} to write the report into.")
-    if out.is_dir():
-        raise KioskError(f"{out} is a folder; give the report a file name.")
     report_app()
-    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    os.close(fd)
-    part = Path(name)
-    try:
-        pages = _write(figs, part, author=author, target_pct=target_pct)
-        os.replace(part, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            part.unlink()
-        raise
-    return pages
+    with replacing(Path(out)) as part:
+        return _write(figs, part, author=author, target_pct=target_pct)
 
 
 def _write(figs: Figures | BankFigures, path: Path, *, author: str,
@@ -152,8 +136,9 @@ class Report:
         for f in b.branches:
             doc.new_page(self._running_header(f.branch_zh, f.branch_en, f.first_day,
                                               f.last_day))
-            doc.heading(f.branch_zh, 0)
-            doc.text(f.branch_en, size=12.0, colour=GREY)
+            doc.heading(f.branch_zh or f.branch_en, 0)
+            if f.branch_en != f.branch_zh:
+                doc.text(f.branch_en, size=12.0, colour=GREY)
             doc.text(f"营业天数 Days with data：{f.days_with_data}", size=BODY_PT)
             self._skipped(f.skipped_rows, f.skipped_message)
             self._headline(f)
@@ -164,7 +149,7 @@ class Report:
     def _running_header(self, zh: str, en: str, first: date, last: date) -> str:
         title_zh, title_en = w.report_title(first, last)
         period_zh, _ = w.period(first, last)
-        return f"{zh} {en} · {period_zh} · {title_zh} {title_en}"
+        return f"{_both(zh, en)} · {period_zh} · {title_zh} {title_en}"
 
     def _cover(self, zh: str, en: str, first: date, last: date, generated_at: datetime,
                days: str | None, *, branches: int | None = None,
@@ -173,8 +158,9 @@ class Report:
         title_zh, title_en = w.report_title(first, last)
         period_zh, period_en = w.period(first, last)
         doc.y += doc.mm(8)
-        doc.heading(zh, 0)
-        doc.text(en, size=13.0, colour=GREY)
+        doc.heading(zh or en, 0)
+        if en != zh:
+            doc.text(en, size=13.0, colour=GREY)
         doc.y += doc.mm(6)
         doc.text(title_zh, size=22.0, bold=True)
         doc.text(title_en, size=14.0, colour=GREY)
@@ -205,16 +191,16 @@ class Report:
         doc.key_figures([
             (w.count(t.arrived), "排队人数 Arrived"),
             (w.count(t.served), "已办理 Served"),
-            (w.pct(t.no_show_pct), f"过号率 No-show rate（{w.count(t.no_show)} 人）"),
-            (w.mmss(t.wait.mean_s), "平均等候 Mean wait"),
-            (w.mmss(t.wait.p95_s), "95% 等候 p95 wait"),
+            (_no_show_pct(t), f"过号率 No-show rate（{w.count(t.no_show)} 人）"),
+            (_wait(t, t.wait.mean_s), "平均等候 Mean wait"),
+            (_wait(t, t.wait.p95_s), "95% 等候 p95 wait"),
             (w.pct(t.service_level_pct),
              f"服务达标率 Service level（目标 target {self.target_pct:g}%）"),
         ])
         small = [(w.count(t.cancelled), "取消 Cancelled"),
                  (w.count(t.transferred), "转出 Transferred"),
-                 (w.mmss(t.wait.max_s), "最长等候 Max wait"),
-                 (w.mmss(t.service_mean_s), "平均办理 Mean service")]
+                 (_wait(t, t.wait.max_s), "最长等候 Max wait"),
+                 (_service(t, t.service_mean_s), "平均办理 Mean service")]
         if overrides is not None:
             small.append((w.count(overrides), "人工干预 Overrides"))
         doc.key_figures(small, per_row=len(small), value_pt=12.0)
@@ -252,14 +238,15 @@ class Report:
         self.doc.table(Table(
             "人数 Customers", (Column(what, LABEL_WEIGHT, LEFT), *COUNT_COLUMNS),
             [[label(r), w.count(r.arrived), w.count(r.served), w.count(r.no_show),
-              w.pct(r.no_show_pct), w.count(r.cancelled), w.count(r.transferred),
+              _no_show_pct(r), w.count(r.cancelled), w.count(r.transferred),
               w.pct(r.service_level_pct)] for r in everything], bold))
         self.doc.table(Table(
             "等候与办理时间 Waiting and service times (m:ss)",
             (Column(what, LABEL_WEIGHT * TIME_WEIGHT / COUNT_WEIGHT, LEFT), *TIME_COLUMNS),
-            [[label(r), w.count(r.wait.count), w.mmss(r.wait.mean_s), w.mmss(r.wait.p50_s),
-              w.mmss(r.wait.p90_s), w.mmss(r.wait.p95_s), w.mmss(r.wait.max_s),
-              w.mmss(r.service_mean_s), w.mmss(r.service_p90_s)] for r in everything], bold))
+            [[label(r), w.count(r.wait.count), _wait(r, r.wait.mean_s), _wait(r, r.wait.p50_s),
+              _wait(r, r.wait.p90_s), _wait(r, r.wait.p95_s), _wait(r, r.wait.max_s),
+              _service(r, r.service_mean_s), _service(r, r.service_p90_s)]
+             for r in everything], bold))
 
     def _counters(self, f: Figures) -> None:
         rows: list[list[Cell]] = [[(c.label_zh, c.label_en), w.count(c.served), w.hours(c.open_s),
@@ -291,12 +278,12 @@ class Report:
 
     def _no_shows(self, f: Figures) -> None:
         def cells(r: GroupRow) -> list[Cell]:
-            return [(r.label_zh, r.label_en), w.count(r.served + r.no_show),
-                    w.count(r.no_show), w.pct(r.no_show_pct)]
+            return [(r.label_zh, r.label_en), w.count(r.served), w.count(r.no_show),
+                    _no_show_pct(r)]
 
-        columns = (Column("已叫号\nCalled"), Column("过号\nNo-show"),
+        columns = (Column("已办理\nServed"), Column("过号\nNo-show"),
                    Column("过号率\nNo-show %"))
-        note = "已叫号 = 已办理 + 过号。 Called = served + no-show."
+        note = "过号率 = 过号 ÷（已办理 + 过号）。 No-show % = no-shows ÷ (served + no-shows)."
         self.doc.table(Table("按业务 By service", (Column("业务\nService", 2.4, LEFT), *columns),
                              [*map(cells, f.by_service), cells(f.total)],
                              frozenset({len(f.by_service)}), note=note, width=0.7))
@@ -360,6 +347,23 @@ def _kind(o: OverrideRow) -> tuple[str, str]:
     if o.label_zh or o.label_en:
         return o.label_zh or o.label_en, o.label_en or o.label_zh
     return KIND_LABELS.get(o.kind, (o.kind, o.kind))
+
+
+def _both(zh: str, en: str) -> str:
+    return zh if zh == en or not en else f"{zh} {en}".strip()
+
+
+def _wait(r: GroupRow, seconds: float) -> str:
+    """A wait of a row with called tickets; a dash when nobody was called."""
+    return w.mmss(seconds) if r.wait.count else w.NONE
+
+
+def _service(r: GroupRow, seconds: float) -> str:
+    return w.mmss(seconds) if r.served else w.NONE
+
+
+def _no_show_pct(r: GroupRow) -> str:
+    return w.pct(r.no_show_pct) if r.served + r.no_show else w.NONE
 
 
 def _slot_cells(s: Slot) -> list[str]:
