@@ -198,12 +198,7 @@ def _period_words(first: date, last: date) -> str:
 
 
 def _pdf_writer() -> Callable[..., int]:
-    """kiosk.report.pdf.write_pdf, or one sentence when this installation has none."""
-    try:
-        from kiosk.report.pdf import write_pdf  # type: ignore[import-not-found, unused-ignore]
-    except ModuleNotFoundError as exc:
-        if exc.name in ("kiosk.report.pdf", "kiosk.report"):
-            raise KioskError("PDF reports are not available in this version of kiosk; use "
-                             "--format csv or --format json") from None
-        raise KioskError(f"PDF reports need {exc.name}, which is not installed") from None
-    return write_pdf  # type: ignore[no-any-return, unused-ignore]
+    """kiosk.report.pdf.write_pdf, imported only for a PDF (it brings Qt)."""
+    from kiosk.report.pdf import write_pdf
+
+    return write_pdf

@@ -241,6 +241,12 @@ def write_json(figs: Figures | BankFigures, out: Path) -> int:
 # --- writing ---------------------------------------------------------------------------------
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def replacing(out: Path) -> Iterator[Path]:
     """A temporary path beside `out`, moved onto `out` when the block succeeds and removed
@@ -261,6 +267,7 @@ def replacing(out: Path) -> Iterator[Path]:
         yield tmp
         if tmp.stat().st_size == 0:
             raise KioskError(f"nothing was written to {out}")
+        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file (mkstemp makes it 0600)
         os.replace(tmp, out)
     except OSError as exc:
         raise KioskError(f"cannot write {out}: {exc.strerror or exc}") from None

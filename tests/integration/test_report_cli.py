@@ -5,9 +5,9 @@ with no file left behind."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
+import os
 import sqlite3
 import zipfile
 from collections.abc import Callable
@@ -94,11 +94,18 @@ def test_csv_one_table(branch: str, tmp_path: Path) -> None:
         ["3", "3号窗口", "Counter 3", "1", "25.0"]]
 
 
+def umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def test_json_is_the_figures_as_data(branch: str, tmp_path: Path) -> None:
     out = tmp_path / "day.json"
     code, text, _ = report(branch, "--day", "2026-11-24", "--format", "json", "--out", str(out),
                            "--json")
     assert code == 0 and json.loads(text)["out"] == str(out)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask()  # like any new file, not 0600
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["kind"] == "branch" and data["first_day"] == "2026-11-24"
     assert data["generated_at"] == "2026-11-30T18:00:00"
@@ -168,14 +175,6 @@ def test_an_unreachable_database_is_one_sentence(branch: str, tmp_path: Path) ->
                           str(out), "--db", f"外滩={closed}")
     assert code == 3 and err.startswith("kiosk: branch 外滩: database unavailable")
     assert not out.exists() and list(tmp_path.glob("*.part")) == []
-
-
-@pytest.mark.skipif(importlib.util.find_spec("kiosk.report.pdf") is not None,
-                    reason="the PDF writer is installed")
-def test_pdf_without_the_pdf_writer_says_so(branch: str, tmp_path: Path) -> None:
-    out = tmp_path / "report.pdf"
-    code, _, err = report(branch, "--day", "2026-11-24", "--format", "pdf", "--out", str(out))
-    assert code == 1 and "PDF reports are not available" in err and not out.exists()
 
 
 def test_corrupt_rows_are_left_out_and_named(branch: str, tmp_path: Path) -> None:
