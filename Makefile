@@ -7,14 +7,15 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 APT_PACKAGES := fonts-wqy-microhei espeak-ng sox libpulse0 libusb-1.0-0 libegl1 libgl1 libxkbcommon0 \
-                libfontconfig1 libdbus-1-3 libxcb-cursor0 poppler-utils
+                libfontconfig1 libdbus-1-3 libxcb-cursor0 poppler-utils chromium
 export KIOSK_TEST_PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .PHONY: setup system venv translations demo pg test lint bench lock clean
 
 setup: system venv translations
 
-# Debian packages: a CJK font, espeak-ng + sox for the voice clips, the libraries Qt needs.
+# Debian packages: a CJK font, espeak-ng + sox for the voice clips, the libraries Qt needs,
+# chromium (headless) for the tests of the phone page.
 system:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
