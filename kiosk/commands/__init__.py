@@ -16,6 +16,7 @@ from kiosk.commands import (
     simulate_cmds,
     staff_cmds,
     ui_cmds,
+    web_cmds,
 )
 
 
@@ -28,4 +29,5 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     device_cmds.register(sub, common)
     ui_cmds.register(sub, common)
     display_cmds.register(sub, common)  # after ui_cmds: adds its role to an existing `run`
+    web_cmds.register(sub, common)  # after ui_cmds: adds its role to `run`
     bench_cmds.register(sub, common)

@@ -13,8 +13,6 @@ as `???` (see FIELD-NOTES). python-escpos's `Dummy` printer records everything e
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import math
 from collections.abc import Iterator, Sequence
@@ -31,6 +29,7 @@ from PIL import Image
 
 from kiosk.config import PrinterSettings, Settings
 from kiosk.errors import ConfigError
+from kiosk.links import ticket_token
 
 log = logging.getLogger(__name__)
 
@@ -361,9 +360,3 @@ def qr_image(data: str, module: int, border: int = 4) -> Image.Image:
 def render_ticket(t: TicketData, opts: LayoutOptions) -> bytes:
     return escpos_bytes(ticket_blocks(t, paper(opts.paper), opts.encoding), opts)
 
-
-def ticket_token(ticket_id: int, issued_at: datetime, secret: str) -> str:
-    """A short token for the QR code that cannot be guessed from the ticket number."""
-    msg = f"ticket:{ticket_id}:{issued_at.isoformat()}".encode()
-    digest = hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
-    return f"{ticket_id}.{digest[:10]}"

@@ -58,6 +58,7 @@ class QueueService:
         self.call_next = tickets.call_next
         self.recall, self.start, self.finish = tickets.recall, tickets.start, tickets.finish
         self.no_show, self.cancel = tickets.no_show, tickets.cancel
+        self.leave = tickets.leave  # the customer, from their ticket's link
         self.suspend, self.resume = tickets.suspend, tickets.resume
         self.transfer, self.hand_back = tickets.transfer, tickets.hand_back
         self.peek_next = tickets.peek_next
@@ -88,6 +89,7 @@ class QueueService:
         self.hall, self.estimates = reads.hall, reads.estimates
         self.tickets_today, self.events_today = reads.tickets_today, reads.events_today
         self.counter_panel = reads.counter_panel
+        self.tickets_now = reads.tickets_now
 
         self.figure_reads = FigureReads(branch)
         self.figures = self.figure_reads.figures

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from kiosk.errors import IllegalTransition, NotFound, QueueError
 from kiosk.identity import Identity
+from kiosk.links import token_matches
 from kiosk.queue import models as m
 from kiosk.queue import rules
 from kiosk.queue.counters import free_counter
 from kiosk.queue.staff import Actor, StaffDirectory, need_reason, write_audit
-from kiosk.queue.txn import FEED_CHANNEL, Branch, NothingToDo, Op
+from kiosk.queue.txn import FEED_CHANNEL, STATE_WORDS, Branch, NothingToDo, Op
 from kiosk.queue.views import TicketView
 
 # Where each operation may start from.
@@ -33,6 +34,11 @@ _CAN_RESUME = (m.SUSPENDED,)
 _CAN_TRANSFER = (m.WAITING, m.CALLED, m.SERVING, m.SUSPENDED)
 _CAN_CANCEL = (m.WAITING, m.CALLED, m.SERVING, m.SUSPENDED)
 _CAN_HAND_BACK = (m.CALLED,)
+_CAN_LEAVE = (m.WAITING,)
+
+# who the audit names when a customer leaves the queue through their ticket's link
+CUSTOMER_ACTOR = "customer (ticket link)"
+LEFT_OUTCOME = "left the queue (离开排队)"
 
 
 # How far ahead a transfer places the customer; ahead of the branch's rule needs a manager.
@@ -269,6 +275,37 @@ class Tickets:
             t.status, t.finished_at, t.outcome = m.CANCELLED, now, reason
         return self._step(ticket_id, _CAN_CANCEL, "cancelled", "cancel", apply, free=True,
                           extra={"reason": reason}, audit=(actor, reason))
+
+    def leave(self, ticket_id: int, mac: str) -> TicketView:
+        """离开排队: the customer gives up their own place, from their ticket's link.
+
+        No staff login: the link's MAC (kiosk.links) is the customer's proof that the
+        ticket is theirs. Only today's ticket and only while it waits; a wrong MAC, another
+        day's ticket and an unknown id are the same `NotFound`, so nothing about a ticket
+        is told to someone without its link. An event like any other, and an audit row
+        naming the customer as the one who acted."""
+        b = self.branch
+        with b.write() as op:
+            s, now = op.s, op.now
+            ticket = s.get(m.Ticket, ticket_id)
+            if ticket is None or ticket.business_day != b.business_day(now) or not \
+                    token_matches(ticket.id, ticket.arrived_at, mac, b.settings.hash_secret):
+                raise NotFound("This ticket link is not valid.")
+            if ticket.status not in _CAN_LEAVE:
+                raise IllegalTransition(f"{ticket.number} is {STATE_WORDS[ticket.status]}: "
+                                        "only a waiting number can leave the queue.")
+            before = {"status": ticket.status, "service": ticket.service}
+            ticket.status, ticket.finished_at, ticket.outcome = m.CANCELLED, now, LEFT_OUTCOME
+            event_id = op.emit("cancel", ticket, None, {
+                "number": ticket.number, "service": ticket.service, "tier": ticket.tier,
+                "reason": LEFT_OUTCOME, "actor": CUSTOMER_ACTOR, "by_customer": True})
+            s.add(m.Audit(at=now, actor=CUSTOMER_ACTOR, action="leave", ticket_id=ticket.id,
+                          reason=LEFT_OUTCOME, event_id=event_id,
+                          details={"staff_no": "", "role": "customer", "number": ticket.number,
+                                   "before": before,
+                                   "after": {"status": ticket.status,
+                                             "service": ticket.service}}))
+            return b.view(ticket)
 
     def transfer(self, ticket_id: int, service: str, placement: str | None = None, *,
                  actor: Actor | None = None, reason: str = "") -> TicketView:

@@ -1,0 +1,52 @@
+"""`kiosk run web`: the ticket's page on the customer's phone (the QR code's address).
+
+    kiosk run web --listen 0.0.0.0:8080
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from kiosk.cli import Context
+from kiosk.commands.args import STATION, whole
+from kiosk.commands.display_cmds import _subparsers_of
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    run = sub.choices.get("run")
+    if run is None:
+        run = sub.add_parser("run", help="run a station (web, ...)")
+        run_sub = run.add_subparsers(dest="role", metavar="ROLE", parser_class=type(run))
+    else:
+        found = _subparsers_of(run)
+        if found is None:
+            return
+        run_sub = found
+    p = run_sub.add_parser("web", parents=[common],
+                           help="the ticket pages the QR codes open on customers' phones")
+    p.add_argument("--listen", default="0.0.0.0:8080", metavar="HOST:PORT",
+                   help="address and port to serve on (default 0.0.0.0:8080; port 0: any free "
+                        "port, printed)")
+    p.add_argument("--station", default="web", type=STATION, metavar="NAME",
+                   help="this station's name in the manager console (default web)")
+    p.add_argument("--requests-per-minute", type=whole(0, 100_000, "rate"), default=60,
+                   metavar="N", help="requests per minute from one phone (address) after a "
+                   "burst of 30 (default 60; 0: no limit, behind a proxy that limits)")
+    p.set_defaults(handler=cmd_run_web)
+
+
+def cmd_run_web(ctx: Context, args: argparse.Namespace) -> int:
+    from kiosk.web.app import WebOptions
+    from kiosk.web.server import WebServer
+
+    settings, service = ctx.settings, ctx.service  # clear errors before listening
+    server = WebServer(service, settings, args.listen,
+                       WebOptions(station=args.station,
+                                  requests_per_minute=args.requests_per_minute))
+    ctx.out({"listening": server.url, "station": args.station,
+             "qr_url_prefix": settings.printer.qr_url_prefix},
+            f"web station {args.station} listening on {server.url} "
+            f"(the tickets' QR codes point at {settings.printer.qr_url_prefix or 'nothing'})")
+    ctx.stdout.flush()
+    server.run()
+    return 0

@@ -1,0 +1,327 @@
+"""The web station's application: Starlette routes over the queue service and the hub.
+
+    GET  /t/<id>.<mac>          the ticket's page (?lang=en for English)
+    GET  /t/<id>.<mac>/events   its live updates (Server-Sent Events)
+    GET  /t/<id>.<mac>/leave    "leave my place?" (one confirmation)
+    POST /t/<id>.<mac>/leave    leave the queue (the queue checks the MAC again)
+    GET  /healthz               for `kiosk doctor` and monitoring
+
+Anything else, a wrong or guessed MAC, another day's ticket or an unknown id is one calm
+"this ticket is not valid" page with status 404; nothing from the request is echoed and
+every value a page shows goes through Jinja2's autoescaping. Requests are rate-limited per
+client address (a token bucket; over the limit: 429).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from kiosk.config import Settings
+from kiosk.errors import IllegalTransition, NotFound
+from kiosk.links import parse_token, token_matches
+from kiosk.web.hub import PageHub
+from kiosk.web.page import page_state
+
+if TYPE_CHECKING:
+    from kiosk.queue.service import QueueService
+    from kiosk.queue.views import TicketView
+
+TEMPLATES = Path(__file__).parent / "templates"
+KEEPALIVE_S = 15.0
+REQUESTS_PER_MINUTE = 60
+BURST = 30
+MAX_STREAMS = 5000  # open pages at once (each costs a socket and a few kilobytes)
+
+WORDS = {
+    "zh": {"your_number": "您的号码", "leave": "离开排队（我不来了）",
+           "leave_question": "确定离开排队吗？",
+           "leave_detail": "离开后此号码作废，您的位置让给后面的客户；如需办理请重新取号。",
+           "leave_confirm": "确定离开", "stay": "不，继续排队", "refresh": "刷新",
+           "auto": "本页自动更新", "lost": "连接已断开，正在重试…",
+           "reconnecting": "正在重新连接排队系统…", "switch": "English"},
+    "en": {"your_number": "Your number", "leave": "Leave the queue (I'm not coming)",
+           "leave_question": "Leave the queue?",
+           "leave_detail": "Your number will no longer be called and your place goes to the "
+                           "next customer; take a new number if you come back.",
+           "leave_confirm": "Yes, leave", "stay": "No, keep my place", "refresh": "Refresh",
+           "auto": "This page updates by itself", "lost": "Connection lost, retrying…",
+           "reconnecting": "Reconnecting to the queue…", "switch": "中文"},
+}
+
+
+@dataclass(frozen=True)
+class WebOptions:
+    station: str = "web"
+    requests_per_minute: int = REQUESTS_PER_MINUTE  # per client address; 0: no limit
+    burst: int = BURST
+    max_streams: int = MAX_STREAMS
+    keepalive_s: float = KEEPALIVE_S
+
+
+class RateLimit:
+    """Per-client token buckets (pure ASGI middleware): `burst` requests at once, then
+    `per_minute`; over it, a calm 429 page. `/healthz` is not counted."""
+
+    def __init__(self, app: ASGIApp, per_minute: int, burst: int,
+                 refused: Callable[[], Response], clock: Callable[[], float] = time.monotonic,
+                 max_clients: int = 100_000) -> None:
+        self.app, self.per_s, self.burst = app, per_minute / 60.0, float(burst)
+        self.refused, self.clock, self.max_clients = refused, clock, max_clients
+        self.buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
+        self.refusals = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.per_s <= 0 or scope["path"] == "/healthz":
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("?", 0))[0]
+        if not self.allow(client):
+            self.refusals += 1
+            await self.refused()(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def allow(self, client: str) -> bool:
+        now = self.clock()
+        tokens, at = self.buckets.get(client, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.per_s)
+        if tokens < 1.0:
+            self.buckets[client] = (tokens, now)
+            return False
+        if len(self.buckets) >= self.max_clients:  # forget clients whose buckets are full
+            full = (self.burst - 1) / self.per_s
+            self.buckets = {c: (t, a) for c, (t, a) in self.buckets.items() if now - a < full}
+        self.buckets[client] = (tokens - 1.0, now)
+        return True
+
+
+class WebStation:
+    """The application and what it holds: the queue service, the hub, the templates."""
+
+    def __init__(self, service: QueueService, settings: Settings,
+                 options: WebOptions | None = None) -> None:
+        self.service, self.settings = service, settings
+        self.options = options or WebOptions()
+        self.hub = PageHub(service, settings, self.render_state)
+        self.env = Environment(loader=FileSystemLoader(TEMPLATES),
+                               autoescape=select_autoescape(default=True, default_for_string=True))
+        self.streams = 0
+        self.started = time.time()
+        routes = [
+            Route("/t/{token}", self.ticket_page, methods=["GET", "HEAD"]),
+            Route("/t/{token}/events", self.events, methods=["GET"]),
+            Route("/t/{token}/leave", self.leave_page, methods=["GET", "HEAD"]),
+            Route("/t/{token}/leave", self.leave, methods=["POST"]),
+            Route("/healthz", self.healthz, methods=["GET", "HEAD"]),
+        ]
+        app = Starlette(routes=routes, lifespan=self._lifespan,
+                        exception_handlers={HTTPException: self._http_error,
+                                            Exception: self._server_error})
+        self.limit = RateLimit(app, self.options.requests_per_minute, self.options.burst,
+                               self._too_many)
+        self.app: ASGIApp = self.limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
+        self.hub.start(asyncio.get_running_loop())
+        try:
+            yield
+        finally:
+            await run_in_threadpool(self.hub.stop)
+
+    # --- what a page shows ------------------------------------------------------------
+
+    def render_state(self, view: TicketView, notice: tuple[str, str]) -> dict[str, Any]:
+        return page_state(view, self.settings, notice).as_dict()
+
+    def _html(self, template: str, lang: str, code: int = 200, /, **context: Any) -> Response:
+        nonce = secrets.token_urlsafe(12)
+        b = self.settings.branch
+        html = self.env.get_template(template).render(
+            lang_tag="en" if lang == "en" else "zh-CN", nonce=nonce,
+            branch=b.name_en if lang == "en" else b.name_zh, w=WORDS[lang], **context)
+        return HTMLResponse(html, status_code=code, headers={
+            "Content-Security-Policy": f"default-src 'none'; script-src 'nonce-{nonce}'; "
+                                       f"style-src 'nonce-{nonce}'; connect-src 'self'; "
+                                       "form-action 'self'; base-uri 'none'; "
+                                       "frame-ancestors 'none'",
+            "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff"})
+
+    def not_valid(self, status: int = 404) -> Response:
+        """The one page for every link that does not open a ticket."""
+        return self._html("message.html", "zh", status, title="号码无效 · Not valid",
+                          status="invalid", switch_href="",
+                          headline_zh="此号码链接无效", headline_en="This ticket is not valid",
+                          detail_zh="请扫描今天取号凭条上的二维码，或咨询大堂经理。",
+                          detail_en="Please scan the QR code on today's ticket, or ask the "
+                                    "lobby manager.")
+
+    def _too_many(self) -> Response:
+        response = self._html("message.html", "zh", 429, title="请稍后 · Please wait",
+                              status="busy", switch_href="",
+                              headline_zh="请稍后再试", headline_en="Please try again shortly",
+                              detail_zh="刷新太频繁了，请稍等一分钟。",
+                              detail_en="Too many refreshes; please wait a minute.")
+        response.headers["Retry-After"] = "30"
+        return response
+
+    async def _http_error(self, request: Request, exc: Exception) -> Response:
+        code = getattr(exc, "status_code", 404)
+        return self.not_valid(405 if code == 405 else 404)
+
+    async def _server_error(self, request: Request, exc: Exception) -> Response:
+        return self._html("message.html", "zh", 503, title="请稍后 · Please wait",
+                          status="error", switch_href="",
+                          headline_zh="暂时无法显示", headline_en="Not available just now",
+                          detail_zh="请稍后刷新，或留意大堂叫号。",
+                          detail_en="Please refresh in a moment, or listen for your number "
+                                    "in the hall.")
+
+    # --- the ticket behind a link --------------------------------------------------------
+
+    async def _ticket(self, token: str) -> TicketView | None:
+        """Today's ticket whose link this is, else None (the same for every wrong link)."""
+        parsed = parse_token(token)
+        if parsed is None:
+            return None
+        ticket_id, mac = parsed
+        svc = self.service
+        try:
+            view = await run_in_threadpool(svc.ticket, ticket_id)
+        except NotFound:
+            return None
+        if view.business_day != svc.business_day(svc.now()):
+            return None
+        if not token_matches(view.id, view.arrived_at, mac, self.settings.hash_secret):
+            return None
+        return view
+
+    @staticmethod
+    def _lang(request: Request) -> str:
+        return "en" if request.query_params.get("lang") == "en" else "zh"
+
+    async def ticket_page(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        view = await self._ticket(token)
+        if view is None:
+            return self.not_valid()
+        lang = self._lang(request)
+        notice = await run_in_threadpool(self.service.notice)
+        state = self.render_state(view, notice)
+        t = state[lang]
+        other = "zh" if lang == "en" else "en"
+        return self._html("ticket.html", lang, title=f"{view.number} · {t['status']}",
+                          status=state["status"], state=state, t=t, token=token,
+                          notice=state["notice_en" if lang == "en" else "notice_zh"],
+                          words={"lost": WORDS[lang]["lost"],
+                                 "reconnecting": WORDS[lang]["reconnecting"]},
+                          lang_query="?lang=en" if lang == "en" else "",
+                          switch_href=f"{token}?lang={other}",
+                          switch_label=WORDS[lang]["switch"])
+
+    async def leave_page(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        view = await self._ticket(token)
+        if view is None:
+            return self.not_valid()
+        lang = self._lang(request)
+        if view.status != "waiting":
+            return RedirectResponse(f"../{token}{'?lang=en' if lang == 'en' else ''}", 303)
+        state = self.render_state(view, ("", ""))
+        other = "zh" if lang == "en" else "en"
+        return self._html("leave.html", lang, title=WORDS[lang]["leave_question"],
+                          status="leave", state=state, t=state[lang], token=token,
+                          lang_query="?lang=en" if lang == "en" else "",
+                          switch_href=f"leave?lang={other}",
+                          switch_label=WORDS[lang]["switch"])
+
+    async def leave(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        parsed = parse_token(token)
+        if parsed is None or not _same_origin(request):
+            return self.not_valid()
+        try:
+            await run_in_threadpool(self.service.leave, *parsed)
+        except NotFound:
+            return self.not_valid()
+        except IllegalTransition:
+            pass  # called meanwhile, or already gone: the page shows where it stands
+        lang = "?lang=en" if self._lang(request) == "en" else ""
+        return RedirectResponse(f"../{token}{lang}", 303)
+
+    # --- the live stream -----------------------------------------------------------------
+
+    async def events(self, request: Request) -> Response:
+        view = await self._ticket(request.path_params["token"])
+        if view is None:
+            return self.not_valid()
+        if self.streams >= self.options.max_streams:
+            return self._too_many()
+        return StreamingResponse(self._stream(view.id), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store",
+                                          "X-Accel-Buffering": "no"})
+
+    async def _stream(self, ticket_id: int) -> AsyncIterator[str]:
+        hub, keepalive = self.hub, self.options.keepalive_s
+        sub = hub.subscribe(ticket_id)
+        self.streams += 1
+        try:
+            yield "retry: 3000\n\n"
+            while True:
+                try:
+                    await asyncio.wait_for(sub.changed.wait(), keepalive)
+                except TimeoutError:
+                    yield "event: ping\ndata: \n\n"
+                    continue
+                for kind, data in sub.take():
+                    yield f"event: {kind}\ndata: {data}\n\n"
+        finally:
+            self.streams -= 1
+            hub.unsubscribe(sub)
+
+    # --- health ----------------------------------------------------------------------------
+
+    async def healthz(self, request: Request) -> Response:
+        hub = self.hub
+        body = {"service": "kiosk-web", "branch": self.settings.branch.code,
+                "station": self.options.station, "feed": "online" if hub.online else "offline",
+                "pages": self.streams, "last_event_id": hub.last_event_id,
+                "uptime_s": round(time.time() - self.started)}
+        return JSONResponse(body, status_code=200 if hub.online else 503,
+                            headers={"Cache-Control": "no-store"})
+
+
+def _same_origin(request: Request) -> bool:
+    """A form post from this station's own page (browsers send Origin with a POST)."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return request.headers.get("sec-fetch-site") in (None, "same-origin")
+    host = request.headers.get("host", "")
+    return origin.split("://", 1)[-1] == host
+

@@ -1,0 +1,118 @@
+"""uvicorn around the web station, its listening socket and its heartbeat.
+
+The socket is bound here, before uvicorn starts, so a port in use is one clear error and
+port 0 gives a free port (the demo, the tests); uvicorn then serves on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from typing import TYPE_CHECKING
+
+import uvicorn
+
+from kiosk.config import Settings
+from kiosk.errors import KioskError
+from kiosk.web.app import WebOptions, WebStation
+
+if TYPE_CHECKING:
+    from kiosk.queue.service import QueueService
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_S = 5.0
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """HOST:PORT ("0.0.0.0:8080", "[::]:8080", ":8080" for every address)."""
+    host, sep, port = text.strip().rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise KioskError(f"--listen takes HOST:PORT like 0.0.0.0:8080, not {text!r}")
+    host = host.strip("[]") or "0.0.0.0"
+    return host, int(port)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise KioskError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+class WebServer:
+    """One web station: `run()` in the foreground (`kiosk run web`) or `start()` in a
+    thread (`kiosk demo`), `stop()` from anywhere."""
+
+    def __init__(self, service: QueueService, settings: Settings, listen: str,
+                 options: WebOptions | None = None, heartbeat_s: float = HEARTBEAT_S) -> None:
+        self.service = service
+        self.options = options or WebOptions()
+        self.station = WebStation(service, settings, self.options)
+        host, port = parse_listen(listen)
+        self.sock = bind(host, port)
+        self.host, self.port = host, self.sock.getsockname()[1]
+        self.heartbeat_s = heartbeat_s
+        self._stop = threading.Event()
+        config = uvicorn.Config(self.station, log_level="warning", access_log=False,
+                                proxy_headers=False, server_header=False, lifespan="on",
+                                timeout_graceful_shutdown=1, backlog=2048, http="h11",
+                                ws="none", loop="asyncio")
+        self.server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+        self._beat: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else \
+            "[::1]" if self.host == "::" else self.host
+        return f"http://{host}:{self.port}/"
+
+    def run(self) -> None:
+        self._start_heartbeat()
+        try:
+            self.server.run(sockets=[self.sock])
+        finally:
+            self._stop.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=lambda: asyncio.run(
+            self.server.serve(sockets=[self.sock])), name="web-station", daemon=True)
+        self._thread.start()
+        self._start_heartbeat()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.sock.close()
+
+    def _start_heartbeat(self) -> None:
+        self._beat = threading.Thread(target=self._heartbeats, name="web-heartbeat",
+                                      daemon=True)
+        self._beat.start()
+
+    def _heartbeats(self) -> None:
+        """The console's station list sees the web station like any other (a write on a
+        thread of its own: a hung database never holds up a page)."""
+        while True:
+            hub = self.station.hub
+            try:
+                self.service.heartbeat(self.options.station, "web", {
+                    "listen": f"{self.host}:{self.port}", "pages": self.station.streams,
+                    "feed": "online" if hub.online else "offline",
+                    "rate_limited": self.station.limit.refusals})
+            except Exception as exc:  # the database is down: the feed says so to the pages
+                log.info("web heartbeat not written: %s", exc)
+            if self._stop.wait(self.heartbeat_s):
+                return
