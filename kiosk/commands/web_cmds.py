@@ -40,13 +40,17 @@ def cmd_run_web(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.web.server import WebServer
 
     settings, service = ctx.settings, ctx.service  # clear errors before listening
-    server = WebServer(service, settings, args.listen,
-                       WebOptions(station=args.station,
-                                  requests_per_minute=args.requests_per_minute))
-    ctx.out({"listening": server.url, "station": args.station,
-             "qr_url_prefix": settings.printer.qr_url_prefix},
-            f"web station {args.station} listening on {server.url} "
-            f"(the tickets' QR codes point at {settings.printer.qr_url_prefix or 'nothing'})")
-    ctx.stdout.flush()
-    server.run()
+
+    def ready(server: WebServer) -> None:
+        online = server.station.hub.online
+        ctx.out({"listening": server.url, "station": args.station, "feed_online": online,
+                 "qr_url_prefix": settings.printer.qr_url_prefix},
+                f"web station {args.station} listening on {server.url} "
+                f"(the tickets' QR codes point at {settings.printer.qr_url_prefix or 'nothing'})"
+                + ("" if online else "; the database does not answer yet"))
+        ctx.stdout.flush()
+
+    WebServer(service, settings, args.listen,
+              WebOptions(station=args.station, requests_per_minute=args.requests_per_minute),
+              on_ready=ready).run()
     return 0

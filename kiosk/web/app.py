@@ -121,13 +121,16 @@ class WebStation:
     """The application and what it holds: the queue service, the hub, the templates."""
 
     def __init__(self, service: QueueService, settings: Settings,
-                 options: WebOptions | None = None) -> None:
+                 options: WebOptions | None = None,
+                 on_ready: Callable[[], None] | None = None) -> None:
+        self.on_ready = on_ready
         self.service, self.settings = service, settings
         self.options = options or WebOptions()
         self.hub = PageHub(service, settings, self.render_state)
         self.env = Environment(loader=FileSystemLoader(TEMPLATES),
                                autoescape=select_autoescape(default=True, default_for_string=True))
         self.streams = 0
+        self.closing = False
         self.started = time.time()
         routes = [
             Route("/t/{token}", self.ticket_page, methods=["GET", "HEAD"]),
@@ -149,6 +152,9 @@ class WebStation:
     @contextlib.asynccontextmanager
     async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
         self.hub.start(asyncio.get_running_loop())
+        await run_in_threadpool(self.hub.first_attempt.wait, 5.0)
+        if self.on_ready is not None:
+            self.on_ready()
         try:
             yield
         finally:
@@ -299,11 +305,18 @@ class WebStation:
                 except TimeoutError:
                     yield "event: ping\ndata: \n\n"
                     continue
+                if self.closing:
+                    return
                 for kind, data in sub.take():
                     yield f"event: {kind}\ndata: {data}\n\n"
         finally:
             self.streams -= 1
             hub.unsubscribe(sub)
+
+    def close_streams(self) -> None:
+        """End every page's stream (the station is stopping; the pages reconnect)."""
+        self.closing = True
+        self.hub.wake_all()
 
     # --- health ----------------------------------------------------------------------------
 

@@ -81,6 +81,7 @@ class PageHub:
         self._ids: set[int] = set()  # tickets with an open page (both threads, under lock)
         self._pending: set[int] = set()  # pages opened since the last read
         self._stop = threading.Event()
+        self.first_attempt = threading.Event()  # the feed was opened, or failed, once
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
         self._thread: threading.Thread | None = None
@@ -133,6 +134,11 @@ class PageHub:
                 self._ids.discard(sub.ticket_id)
                 self._pending.discard(sub.ticket_id)
 
+    def wake_all(self) -> None:
+        for subs in self._subs.values():
+            for sub in subs:
+                sub.changed.set()
+
     def _deliver(self, states: dict[int, str]) -> None:
         for tid, data in states.items():
             subs = self._subs.get(tid)
@@ -176,6 +182,7 @@ class PageHub:
                 feed.open()
                 attempt = 0
                 self.online = True
+                self.first_attempt.set()
                 self._post(self._set_online, True)
                 self._read(all_pages=True)
                 self._follow(feed)
@@ -183,6 +190,7 @@ class PageHub:
                 if self.online or attempt == 0:
                     log.warning("web station lost the database: %s", exc)
                 self.online = False
+                self.first_attempt.set()
                 self._post(self._set_online, False)
                 delay = BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)]
                 attempt += 1

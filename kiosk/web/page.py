@@ -94,7 +94,7 @@ def _texts(status: str, v: TicketView, zh_counter: str, en_counter: str,
                 (en_head, f"About {wait_min} min wait", "Waiting"))
     if status == "called":
         again_zh, again_en = ("（再次呼叫）", " (called again)") if v.recalls else ("", "")
-        return ((f"请到 {zh_counter}", f"{v.number} 号请到 {zh_counter} 办理{again_zh}",
+        return ((f"请到 {zh_counter}", f"{v.number} 号请到 {zh_counter}办理{again_zh}",
                  "请前往"),
                 (f"Please go to {en_counter}", f"Number {v.number}, please go to "
                                                f"{en_counter}{again_en}", "Your turn"))

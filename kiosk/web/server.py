@@ -10,6 +10,7 @@ import asyncio
 import logging
 import socket
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import uvicorn
@@ -49,15 +50,33 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, which first ends the pages' streams when it shuts down (they
+    reconnect to the next station start; uvicorn would otherwise wait for them)."""
+
+    def __init__(self, config: uvicorn.Config, on_shutdown: Callable[[], None]) -> None:
+        super().__init__(config)
+        self.on_shutdown = on_shutdown
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.on_shutdown()
+        await asyncio.sleep(0)  # let the streams see it and close
+        await super().shutdown(sockets)
+
+
 class WebServer:
     """One web station: `run()` in the foreground (`kiosk run web`) or `start()` in a
     thread (`kiosk demo`), `stop()` from anywhere."""
 
     def __init__(self, service: QueueService, settings: Settings, listen: str,
-                 options: WebOptions | None = None, heartbeat_s: float = HEARTBEAT_S) -> None:
+                 options: WebOptions | None = None, heartbeat_s: float = HEARTBEAT_S,
+                 on_ready: Callable[[WebServer], None] | None = None) -> None:
+        """`on_ready` is called once the station serves and its feed is open (or has
+        failed once: pages then show "reconnecting" until it is back)."""
         self.service = service
         self.options = options or WebOptions()
-        self.station = WebStation(service, settings, self.options)
+        self.station = WebStation(service, settings, self.options,
+                                  on_ready=(lambda: on_ready(self)) if on_ready else None)
         host, port = parse_listen(listen)
         self.sock = bind(host, port)
         self.host, self.port = host, self.sock.getsockname()[1]
@@ -67,7 +86,7 @@ class WebServer:
                                 proxy_headers=False, server_header=False, lifespan="on",
                                 timeout_graceful_shutdown=1, backlog=2048, http="h11",
                                 ws="none", loop="asyncio")
-        self.server = uvicorn.Server(config)
+        self.server = _Server(config, self.station.close_streams)
         self._thread: threading.Thread | None = None
         self._beat: threading.Thread | None = None
 

@@ -37,17 +37,18 @@ class Browser:
             raise BrowserError("chromium is not installed (make system)")
         self.timeout_s = timeout_s
         self._profile = tempfile.TemporaryDirectory(prefix="kiosk-chromium-")
+        self._log = open(Path(self._profile.name) / "stderr.log", "wb")  # noqa: SIM115
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
 
-        # the shell puts the browser's end of each pipe at fd 3 and fd 4
+        # bash (dash takes one-digit fds only) puts the browser's end of each pipe at fd 3 and fd 4
         shell = f'exec "$0" "$@" 3<&{to_browser_r} 4>&{from_browser_w}'
         self.proc = subprocess.Popen(
-            ["sh", "-c", shell, exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            ["bash", "-c", shell, exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--no-default-browser-check", "--disable-extensions", "--mute-audio",
              "--remote-debugging-pipe", f"--user-data-dir={self._profile.name}",
              "--window-size=390,844", "--hide-scrollbars", "--lang=zh-CN"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._log,
             close_fds=True, pass_fds=(to_browser_r, from_browser_w))
         os.close(to_browser_r)
         os.close(from_browser_w)
@@ -64,7 +65,10 @@ class Browser:
                                    "params": params or {}}
         if session:
             message["sessionId"] = session
-        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError:
+            raise BrowserError(f"chromium is gone: {self.stderr()[-2000:]}") from None
         deadline = time.monotonic() + (timeout_s or self.timeout_s)
         while True:
             reply = self._receive(deadline)
@@ -92,10 +96,13 @@ class Browser:
                 raise TimeoutError("chromium did not answer in time")
             chunk = os.read(self._from_browser, 1 << 20)
             if not chunk:
-                raise BrowserError("chromium closed its pipe")
+                raise BrowserError(f"chromium closed its pipe: {self.stderr()[-2000:]}")
             self._buffer += chunk
         raw, _, self._buffer = self._buffer.partition(b"\0")
         return dict(json.loads(raw))
+
+    def stderr(self) -> str:
+        return (Path(self._profile.name) / "stderr.log").read_text(errors="replace")
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -121,6 +128,7 @@ class Browser:
         for fd in (self._to_browser, self._from_browser):
             with contextlib.suppress(OSError):
                 os.close(fd)
+        self._log.close()
         self._profile.cleanup()
 
 
@@ -131,6 +139,12 @@ class Page:
     def goto(self, url: str) -> None:
         self.browser.events.clear()
         self.browser.send("Page.navigate", {"url": url}, self.session)
+        self.browser.wait_event("Page.loadEventFired", self.session)
+
+    def follow(self, selector: str) -> None:
+        """Click a link or button that loads another page, and wait for that page."""
+        self.browser.events.clear()
+        self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
         self.browser.wait_event("Page.loadEventFired", self.session)
 
     def evaluate(self, expression: str, timeout_s: float | None = None) -> Any:
