@@ -44,8 +44,8 @@ class Browser:
         # bash (dash takes one-digit fds only) puts the browser's end of each pipe at fd 3 and fd 4
         shell = f'exec "$0" "$@" 3<&{to_browser_r} 4>&{from_browser_w}'
         self.proc = subprocess.Popen(
-            ["bash", "-c", shell, exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--no-default-browser-check", "--disable-extensions", "--mute-audio",
+            ["bash", "-c", shell, exe, "--headless=new", "--no-sandbox", "--disable-gpu",
+             "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--mute-audio",
              "--remote-debugging-pipe", f"--user-data-dir={self._profile.name}",
              "--window-size=390,844", "--hide-scrollbars", "--lang=zh-CN"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._log,
