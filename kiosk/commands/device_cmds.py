@@ -9,11 +9,11 @@ from typing import Any
 from kiosk.cli import Context
 from kiosk.commands.args import PATH, TICKET_ID
 from kiosk.config import EXAMPLE_SECRET
-from kiosk.devices.doctor import FAIL, OK, WARN, Check, device_checks
+from kiosk.devices.doctor import FAIL, OK, WARN, Check, device_checks, guarded
 from kiosk.errors import ConfigError, KioskError
 
 CHECK_NAMES = ("config", "database", "staff", "printer", "card", "id_reader", "wedge", "fonts",
-               "audio", "translations")
+               "audio", "translations", "web")
 
 
 class OutputError(KioskError):
@@ -164,6 +164,51 @@ def _database_check(ctx: Context) -> Check:
     return Check("database", OK, f"{shown}: reachable, schema {revision}")
 
 
+EXAMPLE_QR_HOST = "q.example-bank.cn"
+WEB_TIMEOUT_S = 3.0
+
+
+def _web_check(ctx: Context) -> Check:
+    """The tickets' QR codes open the web station: `<qr_url_prefix>../healthz` answers as
+    this branch's web station with its feed online (README: the web station)."""
+    import json
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urljoin, urlsplit
+
+    settings = ctx.settings
+    prefix = settings.printer.qr_url_prefix
+    if not prefix:
+        return Check("web", WARN, "printer.qr_url_prefix is empty: tickets print no QR code")
+    parts = urlsplit(prefix)
+    if parts.scheme not in ("http", "https") or not parts.netloc or not prefix.endswith("/t/"):
+        return Check("web", FAIL, f"printer.qr_url_prefix {prefix!r} must be an http(s) address "
+                                  "ending in /t/, where `kiosk run web` serves the tickets")
+    if parts.hostname == EXAMPLE_QR_HOST:
+        return Check("web", WARN, f"printer.qr_url_prefix is the example {prefix}: the QR codes "
+                                  "open nothing; point it at this branch's `kiosk run web`")
+    health = urljoin(prefix, "../healthz")
+    try:
+        with urllib.request.urlopen(health, timeout=WEB_TIMEOUT_S) as r:  # noqa: S310
+            body = json.loads(r.read(4096).decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        if exc.code == 503:
+            return Check("web", FAIL, f"{health}: the web station answers but cannot reach "
+                                      "the database")
+        return Check("web", FAIL, f"{health} answers {exc.code}: not a kiosk web station")
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        return Check("web", FAIL, f"the QR codes' address {prefix} does not answer ({reason}); "
+                                  "start `kiosk run web` there")
+    if not isinstance(body, dict) or body.get("service") != "kiosk-web":
+        return Check("web", FAIL, f"{health} is not a kiosk web station")
+    if body.get("branch") != settings.branch.code:
+        return Check("web", FAIL, f"{health} serves branch {body.get('branch')!r}, not "
+                                  f"{settings.branch.code}")
+    return Check("web", OK, f"the QR codes open {prefix} (web station {body.get('station')}, "
+                            f"{body.get('pages', 0)} pages open)")
+
+
 def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     skip = set(args.skip)
     try:
@@ -177,6 +222,8 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
                 checks.append(_staff_check(ctx))
         checks += device_checks(ctx.settings.printer, ctx.settings.readers)
         checks.append(_translations_check())
+        if "web" not in skip:
+            checks.append(guarded("web", lambda: _web_check(ctx)))
     checks = [c for c in checks if c.name not in skip]
     failed = [c for c in checks if c.failed]
     result = {"ok": not failed,

@@ -116,7 +116,7 @@ def test_doctor_passes_on_a_ready_branch(cli: Run, monkeypatch: pytest.MonkeyPat
     lines = out.strip().splitlines()
     assert code == 0, out
     assert [ln.split()[1] for ln in lines] == ["config", "database", "staff", "printer", "wedge",
-                                              "fonts", "translations"]
+                                              "fonts", "translations", "web"]
     assert all(ln.split()[0] in ("ok", "warn") for ln in lines)
 
 
@@ -150,3 +150,26 @@ def test_doctor_sees_paper_running_low(cli: Run, tmp_path: Path, emulator: Print
     code, out, _ = cli("doctor", "--skip", "audio", config=config)
     printer_line = next(ln for ln in out.splitlines() if " printer " in ln)
     assert code == 0 and printer_line.startswith("warn") and "running low" in printer_line
+
+
+def test_doctor_checks_that_the_qr_codes_address_answers(
+        cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support.web_station import WebProcess
+
+    assert cli("db", "upgrade")[0] == 0
+    add_manager(cli, monkeypatch)
+    code, out, _ = cli("doctor", "--skip", "audio", "--json")  # the example address
+    checks = {c["name"]: (c["result"], c["detail"]) for c in json.loads(out)["checks"]}
+    assert checks["web"][0] == "warn" and "example" in checks["web"][1]
+
+    web = WebProcess(f"sqlite:///{tmp_path / 'branch.db'}", tmp_path)
+    try:
+        config = branch_with_printer(tmp_path, f'[printer]\nqr_url_prefix = "{web.url}t/"')
+        code, out, _ = cli("doctor", "--skip", "audio", config=config)
+        web_line = next(ln for ln in out.splitlines() if ln.split()[1] == "web")
+        assert code == 0 and web_line.startswith("ok") and web.url in web_line
+    finally:
+        web.stop()
+    code, out, _ = cli("doctor", "--skip", "audio", config=config)  # the station is gone
+    web_line = next(ln for ln in out.splitlines() if ln.split()[1] == "web")
+    assert code == 1 and web_line.startswith("FAIL") and "does not answer" in web_line
