@@ -16,6 +16,7 @@ from kiosk.bench.report_pdf import bench_report_pdf, report_pdf_lines
 from kiosk.bench.soak import SOAK_EVENTS, run_soak
 from kiosk.bench.teller import bench_teller
 from kiosk.bench.ticket import bench_ticket
+from kiosk.bench.web import bench_web, web_lines
 
 
 def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
@@ -44,6 +45,8 @@ def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
     if "report_pdf" in chosen:
         result["report_pdf"] = bench_report_pdf(config,
                                                 progress=_prefixed(progress, "report_pdf"))
+    if "web" in chosen:
+        result["web"] = bench_web(config, pg)
     if "binding" in chosen:
         result["binding"] = check_binding()
     if "soak" in chosen:
@@ -63,6 +66,8 @@ def summary_text(result: dict[str, Any]) -> str:
         lines += figures_lines(result["figures"])
     if "report_pdf" in result:
         lines += report_pdf_lines(result["report_pdf"])
+    if "web" in result:
+        lines += web_lines(result["web"])
     if "binding" in result:
         lines += binding_lines(result["binding"])
     if "soak" in result:
