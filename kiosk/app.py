@@ -407,6 +407,7 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
     service = build_service(settings, f"sqlite:///{workdir / 'branch.db'}",
                             system_clock(settings, offset), create=True)
     prepare_demo_branch(service)
+    web, settings = start_demo_web(service, settings)
     printer = PreviewPrinter(LayoutOptions.from_settings(settings.printer),
                              workdir / "tickets")
     shifted = abs(offset.total_seconds()) >= 60
@@ -427,4 +428,24 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
         panel.start()
         tellers.append((f"teller-{number}", panel))
     return Demo(service, kiosk, displays, workdir, offset, simulate=simulate, seed=seed,
-                tellers=tellers)
+                tellers=tellers, web=web)
+
+
+def start_demo_web(service: QueueService, settings: Settings) -> tuple[object, Settings]:
+    """The demo's web station on a free local port, and the settings whose QR codes point
+    at it (so a demo ticket's QR opens its page on this machine). Without it (the web
+    libraries missing, no port) the demo runs on with the configured prefix."""
+    from dataclasses import replace
+
+    try:
+        from kiosk.web.app import WebOptions
+        from kiosk.web.server import WebServer
+
+        web = WebServer(service, settings, "127.0.0.1:0",
+                        WebOptions(station="demo-web", requests_per_minute=0))
+        web.start()
+    except Exception:  # the demo shows everything else even so
+        log.exception("the demo's web station did not start")
+        return None, settings
+    printer = replace(settings.printer, qr_url_prefix=f"{web.url}t/")
+    return web, replace(settings, printer=printer)

@@ -192,6 +192,8 @@ def _demo_line(demo: object, workdir: Path, kept: bool) -> str:
                  f"PIN {DEMO_TELLER_PIN}")
     lines.append(f"windows: {', '.join(name for name, _ in demo.windows)}; ticket previews "
                  f"in {workdir / 'tickets'}")
+    if demo.web is not None:
+        lines.append(f"web station (the tickets' QR codes, phone pages): {demo.web.url}t/…")
     return "\n".join(lines)
 
 

@@ -177,9 +177,11 @@ class Demo(QObject):
     def __init__(self, service: QueueService, kiosk: KioskWindow,
                  displays: list[tuple[str, QWidget, Any]], workdir: Path, offset: timedelta,
                  *, simulate: bool = False, seed: int = 7,
-                 tellers: list[tuple[str, TellerWindow]] | None = None) -> None:
+                 tellers: list[tuple[str, TellerWindow]] | None = None,
+                 web: Any = None) -> None:
         super().__init__()
         self.service = service
+        self.web = web  # the web station serving the tickets' QR codes (stop(), url)
         self.kiosk = kiosk
         self.stations = [station for _name, _window, station in displays
                          if station is not None]
@@ -245,6 +247,8 @@ class Demo(QObject):
     def close(self) -> None:
         if self.simulator is not None:
             self.simulator.stop()
+        if self.web is not None:
+            self.web.stop()
         for station in self.stations:
             stop = getattr(station, "stop", None)
             if callable(stop):

@@ -99,3 +99,27 @@ def test_the_demo_opens_logged_in_teller_panels_the_simulator_leaves_alone(
     finally:
         demo.kiosk.languages.set("zh")
         demo.close()
+
+
+def test_the_demos_tickets_open_their_page_on_the_demos_web_station(
+        qtbot: QtBot, qapp: QApplication, settings: Settings, tmp_path: Path) -> None:
+    import urllib.request
+
+    from kiosk.devices.ticket import ticket_data
+
+    branch_now = datetime.now(settings.branch.tz).replace(tzinfo=None)
+    demo = build_demo(settings, tmp_path, simulate=False, voice=False,
+                      offset=branch_now.replace(hour=10, minute=0) - branch_now)
+    try:
+        assert demo.web is not None and demo.web.url.startswith("http://127.0.0.1:")
+        view = demo.service.issue("A")
+        qr = ticket_data(view, demo.kiosk.flow.settings).qr
+        assert qr.startswith(demo.web.url + "t/")  # what the demo's kiosk prints
+        qtbot.waitUntil(lambda: demo.web.station.hub.online, timeout=10000)
+        with urllib.request.urlopen(qr, timeout=10) as r:
+            page = r.read().decode()
+        assert r.status == 200 and view.number in page
+        assert "前面还有" in page or "下一位就是您" in page
+    finally:
+        demo.kiosk.languages.set("zh")
+        demo.close()
