@@ -58,3 +58,13 @@ def test_identity_imports_neither_sqlalchemy_nor_qt() -> None:
     the bottom, with no database and no Qt."""
     loaded = _loaded_after("kiosk.identity")
     assert not any(m.startswith(("sqlalchemy", "PySide6", "kiosk.queue")) for m in loaded)
+
+
+def test_the_ticket_link_is_at_the_bottom_and_the_web_station_runs_without_qt() -> None:
+    """kiosk.links (the QR link's MAC) is shared by devices, the queue and the web station:
+    it imports nothing of ours. The web station is a process without Qt."""
+    loaded = _loaded_after("kiosk.links")
+    assert not any(m.startswith(("sqlalchemy", "PySide6", "kiosk.")) for m in loaded
+                   if m != "kiosk.links" and m != "kiosk")
+    for module in ("kiosk.web.app", "kiosk.web.server", "kiosk.commands.web_cmds"):
+        assert not any(m.startswith(("PySide6", "kiosk.ui")) for m in _loaded_after(module))
