@@ -237,6 +237,9 @@ def cmd_screenshots(ctx: Context, args: argparse.Namespace) -> int:
                                    languages, display_sizes=displays)
         paths += save_console_screens(settings, Path(tmp), out)
         paths += save_teller_screens(settings, Path(tmp), out)
+        from kiosk.web.screenshots import save_phone_screens
+
+        paths += save_phone_screens(settings, Path(tmp), out)
     ctx.out([str(p) for p in paths], f"{len(paths)} screenshots in {out}")
     return 0
 

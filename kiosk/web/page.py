@@ -110,7 +110,7 @@ def _texts(status: str, v: TicketView, zh_counter: str, en_counter: str,
                 ("All done", "Thank you for visiting", "Done"))
     if status == "no_show":
         return (("已过号", "您的号码已被呼叫但未到窗口：请联系大堂经理恢复号码，或到取号机重新取号",
-                 "已过号"),
+                 "过号"),
                 ("Number missed", "Your number was called but nobody came: ask the lobby "
                                   "manager to restore it, or take a new number at the kiosk",
                  "Missed"))

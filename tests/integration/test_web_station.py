@@ -121,6 +121,7 @@ def test_the_page_turns_to_the_call_without_a_reload(
     assert page.evaluate("window.sameDocument") == "yes"  # no reload
     assert page.evaluate("document.getElementById('leave-box').hidden") is True
     shot(page, f"web-called-zh-{db}", tmp_path)
+    page.close()
 
 
 @needs_chromium
@@ -145,6 +146,7 @@ def test_leaving_my_place_in_the_browser(
     cancel = [e for e in writer.events_since(0) if e.kind == "cancel"][-1]
     assert cancel.ticket_id == mine.id and cancel.payload["by_customer"] is True
     shot(page, "web-left-zh", tmp_path)
+    page.close()
 
 
 def _calm(body: str) -> str:
@@ -265,8 +267,28 @@ def test_pages_show_reconnecting_while_the_database_is_gone(
         proxy.restore()
         page.wait_for("document.getElementById('conn').hidden && "
                       + headline_is("下一位就是您"), timeout_s=30)
+        page.close()
     finally:
         err = web.stop()
         proxy.close()
         service.db.dispose()
     assert "Traceback" not in err, err
+
+
+@needs_chromium
+def test_kiosk_screenshots_saves_the_phone_page_in_each_state(
+        settings: Settings, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from kiosk.web.screenshots import save_phone_screens
+
+    (tmp_path / "work").mkdir()
+    paths = save_phone_screens(settings, tmp_path / "work", tmp_path)
+    assert sorted(p.name for p in paths) == sorted(
+        [f"{s}-{lang}.png" for s in ("waiting", "called", "no-show") for lang in ("zh", "en")]
+        + ["not-valid.png"])
+    for path in paths:
+        with Image.open(path) as img:
+            assert img.size == (780, 1688)
+            lo, hi = img.convert("L").getextrema()
+            assert hi - lo > 100, f"{path.name} is blank"

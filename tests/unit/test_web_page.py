@@ -47,7 +47,7 @@ def test_called_names_the_counter_and_cues_again_on_a_recall(settings: Settings)
 def test_every_state_says_what_to_do_and_nothing_about_the_customer(
         settings: Settings) -> None:
     for status, outcome, word in (("serving", "", "办理中"), ("suspended", "", "暂停"),
-                                  ("done", "served", "已完成"), ("no_show", "no-show", "已过号"),
+                                  ("done", "served", "已完成"), ("no_show", "no-show", "过号"),
                                   ("cancelled", "wrong service", "已取消"),
                                   ("cancelled", LEFT_OUTCOME, "已离开")):
         s = page_state(view(status=status, outcome=outcome, counter=2), settings, ("", ""))
