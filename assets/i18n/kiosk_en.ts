@@ -288,6 +288,10 @@
         <translation>Change a counter&apos;s services</translation>
     </message>
     <message>
+        <source>客户离开排队</source>
+        <translation>Customer left the queue</translation>
+    </message>
+    <message>
         <source>在线</source>
         <translation>Online</translation>
     </message>

@@ -303,6 +303,10 @@ OVERRIDE_KINDS: dict[str, tuple[str, str, str]] = {
     "counter_services": ("counter_services", "调整窗口业务", "Counter's services changed"),
 }
 
+# audit rows of a customer's own action (离开排队 from the ticket's link): audited, but no
+# staff member's override, so not in the overrides the report lists
+CUSTOMER_ACTIONS = ("leave",)
+
 _WEEKDAYS_ZH = "一二三四五六日"
 
 

@@ -180,7 +180,8 @@ def _audits(s: Session, since: datetime, until: datetime, text_times: bool,
             skips: fig.Skips) -> list[fig.AuditFact]:
     at = type_coerce(_A.at, String) if text_times else _A.at
     rows = s.execute(select(_A.id, at, _A.actor, _A.action, _A.reason, cast(_A.details, Text))
-                     .where(_A.at >= since, _A.at < until).order_by(_A.id)).all()
+                     .where(_A.at >= since, _A.at < until,
+                            _A.action.not_in(fig.CUSTOMER_ACTIONS)).order_by(_A.id)).all()
     out = []
     for r in rows:
         details = _object(r[5])

@@ -762,7 +762,8 @@ class ConsoleWindow(QWidget):
                  "issue_for": self.tr("主动派号"), "reprint": self.tr("补打"),
                  "notice": self.tr("公告"), "counter_open": self.tr("开启窗口"),
                  "counter_pause": self.tr("暂停窗口"), "counter_close": self.tr("关闭窗口"),
-                 "counter_services": self.tr("调整窗口业务")}
+                 "counter_services": self.tr("调整窗口业务"),
+                 "leave": self.tr("客户离开排队")}
         return names.get(action, action)
 
     def _update_clock(self) -> None:

@@ -33,6 +33,8 @@ def test_the_links_mac_lets_the_customer_leave_and_frees_the_place(
     assert audit.before["status"] == "waiting" and audit.after["status"] == "cancelled"
     event = next(e for e in queue.events_since(0) if e.kind == "cancel")
     assert event.ticket_id == mine.id and event.payload["by_customer"] is True
+    day = queue.business_day(queue.now())
+    assert queue.figures(day, day).overrides == ()  # audited, but nobody's override
 
 
 def test_a_wrong_or_other_days_mac_or_unknown_id_is_not_found(
