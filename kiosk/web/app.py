@@ -154,7 +154,7 @@ class WebStation:
         self.hub.start(asyncio.get_running_loop())
         await run_in_threadpool(self.hub.first_attempt.wait, 5.0)
         if self.on_ready is not None:
-            self.on_ready()
+            await run_in_threadpool(self.on_ready)
         try:
             yield
         finally:

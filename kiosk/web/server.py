@@ -75,8 +75,14 @@ class WebServer:
         failed once: pages then show "reconnecting" until it is back)."""
         self.service = service
         self.options = options or WebOptions()
-        self.station = WebStation(service, settings, self.options,
-                                  on_ready=(lambda: on_ready(self)) if on_ready else None)
+        self._first_beat = threading.Event()
+
+        def ready() -> None:  # the console lists the station from its first heartbeat on
+            self._first_beat.wait(5.0)
+            if on_ready is not None:
+                on_ready(self)
+
+        self.station = WebStation(service, settings, self.options, on_ready=ready)
         host, port = parse_listen(listen)
         self.sock = bind(host, port)
         self.host, self.port = host, self.sock.getsockname()[1]
@@ -124,6 +130,7 @@ class WebServer:
     def _heartbeats(self) -> None:
         """The console's station list sees the web station like any other (a write on a
         thread of its own: a hung database never holds up a page)."""
+        self.station.hub.first_attempt.wait(5.0)  # the first beat says how the feed is
         while True:
             hub = self.station.hub
             try:
@@ -133,5 +140,6 @@ class WebServer:
                     "rate_limited": self.station.limit.refusals})
             except Exception as exc:  # the database is down: the feed says so to the pages
                 log.info("web heartbeat not written: %s", exc)
+            self._first_beat.set()
             if self._stop.wait(self.heartbeat_s):
                 return

@@ -237,6 +237,27 @@ def test_healthz_says_the_feed_is_online(web: WebProcess, settings: Settings,
     data = json.loads(body)
     assert code == 200 and data["service"] == "kiosk-web" and data["feed"] == "online"
     assert data["branch"] == settings.branch.code
+    # its heartbeat: the manager console lists it with the other stations
+    [station] = [s for s in writer.stations() if s.kind == "web"]
+    assert station.name == "web" and station.alive and station.state["feed"] == "online"
+
+
+def test_a_bad_listen_address_is_one_clear_line(db_url: str, writer: QueueService,
+                                                tmp_path: Path) -> None:
+    import socket
+
+    from tests.support.cli_runner import assert_clear, kiosk
+
+    code, out, err = kiosk(db_url, "run", "web", "--listen", "nowhere")
+    assert_clear(code, out, err)
+    assert code == 1 and "--listen takes HOST:PORT" in err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = kiosk(db_url, "run", "web", "--listen", f"127.0.0.1:{port}")
+    assert_clear(code, out, err)
+    assert code == 1 and f"cannot listen on 127.0.0.1:{port}" in err
 
 
 @pytest.mark.pg
