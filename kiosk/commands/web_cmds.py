@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from kiosk.cli import Context
-from kiosk.commands.args import STATION, whole
+from kiosk.commands.args import STATION, text, whole
 from kiosk.commands.display_cmds import _subparsers_of
 
 
@@ -32,6 +32,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--requests-per-minute", type=whole(0, 100_000, "rate"), default=60,
                    metavar="N", help="requests per minute from one phone (address) after a "
                    "burst of 30 (default 60; 0: no limit, behind a proxy that limits)")
+    p.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+                   type=text(64, "proxy address"),
+                   help="a reverse proxy in front of the station: the phone's address is "
+                        "taken from its X-Forwarded-For (repeatable)")
     p.set_defaults(handler=cmd_run_web)
 
 
@@ -52,5 +56,5 @@ def cmd_run_web(ctx: Context, args: argparse.Namespace) -> int:
 
     WebServer(service, settings, args.listen,
               WebOptions(station=args.station, requests_per_minute=args.requests_per_minute),
-              on_ready=ready).run()
+              on_ready=ready, trusted_proxies=tuple(args.trusted_proxy)).run()
     return 0

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -270,7 +271,7 @@ class WebStation:
     async def leave(self, request: Request) -> Response:
         token = request.path_params["token"]
         parsed = parse_token(token)
-        if parsed is None or not _same_origin(request):
+        if parsed is None or not _same_origin(request, self.settings.printer.qr_url_prefix):
             return self.not_valid()
         try:
             await run_in_threadpool(self.service.leave, *parsed)
@@ -330,11 +331,15 @@ class WebStation:
                             headers={"Cache-Control": "no-store"})
 
 
-def _same_origin(request: Request) -> bool:
-    """A form post from this station's own page (browsers send Origin with a POST)."""
+def _same_origin(request: Request, qr_url_prefix: str) -> bool:
+    """A form post from this station's own page (browsers send Origin with a POST): the
+    address the request came to, or the QR codes' address (a reverse proxy in front of
+    the station may pass its own Host on)."""
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         return request.headers.get("sec-fetch-site") in (None, "same-origin")
+    parts = urlsplit(qr_url_prefix)
+    published = f"{parts.scheme}://{parts.netloc}" if parts.netloc else None
     host = request.headers.get("host", "")
-    return origin.split("://", 1)[-1] == host
+    return origin.split("://", 1)[-1] == host or origin == published
 

@@ -70,7 +70,8 @@ class WebServer:
 
     def __init__(self, service: QueueService, settings: Settings, listen: str,
                  options: WebOptions | None = None, heartbeat_s: float = HEARTBEAT_S,
-                 on_ready: Callable[[WebServer], None] | None = None) -> None:
+                 on_ready: Callable[[WebServer], None] | None = None,
+                 trusted_proxies: tuple[str, ...] = ()) -> None:
         """`on_ready` is called once the station serves and its feed is open (or has
         failed once: pages then show "reconnecting" until it is back)."""
         self.service = service
@@ -88,8 +89,12 @@ class WebServer:
         self.host, self.port = host, self.sock.getsockname()[1]
         self.heartbeat_s = heartbeat_s
         self._stop = threading.Event()
+        # behind the bank's reverse proxy the phone's address is in X-Forwarded-For, trusted
+        # only from the proxies named (the rate limit counts per phone, not per proxy)
         config = uvicorn.Config(self.station, log_level="warning", access_log=False,
-                                proxy_headers=False, server_header=False, lifespan="on",
+                                proxy_headers=bool(trusted_proxies),
+                                forwarded_allow_ips=",".join(trusted_proxies) or None,
+                                server_header=False, lifespan="on",
                                 timeout_graceful_shutdown=1, backlog=2048, http="h11",
                                 ws="none", loop="asyncio")
         self.server = _Server(config, self.station.close_streams)

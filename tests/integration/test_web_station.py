@@ -313,3 +313,22 @@ def test_kiosk_screenshots_saves_the_phone_page_in_each_state(
             assert img.size == (780, 1688)
             lo, hi = img.convert("L").getextrema()
             assert hi - lo > 100, f"{path.name} is blank"
+
+
+def test_behind_a_trusted_proxy_each_phone_has_its_own_limit_and_may_leave(
+        db_url: str, writer: QueueService, settings: Settings, tmp_path: Path) -> None:
+    web = WebProcess(db_url, tmp_path, "--trusted-proxy", "127.0.0.1")
+    try:
+        path = link(settings, writer.issue("A"))
+        phone = {"X-Forwarded-For": "192.168.10.21"}
+        assert [web.get(path, headers=phone)[0] for _ in range(31)][-1] == 429
+        assert web.get(path, headers={"X-Forwarded-For": "192.168.10.22"})[0] == 200
+        # the proxy passes its own Host on; the phone's Origin is the QR codes' address
+        mine = writer.issue("A")
+        prefix = settings.printer.qr_url_prefix
+        origin = prefix[:prefix.index("/", len("https://"))]
+        code, _h, _b = web.request("POST", link(settings, mine) + "/leave",
+                                   headers={"Origin": origin, "Host": "127.0.0.1:1"})
+        assert code == 303 and writer.ticket(mine.id).status == "cancelled"
+    finally:
+        assert "Traceback" not in web.stop()

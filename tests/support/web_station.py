@@ -41,7 +41,8 @@ class WebProcess:
                 body: bytes | None = None) -> tuple[int, dict[str, str], str]:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
         try:
-            conn.putrequest(method, path, skip_accept_encoding=True)  # path sent as is
+            conn.putrequest(method, path, skip_host="Host" in (headers or {}),
+                            skip_accept_encoding=True)  # the path is sent as it is
             for k, v in (headers or {}).items():
                 conn.putheader(k, v)
             conn.putheader("Content-Length", str(len(body or b"")))
