@@ -284,6 +284,7 @@ def test_pages_show_reconnecting_while_the_database_is_gone(
         proxy.cut()
         page.wait_for("!document.getElementById('conn').hidden && document.getElementById"
                       "('conn-text').textContent === '正在重新连接排队系统…'", timeout_s=20)
+        shot(page, "web-reconnecting-zh-pg", tmp_path)
         service.call_next(1)  # the first ticket is called while the station is cut off
         proxy.restore()
         page.wait_for("document.getElementById('conn').hidden && "
