@@ -302,7 +302,8 @@ class WebStation:
             yield "retry: 3000\n\n"
             while True:
                 try:
-                    await asyncio.wait_for(sub.changed.wait(), keepalive)
+                    async with asyncio.timeout(keepalive):  # no task per wait (wait_for's)
+                        await sub.changed.wait()
                 except TimeoutError:
                     yield "event: ping\ndata: \n\n"
                     continue

@@ -7,7 +7,7 @@ goes into it (not even the masked forms a `TicketView` carries).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from kiosk.config import Settings
@@ -40,7 +40,10 @@ class PageState:
     notice_en: str
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # by hand: dataclasses.asdict deep-copies, and 500 pages are rendered per event
+        data = dict(self.__dict__)
+        data["zh"], data["en"] = dict(self.zh.__dict__), dict(self.en.__dict__)
+        return data
 
 
 def counter_names(settings: Settings, number: int | None) -> tuple[str, str]:
