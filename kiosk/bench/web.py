@@ -152,6 +152,7 @@ async def _drive(writer: Any, tickets: list[Any], secret: str, host: str, port: 
     rss_rest = rss_kb(pid)
 
     latencies: list[float] = []
+    per_call: list[float] = []  # each call's slowest page
     reached = expected = 0
     by_id = {s.ticket_id: s for s in streams}
     open_ids = [t.id for t in tickets]  # waiting, in calling order
@@ -169,6 +170,7 @@ async def _drive(writer: Any, tickets: list[Any], secret: str, host: str, port: 
         current = view.id
         open_ids = [i for i in open_ids if i != view.id]
         deadline = committed + REACH_TIMEOUT_S
+        before = len(latencies)
         for s in watched:
             while len(s.states) <= counts[id(s)] and time.monotonic() < deadline:
                 s.changed.clear()
@@ -180,6 +182,7 @@ async def _drive(writer: Any, tickets: list[Any], secret: str, host: str, port: 
             if len(s.states) > counts[id(s)]:
                 reached += 1
                 latencies.append((s.states[counts[id(s)]][0] - committed) * 1000)
+        per_call.append(round(max(latencies[before:], default=0.0)))
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -188,6 +191,7 @@ async def _drive(writer: Any, tickets: list[Any], secret: str, host: str, port: 
             "p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
             "p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
             "max_ms": round(max(latencies), 1) if latencies else None,
+            "slowest_page_per_call_ms": per_call,
             "rss_mb_with_pages": round(rss_connected / 1024, 1),
             "rss_mb_at_rest": round(rss_rest / 1024, 1),
             "cpu_pct_at_rest": round(rest_cpu, 2), "rest_s": rest_s}
@@ -233,6 +237,8 @@ def web_lines(w: dict[str, Any]) -> list[str]:
             f"  {'':<10} all {r['pages']} streams open in {r['connect_all_s']} s; at rest with "
             f"them: RSS {r['rss_mb_at_rest']} MB, CPU {r['cpu_pct_at_rest']} % over "
             f"{r['rest_s']:g} s")
+        lines.append(f"  {'':<10} slowest page of each call: "
+                     + ", ".join(f"{v}" for v in r["slowest_page_per_call_ms"]) + " ms")
     return lines
 
 
