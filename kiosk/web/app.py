@@ -20,6 +20,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -212,22 +213,24 @@ class WebStation:
 
     # --- the ticket behind a link --------------------------------------------------------
 
-    async def _ticket(self, token: str) -> TicketView | None:
-        """Today's ticket whose link this is, else None (the same for every wrong link)."""
+    async def _ticket(self, token: str, forecast: bool = False) -> TicketView | None:
+        """Today's ticket whose link this is, else None (the same for every wrong link);
+        with people ahead and the estimate when `forecast`."""
         parsed = parse_token(token)
         if parsed is None:
             return None
         ticket_id, mac = parsed
         svc = self.service
         try:
-            view = await run_in_threadpool(svc.ticket, ticket_id)
+            view = await run_in_threadpool(partial(svc.ticket, ticket_id,
+                                                   with_forecast=False))
         except NotFound:
             return None
         if view.business_day != svc.business_day(svc.now()):
             return None
         if not token_matches(view.id, view.arrived_at, mac, self.settings.hash_secret):
             return None
-        return view
+        return await run_in_threadpool(svc.with_forecast, view) if forecast else view
 
     @staticmethod
     def _lang(request: Request) -> str:
@@ -235,7 +238,7 @@ class WebStation:
 
     async def ticket_page(self, request: Request) -> Response:
         token = request.path_params["token"]
-        view = await self._ticket(token)
+        view = await self._ticket(token, forecast=True)
         if view is None:
             return self.not_valid()
         lang = self._lang(request)
