@@ -333,3 +333,25 @@ def test_behind_a_trusted_proxy_each_phone_has_its_own_limit_and_may_leave(
         assert code == 303 and writer.ticket(mine.id).status == "cancelled"
     finally:
         assert "Traceback" not in web.stop()
+
+
+@needs_chromium
+def test_the_page_shows_markup_as_text_first_and_live(
+        db_url: str, writer: QueueService, web: WebProcess, browser: Browser,
+        settings: Settings) -> None:
+    writer.staff.add("M001", "张经理", "manager", "2468")
+    manager = writer.login("M001", "2468", role="manager")
+    evil = '<img src=x onerror="window.pwned=1">&amp;</script>'
+    writer.set_notice(evil, evil, actor=manager, reason="test")
+    mine = writer.issue("A")
+    code, _h, html = web.get(link(settings, mine))
+    assert code == 200 and "<img" not in html and "&lt;img src=x" in html
+    page = browser.open(web.url.rstrip("/") + link(settings, mine))
+    page.wait_for("document.getElementById('conn').hidden")
+    assert page.text("#notice") == evil
+    later = evil.replace("img", "svg onload=window.pwned=2")
+    writer.set_notice(later, later, actor=manager, reason="test")  # pushed live
+    page.wait_for(f"document.getElementById('notice').textContent === {later!r}")
+    assert page.evaluate("document.querySelectorAll('#notice *').length") == 0
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    page.close()
