@@ -110,15 +110,18 @@ def test_the_page_turns_to_the_call_without_a_reload(
     page.wait_for("document.getElementById('conn').hidden")
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
 
-    page.evaluate("window.sameDocument = 'yes'")
+    page.evaluate("window.sameDocument = 'yes'; window.buzzes = [];"
+                  "navigator.vibrate = function (p) { window.buzzes.push(p); return true; }")
     kiosk_call(db_url, tmp_path, 1)  # A001 is called: A002 is next
     page.wait_for(headline_is("下一位就是您"))
+    assert page.evaluate("window.buzzes.length") == 0  # moving up is no call
     writer.finish(first.id)
     kiosk_call(db_url, tmp_path, 1)  # counter 1 calls A002
     page.wait_for("document.body.dataset.status === 'called'")
     assert page.text("#headline") == "请到 1 号窗口"
     assert page.text("#detail") == "A002 号请到 1 号窗口办理"
     assert page.evaluate("window.sameDocument") == "yes"  # no reload
+    assert page.evaluate("window.buzzes.length") == 1  # the phone vibrates once
     assert page.evaluate("document.getElementById('leave-box').hidden") is True
     shot(page, f"web-called-zh-{db}", tmp_path)
     page.close()
