@@ -12,6 +12,7 @@ from kiosk.commands import (
     device_cmds,
     display_cmds,
     queue_cmds,
+    report_cmds,
     simulate_cmds,
     staff_cmds,
     ui_cmds,
@@ -23,6 +24,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     queue_cmds.register(sub, common)
     staff_cmds.register(sub, common)
     simulate_cmds.register(sub, common)
+    report_cmds.register(sub, common)
     device_cmds.register(sub, common)
     ui_cmds.register(sub, common)
     display_cmds.register(sub, common)  # after ui_cmds: adds its role to an existing `run`

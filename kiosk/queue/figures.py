@@ -333,7 +333,9 @@ class _Branch:
     skipped: tuple[str, ...]
 
 
-class _Skips:
+class Skips:
+    """Rows left out: how many, and the first few named."""
+
     def __init__(self, count: int, examples: Sequence[str]) -> None:
         self.count = count
         self.examples = list(examples)
@@ -408,7 +410,7 @@ def _ordered(known: Mapping[str, Any], seen: Iterable[str]) -> list[str]:
 
 def _read(facts: Facts) -> _Branch:
     names = facts.names
-    skips = _Skips(facts.skipped_rows, facts.skipped)
+    skips = Skips(facts.skipped_rows, facts.skipped)
     by_id = {t.id: _Ticket(t, issued_service=t.number[:1] or t.service) for t in facts.tickets}
     counter_events: list[EventFact] = []
     ticket_events: dict[int, list[EventFact]] = defaultdict(list)

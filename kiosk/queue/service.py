@@ -10,6 +10,7 @@ Each concern lives in a module named for it; `QueueService` builds them around o
 - `overrides.py`  a manager's audited changes to the order
 - `forecast.py`   the queue fast-forwarded by the rules: people ahead, estimated waits
 - `reads.py`      what screens and commands show (typed values, see `views.py`)
+- `figures_read.py` a day's or a range's figures (arithmetic in `figures.py`)
 - `stations.py`   heartbeats and device states
 
 Callers may use the parts directly (`service.tickets.issue(...)`) or the flat names below.
@@ -23,6 +24,7 @@ from kiosk.config import Settings
 from kiosk.queue import models as m
 from kiosk.queue.counters import Counters
 from kiosk.queue.db import Database
+from kiosk.queue.figures_read import FigureReads
 from kiosk.queue.forecast import Forecasts
 from kiosk.queue.overrides import Overrides
 from kiosk.queue.reads import Reads
@@ -86,6 +88,9 @@ class QueueService:
         self.hall, self.estimates = reads.hall, reads.estimates
         self.tickets_today, self.events_today = reads.tickets_today, reads.events_today
         self.counter_panel = reads.counter_panel
+
+        self.figure_reads = FigureReads(branch)
+        self.figures = self.figure_reads.figures
 
         self.station_ops = stations = Stations(branch)
         self.heartbeat, self.stations = stations.heartbeat, stations.all
