@@ -225,6 +225,7 @@ class ConsoleModel:
         self.estimates_at: datetime | None = None
         self.business_day: date | None = None
         self.figures = LiveFigures()  # the Figures tab: today's figures, coalesced
+        self.service_level_target_pct = 80.0  # TODO: the report's target
 
     # --- who is logged in ----------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -49,6 +48,16 @@ def pct_text(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}%"
 
 
+def two_lines(label: str, longest: int = 12) -> str:
+    """A bar's label on two lines (the axis reads rich text) when it is long: "V VIP
+    wealth management" would be cut under a narrow bar."""
+    if len(label) <= longest or " " not in label:
+        return label
+    middle = len(label) / 2
+    cut = min((i for i, c in enumerate(label) if c == " "), key=lambda i: abs(i - middle))
+    return f"{label[:cut]}<br>{label[cut + 1:]}"
+
+
 class FiguresPane(QWidget):
     """The tab. `draw(view, lang, at)` shows a FiguresView; `show_problem(text)` a line
     above it when the figures could not be read (the last ones stay)."""
@@ -59,6 +68,7 @@ class FiguresPane(QWidget):
         self.view: FiguresView | None = None
         self.lang = "zh"
         self.at: datetime | None = None
+        self.scale = 1.0  # the console's print size (it grows with the window's height)
         self.draws = 0
         box = QVBoxLayout(self)
         box.setSpacing(8)
@@ -84,7 +94,7 @@ class FiguresPane(QWidget):
             card.setObjectName("figureCard")
             card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
             inner = QVBoxLayout(card)
-            inner.setContentsMargins(10, 6, 10, 6)
+            inner.setContentsMargins(10, 4, 10, 4)
             inner.setSpacing(0)
             value, caption = QLabel(card), QLabel(card)
             value.setObjectName("figureValue")
@@ -94,30 +104,27 @@ class FiguresPane(QWidget):
             self.cards[name] = (value, caption)
             cards.addWidget(card, 1)
         box.addLayout(cards)
-        tables = QHBoxLayout()
-        self.service_title, self.tier_title = QLabel(self), QLabel(self)
+        # left: the two tables and who waits now; right: the day by half hour
+        body = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        # (each table's first heading names it: 业务 / 客户等级)
         self.service_table = self._table("figuresByService")
         self.tier_table = self._table("figuresByTier")
-        for title, table in ((self.service_title, self.service_table),
-                             (self.tier_title, self.tier_table)):
-            title.setObjectName("sectionTitle")
-            col = QVBoxLayout()
-            col.addWidget(title)
-            col.addWidget(table)
-            tables.addLayout(col, 1)
-        box.addLayout(tables)
-        self.charts_grid = QGridLayout()
+        left.addWidget(self.service_table)
+        left.addWidget(self.tier_table)
         self.chart_views: dict[str, QChartView] = {}
-        for i, name in enumerate(("arrivals", "service_level", "waiting")):
+        for name, column in (("waiting", left), ("arrivals", right),
+                             ("service_level", right)):
             view = QChartView(self)
             view.setObjectName(f"chart_{name}")
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
             view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            view.setMinimumHeight(180)
+            view.setMinimumHeight(120)
             self.chart_views[name] = view
-            self.charts_grid.addWidget(view, 0, i)
-            self.charts_grid.setColumnStretch(i, 2 if name != "waiting" else 1)
-        box.addLayout(self.charts_grid, 1)
+            column.addWidget(view, 1)
+        body.addLayout(left, 1)
+        body.addLayout(right, 1)
+        box.addLayout(body, 1)
         self.retranslate("zh")
 
     def _table(self, name: str) -> QTableWidget:
@@ -140,22 +147,31 @@ class FiguresPane(QWidget):
     # --- words ------------------------------------------------------------------------------
 
     def retranslate(self, lang: str) -> None:
+        """The fixed words; `draw` then the figures in this language."""
         self.lang = lang
         self.title.setText(self.tr("今日数据"))
-        self.service_title.setText(self.tr("按业务"))
-        self.tier_title.setText(self.tr("按客户等级"))
         captions = {"arrived": self.tr("今日取号"), "served": self.tr("已办结"),
                     "waiting": self.tr("正在等候"), "mean_wait": self.tr("平均等候"),
                     "p95_wait": self.tr("95% 等候不超过"),
                     "service_level": self.tr("目标时间内叫号"), "no_show": self.tr("过号率")}
         for name, (_value, caption) in self.cards.items():
             caption.setText(captions[name])
-        heads = [self.tr("业务"), self.tr("取号"), self.tr("已办结"), self.tr("正在等候"),
-                 self.tr("过号率"), self.tr("平均等候"), self.tr("95% 等候"),
-                 self.tr("目标内叫号")]
+        # column headings (narrow: the English ones take two lines)
+        heads = [self.tr("业务"), self.tr("取号", "column"), self.tr("已办结", "column"),
+                 self.tr("正在等候", "column"), self.tr("过号率", "column"),
+                 self.tr("平均等候", "column"), self.tr("95% 等候", "column"),
+                 self.tr("目标内叫号", "column")]
         self.service_table.setHorizontalHeaderLabels(heads)
         self.tier_table.setHorizontalHeaderLabels([self.tr("客户等级"), *heads[1:]])
-        self.draw(self.view, lang, self.at)
+
+    def set_scale(self, scale: float) -> None:
+        """The console's print size changed: the charts' type and the totals' bold font
+        (set on the items, so they do not follow the style sheet by themselves)."""
+        if scale == self.scale:
+            return
+        self.scale = scale
+        if self.view is not None:
+            self.draw(self.view, self.lang, self.at)
 
     def name(self, line: FiguresLine) -> str:
         if line.key == "all":
@@ -197,7 +213,8 @@ class FiguresPane(QWidget):
 
     def _fill(self, table: QTableWidget, lines: list[FiguresLine], target: float) -> None:
         table.setRowCount(len(lines))
-        bold = QFont(table.font())
+        table.ensurePolished()
+        bold = QFont(table.font())  # the style sheet's size, as the other rows
         bold.setBold(True)
         for i, line in enumerate(lines):
             cells = [self.name(line), str(line.arrived), str(line.served), str(line.waiting),
@@ -218,6 +235,7 @@ class FiguresPane(QWidget):
     @staticmethod
     def _fit(table: QTableWidget) -> None:
         """The table as tall as its rows: no scrolling for a handful of lines."""
+        table.resizeRowsToContents()
         height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
         height += sum(table.rowHeight(i) for i in range(table.rowCount()))
         table.setFixedHeight(height)
@@ -230,11 +248,12 @@ class FiguresPane(QWidget):
                         charts.service_level_chart(view.slots, view.service_level_target_pct,
                                                    self.lang))
         self._set_chart(self.chart_views["waiting"], charts.waiting_now_chart(
-            [(f"{prefix} {en_name if en else zh}", n)
+            [(two_lines(f"{prefix} {en_name if en else zh}"), n)
              for prefix, zh, en_name, n in view.waiting_by_service], self.lang))
 
-    @staticmethod
-    def _set_chart(view: QChartView, chart: QChart | None) -> None:
+    def _set_chart(self, view: QChartView, chart: QChart | None) -> None:
+        if chart is not None and self.scale != 1.0:
+            scale_chart_type(chart, self.scale)
         old = view.chart()
         view.setChart(chart if chart is not None else QChart())
         if old is not None:
@@ -244,3 +263,25 @@ class FiguresPane(QWidget):
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
 
+
+
+def scale_chart_type(chart: QChart, scale: float) -> None:
+    """The shared charts' type is sized for paper and a 1280x800 console; on a larger
+    console it grows with the rest of the console's print."""
+
+    def grown(font: QFont) -> QFont:
+        f = QFont(font)
+        if f.pointSizeF() > 0:
+            f.setPointSizeF(f.pointSizeF() * scale)
+        elif f.pixelSize() > 0:
+            f.setPixelSize(round(f.pixelSize() * scale))
+        return f
+
+    chart.setTitleFont(grown(chart.titleFont()))
+    chart.legend().setFont(grown(chart.legend().font()))
+    for axis in chart.axes():
+        axis.setLabelsFont(grown(axis.labelsFont()))
+        axis.setTitleFont(grown(axis.titleFont()))
+    for series in chart.series():
+        for bar_set in getattr(series, "barSets", lambda: [])():
+            bar_set.setLabelFont(grown(bar_set.labelFont()))

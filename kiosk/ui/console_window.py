@@ -632,6 +632,7 @@ class ConsoleWindow(QWidget):
             return
         self._scale = scale
         self.setStyleSheet(style.console_stylesheet(scale))
+        self.figures_pane.set_scale(scale)  # its charts and bold totals follow the print
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -714,6 +715,7 @@ class ConsoleWindow(QWidget):
              self.tr("之前"), self.tr("之后")])
         self._show_status()
         self.refresh_panes({"hall", "no_shows", "counters", "alerts", "audit"})
+        self.figures_pane.retranslate(self.lang)
         self._draw_figures()
         self._update_clock()
 

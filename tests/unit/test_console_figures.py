@@ -7,13 +7,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from kiosk.config import Settings
+from kiosk.queue.service import QueueService
 from kiosk.queue.views import FeedEvent
-from kiosk.ui.console_figures import LiveFigures
+from kiosk.ui.console import ConsoleModel
+from kiosk.ui.console_figures import LiveFigures, figures_view
+from tests.conftest import FakeClock
 
 AT = datetime(2026, 11, 24, 10, 0)
 
 
-def _event(i: int, kind: str = "issued") -> FeedEvent:
+def _event(i: int, kind: str = "issued") -> FeedEvent:  # a bare event of this kind
     return FeedEvent(i, AT, kind, i, None, {})
 
 
@@ -168,3 +172,33 @@ def test_in_a_long_burst_at_most_one_computation_starts_per_gap() -> None:
     worker.finish("after the burst")
     assert tab.drawn == ["fast", "after the burst"]
     assert tab.live.wait_s() is None  # nothing more is due: no timer, no computation
+
+
+# --- the console model on a real branch -------------------------------------------------------
+
+
+def test_the_console_model_reads_today_and_the_view_lists_every_service_and_tier(
+        sqlite_queue: QueueService, settings: Settings, clock: FakeClock) -> None:
+    model = ConsoleModel(sqlite_queue, settings)
+    sqlite_queue.open_counter(1)
+    a1 = sqlite_queue.issue("A")
+    clock.advance(minutes=4)
+    sqlite_queue.issue("B")
+    assert sqlite_queue.call_next(1).id == a1.id  # waited 4:00
+    clock.advance(minutes=3)
+    sqlite_queue.finish(a1.id)
+    changed = model.apply(sqlite_queue.events_since(0))
+    assert "figures" in changed and model.figures.stale
+    assert model.apply([_event(99, "notice")]) == {"notice"}  # starts no refresh
+
+    view = figures_view(model.read_figures(), model.waiting_now(), settings,
+                        model.service_level_target_pct)
+    assert [line.key for line in view.by_service] == [s.prefix for s in settings.services]
+    assert [line.key for line in view.by_tier] == [t.key for t in settings.tiers]
+    cash, non_cash, corporate = view.by_service[:3]
+    assert (cash.arrived, cash.served, cash.waiting, cash.mean_wait_s) == (1, 1, 0, 240.0)
+    assert (non_cash.arrived, non_cash.waiting, non_cash.mean_wait_s) == (1, 1, None)
+    assert (corporate.arrived, corporate.waiting, corporate.no_show_pct) == (0, 0, None)
+    assert view.headline.waiting == 1 and view.headline.service_level_pct == 100.0
+    assert [(key, n) for key, _zh, _en, n in view.waiting_by_service] == [
+        ("A", 0), ("B", 1), ("C", 0), ("V", 0)]
