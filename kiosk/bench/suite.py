@@ -9,6 +9,7 @@ from kiosk.bench import FIGURES
 from kiosk.bench.binding import check_binding
 from kiosk.bench.console import bench_console
 from kiosk.bench.display import bench_sync
+from kiosk.bench.figures import bench_figures, figures_lines
 from kiosk.bench.kiosk_window import bench_startup
 from kiosk.bench.queue import run_queue_bench, summary_lines
 from kiosk.bench.soak import SOAK_EVENTS, run_soak
@@ -37,10 +38,12 @@ def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
         result["console"] = bench_console(config)
     if "teller" in chosen:
         result["teller"] = bench_teller(config)
+    if "figures" in chosen:
+        result["figures"] = bench_figures(config, progress=_prefixed(progress, "figures"))
     if "binding" in chosen:
         result["binding"] = check_binding()
     if "soak" in chosen:
-        result["soak"] = run_soak(config, soak_events, progress=progress)
+        result["soak"] = run_soak(config, soak_events, progress=_prefixed(progress, "soak"))
     return result
 
 
@@ -52,11 +55,22 @@ def summary_text(result: dict[str, Any]) -> str:
         if name in result:
             lines.append(f"{name}:")
             lines += [f"  {key:<52} {value}" for key, value in _flatten(result[name])]
+    if "figures" in result:
+        lines += figures_lines(result["figures"])
     if "binding" in result:
         lines += binding_lines(result["binding"])
     if "soak" in result:
         lines += soak_lines(result["soak"])
     return "\n".join(lines)
+
+
+def _prefixed(progress: Callable[[str], None] | None,
+              name: str) -> Callable[[str], None] | None:
+    """Progress lines on stderr, each naming its figure."""
+    if progress is None:
+        return None
+    say = progress
+    return lambda text: say(f"{name}: {text}")
 
 
 def teller_lines(t: dict[str, Any]) -> list[str]:

@@ -47,8 +47,8 @@ def cmd_bench(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _progress() -> Callable[[str], None]:
-    """The soak's progress lines on stderr (stdout carries the figures)."""
+    """Progress lines on stderr (stdout carries the figures); each names its figure."""
     def say(text: str) -> None:
-        print(f"soak: {text}", file=sys.stderr, flush=True)
+        print(text, file=sys.stderr, flush=True)
 
     return say
