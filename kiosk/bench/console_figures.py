@@ -1,11 +1,11 @@
 """The console's live figures (`kiosk bench --only console_figures`), on a busy day.
 
-A branch's busy day up to mid-afternoon is made through the real queue service (the
-soak's `BusyWeek`: walk-ins by tier, calls, starts, finishes, no-shows, recalls,
-transfers and pauses at six counters, one operation at a time on a moving branch
-clock), ~450 tickets. Then, in a child process, the real console window (offscreen,
-logged in, the Figures tab shown) follows the day while another writer (its own engine,
-as another station would) goes on issuing, calling and finishing:
+The day: the busy-day scenario at 450 customers, played through the real queue service
+(`kiosk.queue.replay`: kiosk issues, VIPs by their card, counters calling by the
+branch's rules, starting, finishing, missing, pausing for lunch), a whole day's tickets
+and events on SQLite. Then, in a child process, the real console window (offscreen,
+logged in, the Figures tab shown) follows the branch while another writer (its own
+engine, as another station would) goes on issuing, calling and finishing:
 
 - refresh: one change every 300 ms; from just after its commit to the Figures tab drawn
   (repainted) with figures read after that commit: the feed's wake-up, the figures read
@@ -30,22 +30,24 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from kiosk.config import PROJECT_ROOT, load_settings
 
 REFRESH_BAR_MS = 200.0
-DAY_TICKETS = 450  # made before the console starts; the measured changes add ~100
-DAY_START = datetime(2026, 11, 24, 9, 0)
-SECONDS_PER_OP = 9.0  # ~450 tickets by about 15:00 (a walk-in is one operation in ~4.5)
+SCENARIO = PROJECT_ROOT / "config" / "scenarios" / "busy-day.toml"
+CUSTOMERS = 450  # the day's; the measured changes add ~100 tickets
+SEED = 5
+DAY = date(2026, 11, 24)
 CHANGES = 60
 BURSTS = 8
 BURST_SIZE = 10
 BURST_GAP_S = 0.02
 CHANGE_EVERY_MS = 300
-MANAGER = ("M001", "2468")  # the busy day's manager (kiosk.bench.soak.BusyWeek)
+MANAGER = ("M001", "大堂经理", "2468")
 
 
 def _p95(values: list[float]) -> float:
@@ -53,31 +55,25 @@ def _p95(values: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
-def _count_tickets(service: Any) -> int:
-    from sqlalchemy import func, select
-
-    from kiosk.queue import models as m
-
-    with service.db.read() as s:
-        return int(s.scalar(select(func.count()).select_from(m.Ticket)) or 0)
+def _tickets(service: Any) -> int:
+    """The day's tickets."""
+    return int(service.figures(DAY, DAY).total.arrived)
 
 
-def busy_day(config: str, url: str, workdir: Path, tickets: int = DAY_TICKETS) -> datetime:
-    """A busy morning and early afternoon through the real service; the branch time
-    reached (the console starts there)."""
+def busy_day(config: str, url: str) -> datetime:
+    """The day through the real service; the branch time it ends at (the console starts
+    there, its counters opened again)."""
     from kiosk.app import build_service
-    from kiosk.bench.soak import BusyWeek, SoakClock
+    from kiosk.queue.replay import ReplayClock, replay_days
+    from kiosk.queue.simulate import draw_days, load_scenario
 
     settings = load_settings(config, environ={})
-    clock = SoakClock(workdir / "branch-time", DAY_START)
+    scenario = replace(load_scenario(SCENARIO, settings), customers=CUSTOMERS)
+    clock = ReplayClock(datetime.combine(DAY, scenario.opens))
     service = build_service(settings, url, clock, create=True)
-    day = BusyWeek(service, clock, SECONDS_PER_OP, rng=random.Random(11))
     try:
-        while True:
-            for _ in range(200):
-                day.step()
-            if _count_tickets(service) >= tickets or clock.now.hour >= 15:
-                break
+        service.staff.add(MANAGER[0], MANAGER[1], "manager", MANAGER[2])
+        replay_days(service, clock, scenario, draw_days(scenario, SEED, 1), DAY)
     finally:
         service.db.dispose()
     return clock.now
@@ -87,7 +83,7 @@ def bench_console_figures(config: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-figures-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'branch.db'}"
         made = time.monotonic()
-        at = busy_day(config, url, Path(tmp))
+        at = busy_day(config, url)
         made_s = time.monotonic() - made
         env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
                "KIOSK_VAR_DIR": tmp}
@@ -118,8 +114,24 @@ def bench_console_figures(config: str) -> dict[str, Any]:
     }
 
 
+def console_figures_lines(f: dict[str, Any]) -> list[str]:
+    p50, p95 = f["parts_ms_p50"], f["parts_ms_p95"]
+    return ["console_figures:",
+            f"  a busy day on SQLite: {f['tickets_before']} tickets made through the service "
+            f"in {f['day_made_s']} s, {f['tickets_after']} at the end ({f['events']} events)",
+            f"  change committed → Figures tab redrawn, {f['changes']} changes: "
+            f"p50 {f['refresh_ms_p50']} ms   p95 {f['refresh_ms_p95']} ms   "
+            f"max {f['refresh_ms_max']} ms   (bar p95 ≤ {f['bars']['refresh_ms_p95']:g} ms: "
+            f"{'ok' if f['ok'] else 'MISSED'})",
+            "  its parts, p50 / p95: " + ", ".join(
+                f"{name} {p50.get(name)} / {p95.get(name)} ms" for name in p50),
+            f"  bursts of {f['burst_size']} changes 20 ms apart: at most "
+            f"{f['refreshes_per_burst_max']} refreshes a burst; last change → redrawn "
+            f"p50 {f['burst_last_ms_p50']} ms, max {f['burst_last_ms_max']} ms"]
+
+
 class _Clock:
-    """The branch time in the child: where the busy day stopped, moving 20 s a change."""
+    """The branch time in the child: where the busy day ended, moving 20 s a change."""
 
     def __init__(self, at: datetime) -> None:
         self.at = at
@@ -140,9 +152,11 @@ def _child_refresh(config: str, url: str, at_iso: str) -> int:
     app, _font = make_qt_app()
     clock = _Clock(datetime.fromisoformat(at_iso))
     service = QueueService(Database(url), settings, clock)
-    actor = service.login(*MANAGER, role="manager")
-    window = build_console_window(settings, service, actor=actor, station="bench-console")
+    actor = service.login(MANAGER[0], MANAGER[2], role="manager")
     writer = QueueService(Database(url), settings, clock)
+    for c in settings.counters:  # the day closed them; the branch works on
+        writer.open_counter(c.number)
+    window = build_console_window(settings, service, actor=actor, station="bench-console")
     rng = random.Random(5)
     prefixes = [s.prefix for s in settings.services]
     counters = [c.number for c in settings.counters]
@@ -151,7 +165,7 @@ def _child_refresh(config: str, url: str, at_iso: str) -> int:
     window.tabs.setCurrentWidget(window.figures_page)
     live = window.model.figures
     pane = window.figures_pane
-    before = _count_tickets(writer)
+    before = _tickets(writer)
 
     # the parts: when the feed brought the change, how long the worker computed, the draw
     timing: dict[str, float] = {}
@@ -159,7 +173,7 @@ def _child_refresh(config: str, url: str, at_iso: str) -> int:
     read = window.model.read_figures
 
     def timed_read() -> Any:
-        started = time.perf_counter()
+        timing["started"] = started = time.perf_counter()  # the read sees what is committed
         figures = read()
         timing["computed"] = time.perf_counter()
         timing["compute_ms"] = (timing["computed"] - started) * 1000
@@ -180,32 +194,26 @@ def _child_refresh(config: str, url: str, at_iso: str) -> int:
     step = [0]
 
     def change() -> None:
-        """One committed change that moves the figures: a walk-in, a call, a finish."""
+        """One committed change that moves the figures: a call, a finish, a walk-in."""
         clock.at += timedelta(seconds=20)
-        for _ in range(10):
-            kind = rng.random()
+        for _ in range(6):
+            number = rng.choice(counters)
             try:
-                if kind < 0.4:
-                    writer.issue(rng.choice(prefixes), station="bench", check_hours=False)
-                    return
-                number = rng.choice(counters)
                 c = writer.counter(number)
                 if c.current is not None:
-                    if rng.random() < 0.1:
-                        writer.no_show(c.current.id)
-                    else:
-                        writer.finish(c.current.id)
+                    (writer.no_show if rng.random() < 0.1 else writer.finish)(c.current.id)
                     return
-                if writer.call_next(number) is not None:
+                if rng.random() < 0.5 and writer.call_next(number) is not None:
                     return
             except QueueError:
                 continue
+        writer.issue(rng.choice(prefixes), station="bench", check_hours=False)
 
     def drawn() -> None:
         pane.repaint()  # the tab redrawn, tables and charts, before the clock stops
         now = time.perf_counter()
-        if "committed" not in pending or live.generation <= pending["after_generation"]:
-            return
+        if "committed" not in pending or timing.get("started", 0.0) < pending["committed"]:
+            return  # figures read before the change: the next refresh brings it
         total = (now - pending["committed"]) * 1000
         if pending.get("burst"):
             burst_ms.append(total)
@@ -227,8 +235,7 @@ def _child_refresh(config: str, url: str, at_iso: str) -> int:
             return
         if i < CHANGES:
             change()
-            pending.update(committed=time.perf_counter(), after_generation=live.generation,
-                           burst=False)
+            pending.update(committed=time.perf_counter(), burst=False)
             return
         started_before = live.started
 
@@ -237,8 +244,8 @@ def _child_refresh(config: str, url: str, at_iso: str) -> int:
                 if k:
                     time.sleep(BURST_GAP_S)
                 change()
-            pending.update(committed=time.perf_counter(), after_generation=live.generation,
-                           started_before=started_before, burst=True)
+            pending.update(committed=time.perf_counter(), started_before=started_before,
+                           burst=True)
 
         threading.Thread(target=burst, name="bench-writer").start()
 
@@ -254,7 +261,7 @@ def _child_refresh(config: str, url: str, at_iso: str) -> int:
     app.exec()
     events = writer.last_event_id()
     window.shutdown()
-    after = _count_tickets(writer)
+    after = _tickets(writer)
     writer.db.dispose()
     print(json.dumps({"latencies_ms": latencies, "parts_ms": parts, "burst_ms": burst_ms,
                       "burst_refreshes": burst_refreshes, "bursts": len(burst_ms),

@@ -8,6 +8,7 @@ from typing import Any
 from kiosk.bench import FIGURES
 from kiosk.bench.binding import check_binding
 from kiosk.bench.console import bench_console
+from kiosk.bench.console_figures import bench_console_figures, console_figures_lines
 from kiosk.bench.display import bench_sync
 from kiosk.bench.figures import bench_figures, figures_lines
 from kiosk.bench.kiosk_window import bench_startup
@@ -40,6 +41,8 @@ def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
         result["teller"] = bench_teller(config)
     if "figures" in chosen:
         result["figures"] = bench_figures(config, progress=_prefixed(progress, "figures"))
+    if "console_figures" in chosen:
+        result["console_figures"] = bench_console_figures(config)
     if "binding" in chosen:
         result["binding"] = check_binding()
     if "soak" in chosen:
@@ -57,6 +60,8 @@ def summary_text(result: dict[str, Any]) -> str:
             lines += [f"  {key:<52} {value}" for key, value in _flatten(result[name])]
     if "figures" in result:
         lines += figures_lines(result["figures"])
+    if "console_figures" in result:
+        lines += console_figures_lines(result["console_figures"])
     if "binding" in result:
         lines += binding_lines(result["binding"])
     if "soak" in result:

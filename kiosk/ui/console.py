@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError  # the driver's errors, told apart by type only
 
@@ -33,10 +33,10 @@ from kiosk.identity import identify
 from kiosk.queue import rules
 from kiosk.queue.audit_csv import write_audit_csv
 from kiosk.queue.feed import ChangeFeed
+from kiosk.queue.figures import Figures
 from kiosk.queue.forecast import ServiceWaits
 from kiosk.queue.service import QueueService
 from kiosk.queue.staff import Actor, AuthError
-from kiosk.ui.console_figures import LiveFigures
 from kiosk.queue.views import (
     AuditRecord,
     CounterView,
@@ -44,9 +44,7 @@ from kiosk.queue.views import (
     StationRecord,
     TicketView,
 )
-
-if TYPE_CHECKING:
-    from kiosk.queue.figures import Figures
+from kiosk.ui.console_figures import LiveFigures
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +223,6 @@ class ConsoleModel:
         self.estimates_at: datetime | None = None
         self.business_day: date | None = None
         self.figures = LiveFigures()  # the Figures tab: today's figures, coalesced
-        self.service_level_target_pct = 80.0  # TODO: the report's target
 
     # --- who is logged in ----------------------------------------------------------------
 

@@ -24,13 +24,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from kiosk.config import Settings
+from kiosk.queue.figures import Figures, GroupRow, Slot
 from kiosk.queue.views import FeedEvent
-
-if TYPE_CHECKING:
-    from kiosk.queue.figures import Figures, GroupRow, Slot
 
 # Events that change nothing the figures count (the notice, alerts acknowledged, print
 # jobs sent to a kiosk): they do not start a refresh.

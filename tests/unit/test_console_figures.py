@@ -191,8 +191,7 @@ def test_the_console_model_reads_today_and_the_view_lists_every_service_and_tier
     assert "figures" in changed and model.figures.stale
     assert model.apply([_event(99, "notice")]) == {"notice"}  # starts no refresh
 
-    view = figures_view(model.read_figures(), model.waiting_now(), settings,
-                        model.service_level_target_pct)
+    view = figures_view(model.read_figures(), model.waiting_now(), settings, 80.0)
     assert [line.key for line in view.by_service] == [s.prefix for s in settings.services]
     assert [line.key for line in view.by_tier] == [t.key for t in settings.tiers]
     cash, non_cash, corporate = view.by_service[:3]
