@@ -332,6 +332,10 @@
         <translation>Not done: an unexpected error; details are in the log.</translation>
     </message>
     <message>
+        <source>有 %1 条记录无法读取，未计入以上数据（详情见日志）。</source>
+        <translation>Unreadable rows of the database left out of these figures: %1 (details in the log).</translation>
+    </message>
+    <message>
         <source>连不上数据库，数据暂未更新；恢复后自动更新。</source>
         <translation>Cannot reach the database: the figures are not up to date; they update by themselves once it is back.</translation>
     </message>

@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import Settings
 from kiosk.queue.feed import FeedEvent
+from kiosk.queue.figures import Figures
 from kiosk.queue.forecast import ServiceWaits
 from kiosk.queue.staff import Actor
 from kiosk.queue.views import AuditRecord, TicketView
@@ -279,6 +280,8 @@ class ConsoleWindow(QWidget):
         self.audit_rows: list[AuditRecord] = []
         self.last_issued: TicketView | None = None
         self._estimating = False
+        self._skipped_logged = 0  # unreadable rows the log was last told of
+        self._figures_note: Callable[[], str] | None = None  # a line over the figures
         self._scale = 0.0
         self.setObjectName("console")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -926,9 +929,15 @@ class ConsoleWindow(QWidget):
                         on_done=lambda figs: self._got_figures(generation, figs),
                         on_error=lambda exc: self._figures_failed(generation, exc))
 
-    def _got_figures(self, generation: int, figures: Any) -> None:
+    def _got_figures(self, generation: int, figures: Figures) -> None:
         if self.model.figures.done(generation, figures):
-            self.figures_pane.show_problem("")
+            skipped = figures.skipped_rows
+            self._figures_note = (lambda: self.tr(
+                "有 %1 条记录无法读取，未计入以上数据（详情见日志）。").replace(
+                "%1", str(skipped))) if skipped else None
+            if skipped != self._skipped_logged:
+                self._skipped_logged = skipped
+                log.warning("figures: %s", figures.skipped_message or "every row read again")
             self._draw_figures()
             self.figures_drawn.emit()
         self._figures_due()  # events that came meanwhile: one more, newest state
@@ -936,7 +945,8 @@ class ConsoleWindow(QWidget):
     def _figures_failed(self, generation: int, exc: BaseException) -> None:
         if self.model.figures.failed(generation, exc):
             log.info("figures not read: %s", exc)
-            self.figures_pane.show_problem(self.figures_problem_text(exc))
+            self._figures_note = lambda: self.figures_problem_text(exc)
+            self._draw_figures()
         self._figures_due()
 
     def figures_problem_text(self, exc: BaseException) -> str:
@@ -951,6 +961,7 @@ class ConsoleWindow(QWidget):
         view = None if figs is None else figures_view(
             figs, self.model.waiting_now(), self.settings, SERVICE_LEVEL_TARGET_PCT)
         self.figures_pane.draw(view, self.lang, figs.generated_at if figs else None)
+        self.figures_pane.show_problem(self._figures_note() if self._figures_note else "")
 
     def refresh_stations(self) -> None:
         if self.model.actor is None:

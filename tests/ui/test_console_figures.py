@@ -3,6 +3,7 @@ moved by tickets issued, called and finished through the queue service."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 
 import pytest
@@ -10,7 +11,9 @@ from PySide6.QtWidgets import QApplication, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Settings
+from kiosk.errors import DatabaseUnavailable
 from kiosk.identity import identify
+from kiosk.queue.figures import Figures
 from kiosk.queue.service import QueueService
 from kiosk.ui.console_window import ConsoleWindow
 from kiosk.ui.demo import DEMO_MANAGER
@@ -59,21 +62,30 @@ def _morning(service: QueueService, clock: FakeClock) -> None:
     clock.advance(seconds=30)
 
 
-@pytest.fixture
-def console(qapp: QApplication, ui_font, branch: QueueService, settings: Settings,  # noqa: ANN001
-            clock: FakeClock, qtbot: QtBot) -> Iterator[ConsoleWindow]:
+def _open(branch: QueueService, settings: Settings, qtbot: QtBot) -> ConsoleWindow:
     from kiosk.app import build_console_window
 
-    _morning(branch, clock)
     actor = branch.login(DEMO_MANAGER[0], DEMO_MANAGER[2], role="manager")
     window = build_console_window(settings, branch, actor=actor, station="figures-test")
     window.resize(1280, 800)
     window.show()
     qtbot.waitUntil(lambda: window.model.last_event_id > 0, timeout=WAIT_MS)
-    yield window
+    return window
+
+
+def _close(window: ConsoleWindow) -> None:
     window.set_language("zh")
     window.shutdown()
     window.deleteLater()
+
+
+@pytest.fixture
+def console(qapp: QApplication, ui_font, branch: QueueService, settings: Settings,  # noqa: ANN001
+            clock: FakeClock, qtbot: QtBot) -> Iterator[ConsoleWindow]:
+    _morning(branch, clock)
+    window = _open(branch, settings, qtbot)
+    yield window
+    _close(window)
 
 
 def test_the_figures_tab_shows_the_day_worked_out_by_hand_and_follows_a_new_call(
@@ -129,3 +141,47 @@ def test_the_figures_tab_speaks_english_with_the_console(
     assert pane.cards["waiting"][1].text() == "Waiting now"
     console.set_language("zh")
     assert pane.service_table.horizontalHeaderItem(1).text() == "取号"
+
+
+def test_a_morning_before_the_first_ticket_shows_zeros_and_empty_charts(
+        qapp: QApplication, ui_font, branch: QueueService, settings: Settings,  # noqa: ANN001
+        qtbot: QtBot) -> None:
+    window = _open(branch, settings, qtbot)
+    try:
+        window.tabs.setCurrentWidget(window.figures_page)
+        qtbot.waitUntil(lambda: window.figures_pane.draws >= 1, timeout=WAIT_MS)
+        assert _cards(window) == {"arrived": "0", "served": "0", "waiting": "0",
+                                  "mean_wait": "—", "p95_wait": "—", "service_level": "—",
+                                  "no_show": "—"}
+        assert _row(window.figures_pane.service_table, 0)["mean"] == "—"
+        assert not window.figures_pane.problem.isVisible()
+        branch.issue("B", station="test")  # the first customer of the day
+        qtbot.waitUntil(lambda: _cards(window)["arrived"] == "1", timeout=WAIT_MS)
+        assert _cards(window)["waiting"] == "1"
+    finally:
+        _close(window)
+
+
+def test_unreadable_rows_are_left_out_and_said_and_a_lost_database_keeps_the_last_figures(
+        console: ConsoleWindow, branch: QueueService, qtbot: QtBot) -> None:
+    path = branch.db.url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:  # what a damaged or newer database might hold
+        conn.execute("INSERT INTO events (id, at, kind, ticket_id, counter, payload) VALUES "
+                     "(9001, '2026-11-24 10:50:00.000000', 'teleport', "
+                     "(SELECT id FROM tickets WHERE number = 'A001'), 1, '{}')")
+    console.tabs.setCurrentWidget(console.figures_page)
+    pane = console.figures_pane
+    qtbot.waitUntil(lambda: pane.problem.isVisible(), timeout=WAIT_MS)
+    assert pane.problem.text() == "有 1 条记录无法读取，未计入以上数据（详情见日志）。"
+    assert _cards(console)["arrived"] == "5"  # the rest is counted
+
+    def offline() -> Figures:
+        raise DatabaseUnavailable("the branch database at branch.db cannot be reached")
+
+    console.model.read_figures = offline  # type: ignore[method-assign]
+    branch.issue("A", station="test")
+    qtbot.waitUntil(lambda: "连不上数据库" in pane.problem.text(), timeout=WAIT_MS)
+    assert pane.problem.text() == "连不上数据库，数据暂未更新；恢复后自动更新。"
+    assert _cards(console)["arrived"] == "5"  # the last figures stay on screen
+    console.set_language("en")
+    assert pane.problem.text().startswith("Cannot reach the database")
