@@ -13,6 +13,7 @@ from kiosk.bench.display import bench_sync
 from kiosk.bench.figures import bench_figures, figures_lines
 from kiosk.bench.kiosk_window import bench_startup
 from kiosk.bench.queue import run_queue_bench, summary_lines
+from kiosk.bench.report_pdf import bench_report_pdf, report_pdf_lines
 from kiosk.bench.soak import SOAK_EVENTS, run_soak
 from kiosk.bench.teller import bench_teller
 from kiosk.bench.ticket import bench_ticket
@@ -41,6 +42,9 @@ def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
         result["teller"] = bench_teller(config)
     if "figures" in chosen:
         result["figures"] = bench_figures(config, progress=_prefixed(progress, "figures"))
+    if "report_pdf" in chosen:
+        result["report_pdf"] = bench_report_pdf(config,
+                                                progress=_prefixed(progress, "report_pdf"))
     if "console_figures" in chosen:
         result["console_figures"] = bench_console_figures(config)
     if "binding" in chosen:
@@ -60,6 +64,8 @@ def summary_text(result: dict[str, Any]) -> str:
             lines += [f"  {key:<52} {value}" for key, value in _flatten(result[name])]
     if "figures" in result:
         lines += figures_lines(result["figures"])
+    if "report_pdf" in result:
+        lines += report_pdf_lines(result["report_pdf"])
     if "console_figures" in result:
         lines += console_figures_lines(result["console_figures"])
     if "binding" in result:

@@ -57,11 +57,16 @@ day.__name__, month.__name__ = "day", "month"  # argparse names the type in its 
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    # not `parents=[common]`: --db is repeatable here (one per branch), and argparse's
+    # "resolve" would take --db away from the actions every other command shares
     p = sub.add_parser(
-        "report", parents=[common], conflict_handler="resolve",
+        "report",
         help="the lobby manager's report of a day, a month or a range (csv, json, pdf)",
         description="Figures of a day, a month or a range of business days: waits, service "
                     "levels, counters, overrides. Several --db give a bank-wide report.")
+    for action in common._actions:
+        if "--db" not in action.option_strings and "-h" not in action.option_strings:
+            p._add_action(action)
     period = p.add_mutually_exclusive_group(required=True)
     period.add_argument("--day", type=day, metavar="YYYY-MM-DD")
     period.add_argument("--month", type=month, metavar="YYYY-MM")

@@ -266,6 +266,9 @@ class Facts:
     audits: Sequence[AuditFact] = ()  # the overrides of the period
     skipped_rows: int = 0  # rows the loader could not read
     skipped: tuple[str, ...] = ()  # the first few, one phrase each
+    # the counters open when the period began (their last open/pause/close before it was
+    # an open); None: not known (a counter whose first row is a pause or a close was open)
+    open_at_start: frozenset[int] | None = None
 
 
 # The event kinds the queue writes (kiosk/queue/tickets.py, overrides.py, counters.py, txn.py).
@@ -431,7 +434,7 @@ def _read(facts: Facts) -> _Branch:
     for tid, t in by_id.items():
         _follow(t, ticket_events.get(tid, ()), names, intervals)
     tickets = list(by_id.values())
-    counters = _counters(names, tickets, counter_events, intervals)
+    counters = _counters(names, tickets, counter_events, intervals, facts.open_at_start)
     overrides = [_override(a, names) for a in facts.audits]
     return _Branch(names, tickets, counters, overrides, skips.count, tuple(skips.examples))
 
@@ -562,17 +565,21 @@ def _slot(start: time, arrivals: int, called: Sequence[_Ticket], day: date | Non
 
 
 def _counters(names: Names, tickets: Sequence[_Ticket], events: Sequence[EventFact],
-              serving: Mapping[int, Sequence[tuple[datetime, datetime]]]) -> list[CounterFigures]:
+              serving: Mapping[int, Sequence[tuple[datetime, datetime]]],
+              open_at_start: frozenset[int] | None) -> list[CounterFigures]:
     """Each counter's served tickets, serving time and open time."""
     windows = _day_windows(names, tickets, events)
     day_of = _business_day(names)
+    first = min(windows.values())[0] if windows else None
     opened: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    since: dict[int, datetime | None] = {}
+    since: dict[int, datetime | None] = {n: first for n in open_at_start or ()}
     for e in events:
         assert e.counter is not None
         number, state = e.counter, COUNTER_KINDS[e.kind]
-        if number not in since:  # its first row: a pause or close means it was open before
-            window = windows.get(day_of(e.at))
+        if number not in since:
+            # its state before the period unknown: its first row being a pause or a close
+            # means it was open from the start of that day
+            window = windows.get(day_of(e.at)) if open_at_start is None else None
             since[number] = window[0] if state != "open" and window else None
         began = since[number]
         if state == "open":

@@ -1,9 +1,10 @@
 """Reading a period's figures from the branch database: the SQL half of the figures.
 
-Four light reads in one reading transaction, each on an index: the tickets of the
-business days (`ix_ticket_day`), the events of those tickets (by ticket id, without the
-kinds the figures do not use), the counters' open/pause/close events (by kind) and the
-audit log's overrides of the period. Rows come back as plain typed values
+Light reads in one reading transaction, each on an index: the tickets of the business
+days (`ix_ticket_day`), the events of those tickets (by ticket id, without the kinds the
+figures do not use), the counters' open/pause/close events (by kind) of the period and
+the last one of each counter before it, the audit log's overrides of the period, and the
+names of the services and counters. Rows come back as plain typed values
 (`kiosk.queue.figures.TicketFact`, ...); the arithmetic is `figures.compute`'s.
 
 Nothing is written: no schema upgrade, no business-day rollover, no refresh of the
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, Text, cast, select, type_coerce
+from sqlalchemy import String, Text, cast, func, select, type_coerce
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -74,9 +75,10 @@ class FigureReads:
             events += _events(s, _E.kind.in_(tuple(fig.COUNTER_KINDS)) & (_E.at >= since)
                               & (_E.at < until), text_times, skips)
             audits = _audits(s, since, until, text_times, skips)
+            open_at_start = _open_at(s, since)
         return fig.Facts(first_day=first_day, last_day=last_day, names=names, tickets=tickets,
                          events=events, audits=audits, skipped_rows=skips.count,
-                         skipped=tuple(skips.examples))
+                         skipped=tuple(skips.examples), open_at_start=open_at_start)
 
     def _names(self, s: Session) -> fig.Names:
         """The branch's names: services and counters as its own database has them (so
@@ -197,6 +199,14 @@ def _audits(s: Session, since: datetime, until: datetime, text_times: bool,
             before=_mapping(details.get("before")), after=_mapping(details.get("after")),
             counter=counter if isinstance(counter, int) else None))
     return out
+
+
+def _open_at(s: Session, since: datetime) -> frozenset[int]:
+    """The counters whose last open/pause/close before `since` was an open."""
+    last = (select(func.max(_E.id)).where(_E.kind.in_(tuple(fig.COUNTER_KINDS)), _E.at < since)
+            .group_by(_E.counter))
+    rows = s.execute(select(_E.counter, _E.kind).where(_E.id.in_(last))).all()
+    return frozenset(int(r[0]) for r in rows if r[0] is not None and r[1] == "counter_open")
 
 
 def _object(raw: Any) -> dict[str, Any] | None:

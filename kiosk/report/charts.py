@@ -66,7 +66,7 @@ TEXT = QColor("#222222")
 
 TITLE_PT = 10.0
 LABEL_PT = 7.5
-MANY_SLOTS = 20  # more half hours than this: their labels stand upright
+MANY_SLOTS = 12  # more half hours than this: their labels stand upright
 
 _app: QApplication | None = None  # the application report_app() made, kept alive
 

@@ -33,6 +33,9 @@ BODY_PT = 9.0
 TABLE_PT = 7.8
 SMALL_PT = 7.0
 
+KEEP_WHOLE = 0.4  # a table up to this share of a page starts a new page rather than split
+MIN_ROWS = 3  # rows a table keeps together at its start and its end when it is split
+
 Draw = Callable[[QPainter, float], None]  # draws one block with its top at y
 LEFT = Qt.AlignmentFlag.AlignLeft
 RIGHT = Qt.AlignmentFlag.AlignRight
@@ -289,12 +292,16 @@ class Document:
             rows.append(([fitted(c, wd, f) for c, wd in zip(cells, widths, strict=True)],
                          is_bold))
         heights = [cells_height(r, bold if b else font) + 2 * pad_y for r, b in rows]
-        first = sum(heights[:2])
-        self._fit(title_h + note_h + head_h + first)
+        whole = title_h + note_h + head_h + sum(heights)
+        if whole <= (self.bottom - self.top) * KEEP_WHOLE:
+            self._fit(whole)  # a short table is not split
+        else:
+            self._fit(title_h + note_h + head_h + sum(heights[:MIN_ROWS]))
         place_top(False)
         self._trailing_headings = []
+        breaks = self._row_breaks(heights, self.y, title_h + head_h)
         for n, ((texts, is_bold), row_h) in enumerate(zip(rows, heights, strict=True)):
-            if self.y + row_h > self.bottom:
+            if n in breaks:
                 self.pages.append(_Page(self.header))
                 self.y = self.top
                 place_top(True)
@@ -320,6 +327,21 @@ class Document:
         if not rows:
             self.text("无 None", size=TABLE_PT, colour=GREY)
         self.y += self.mm(2)
+
+    def _row_breaks(self, heights: Sequence[float], y: float, repeated: float) -> set[int]:
+        """The rows that start a new page: as late as they fit, but never fewer than
+        MIN_ROWS rows (the total alone, say) on the last page."""
+        breaks: list[int] = []
+        for i, height in enumerate(heights):
+            if y + height > self.bottom and i > (breaks[-1] if breaks else 0):
+                breaks.append(i)
+                y = self.top + repeated
+            y += height
+        if breaks and len(heights) - breaks[-1] < MIN_ROWS:
+            earlier = len(heights) - MIN_ROWS
+            if earlier - (breaks[-2] if len(breaks) > 1 else 0) >= MIN_ROWS:
+                breaks[-1] = earlier
+        return set(breaks)
 
     # --- painting -------------------------------------------------------------------
 

@@ -310,9 +310,9 @@ class Report:
         doc.table(Table(
             f"每一次人工干预及其原因 Every override and its reason（{w.count(len(f.overrides))}）",
             (Column("时间\nTime", 0.9 if one_day else 1.3, LEFT),
-             Column("类型\nKind", 1.9, LEFT), Column("号码\nTicket", 0.8, LEFT),
-             Column("员工\nStaff", 1.5, LEFT), Column("原因\nReason", 3.6, LEFT),
-             Column("详情\nDetail", 2.2, LEFT)),
+             Column("类型\nKind", 2.3, LEFT), Column("号码\nTicket", 0.8, LEFT),
+             Column("员工\nStaff", 1.5, LEFT), Column("原因\nReason", 3.4, LEFT),
+             Column("详情\nDetail", 2.0, LEFT)),
             [[o.at.strftime("%H:%M" if one_day else "%m-%d %H:%M"), _kind(o), o.ticket,
               f"{o.staff_id} {o.staff_name}", o.reason, (o.detail, o.detail_en or o.detail)]
              for o in f.overrides]))

@@ -106,13 +106,16 @@ identifier = st.one_of(nasty_text, st.sampled_from([CARD, ID_NUMBER, CARD[:-1] +
                                                     ID_NUMBER.translate(str.maketrans(
                                                         "0123456789X", "０１２３４５６７８９Ｘ"))]))
 service = st.one_of(st.sampled_from(["A", "B", "C", "V", "Z", "a"]), nasty_text)
+day = st.one_of(st.sampled_from(["2026-11-24", "2026-11", "2026-02-30", "2099-01", "2026-13",
+                                 "0000-01", "9999-12-31", "24/11/2026", "２０２６-11"]),
+                nasty_text)
 STEPS = ["recall", "start", "finish", "noshow", "cancel", "suspend", "resume", "handback"]
 
 
 @st.composite
 def command(draw: st.DrawFn) -> list[str]:
     which = draw(st.sampled_from(["issue", "call", "step", "transfer", "pin", "counter",
-                                  "events", "audit", "status", "ticket"]))
+                                  "events", "audit", "status", "ticket", "report"]))
     opt = st.booleans()
     if which == "issue":
         argv = ["issue", "--service", draw(service)]
@@ -147,6 +150,15 @@ def command(draw: st.DrawFn) -> list[str]:
         argv = ["audit", "--limit", draw(nasty_number)]
     elif which == "ticket":
         argv = ["ticket", draw(nasty_number), "--out", draw(nasty_text)]
+    elif which == "report":
+        period = draw(st.sampled_from(["--day", "--month", "--from"]))
+        argv = ["report", period, draw(day)]
+        if period == "--from" and draw(opt):
+            argv += ["--to", draw(day)]
+        argv += ["--format", draw(st.sampled_from(["csv", "json", "pdf", "xml"]))]
+        if draw(opt):
+            argv += ["--table", draw(st.sampled_from(["by_service", "by_branch", "nope"]))]
+        argv += ["--out", draw(nasty_text)]
     else:
         argv = ["status"]
     if draw(opt):
@@ -166,6 +178,7 @@ def test_any_command_line_is_success_or_one_sentence_the_same_on_both(
         both: tuple[str, str], tmp_path: Path, argv: list[str]) -> None:
     if argv[0] == "ticket":
         argv[3] = str(tmp_path / "out" / argv[3].replace("/", "_").replace("\x00", ""))[:200]
+    _report_out(argv, tmp_path / "out")
     on_sqlite, on_pg = (kiosk(db, *argv) for db in both)
     assert_clear(*on_sqlite)
     assert_clear(*on_pg)
@@ -178,7 +191,15 @@ def test_any_command_line_on_sqlite_is_success_or_one_sentence(
         sqlite_branch: str, tmp_path: Path, argv: list[str]) -> None:
     if argv[0] == "ticket":
         argv[3] = str(tmp_path / argv[3].replace("/", "_").replace("\x00", ""))[:200]
+    _report_out(argv, tmp_path)
     assert_clear(*kiosk(sqlite_branch, *argv))
+
+
+def _report_out(argv: list[str], folder: Path) -> None:
+    """A report's file goes under the test's folder, whatever name was drawn."""
+    if argv[0] == "report":
+        name = argv[-1].replace("/", "_").replace("\x00", "")
+        argv[-1] = str(folder / name)[:200]
 
 
 # Arguments no database can hold: refused by the command line itself, the same on both.

@@ -100,6 +100,22 @@ def test_small_day_by_hand(queue: QueueService, clock: FakeClock, manager: Actor
     assert f.overrides_by_staff == (("M001", "张经理", 3),)
 
 
+def test_a_counter_left_open_overnight(queue: QueueService, clock: FakeClock) -> None:
+    """Opened the evening before and closed at noon: open from the day's first row."""
+    clock.now = at(17, 0) - timedelta(days=1)
+    queue.open_counter(2)
+    clock.now = at(9, 0)
+    a = queue.issue("A")
+    clock.now = at(9, 30)
+    queue.call_next(2)
+    clock.now = at(9, 45)
+    queue.finish(a.id)
+    clock.now = at(12, 0)
+    queue.close_counter(2)
+    two = next(c for c in queue.figures(DAY, DAY).by_counter if c.number == 2)
+    assert (two.open_s, two.serving_s, two.utilisation_pct) == (3 * 3600, 900.0, 100 / 12)
+
+
 def test_a_day_without_tickets_has_no_figures(queue: QueueService) -> None:
     f = queue.figures(DAY, DAY)
     assert f.days_with_data == 0 and f.total.arrived == 0 and f.total.service_level_pct is None

@@ -202,3 +202,15 @@ def test_corrupt_rows_are_left_out_and_named(branch: str, tmp_path: Path) -> Non
     assert data["skipped_rows"] == 4 and data["skipped_message"] in err
     # A001's wait is still known (the ticket keeps its call); B001 is gone
     assert data["total"]["arrived"] == 4 and data["total"]["wait"]["mean_s"] == 780.0
+
+
+def test_the_report_takes_many_databases_and_the_other_commands_one() -> None:
+    from kiosk.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["status", "--db", "sqlite:///a.db"]).db == "sqlite:///a.db"
+    report_args = parser.parse_args(["report", "--day", "2026-11-24", "--format", "json",
+                                     "--out", "x.json", "--db", "a", "--db", "b"])
+    assert report_args.db == ["a", "b"]
+    issue_help = parser._subparsers._group_actions[0].choices["issue"].format_help()  # type: ignore[union-attr]
+    assert "[--db URL]" in issue_help and "URL\n" not in issue_help.split("options:")[0]

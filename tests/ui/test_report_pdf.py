@@ -13,6 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QMarginsF
+from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Settings
@@ -20,6 +22,7 @@ from kiosk.errors import KioskError
 from kiosk.queue.figures import Figures
 from kiosk.queue.service import QueueService
 from kiosk.report import words as w
+from kiosk.report.layout import LEFT, MIN_ROWS, Column, Document, Table
 from kiosk.report.pdf import write_pdf
 from tests.conftest import MANAGER_PIN, FakeClock
 from tests.support.report_figures import (
@@ -248,3 +251,33 @@ def test_generated_at_and_period_words(tmp_path: Path, qapp: QApplication) -> No
     cover = page_text(out, 1)
     assert "2026-11-03 至 2026-11-09" in cover and "2026-11-03 to 2026-11-09" in cover
     assert "大堂经理报告" in cover and "2026-12-01 07:30" in cover
+
+
+def _document(tmp_path: Path) -> Document:
+    writer = QPdfWriter(str(tmp_path / "layout.pdf"))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+    writer.setResolution(1200)
+    return Document(writer)
+
+
+def _rows_per_page(doc: Document) -> list[int]:
+    """Rows of the one table on each page (its title and heading row are two blocks)."""
+    return [len(page.blocks) - 2 for page in doc.pages]
+
+
+def test_a_split_table_leaves_no_row_alone_and_a_short_one_is_not_split(
+        qapp: QApplication, tmp_path: Path) -> None:
+    columns = (Column("日期\nDay", 2, LEFT), Column("排队人数\nArrived"))
+    for n in range(40, 110):
+        doc = _document(tmp_path)
+        doc.table(Table("按日 By day", columns, [[f"row {i}", str(i)] for i in range(n)]))
+        per_page = _rows_per_page(doc)
+        assert sum(per_page) == n
+        assert min(per_page) >= MIN_ROWS, (n, per_page)
+    # a short table that does not fit in what is left of a page starts on the next, whole
+    doc = _document(tmp_path)
+    doc.text("…")
+    doc.y = doc.bottom - doc.mm(30)
+    doc.table(Table("短 Short", columns, [[f"row {i}", "1"] for i in range(12)]))
+    assert doc.page_count == 2 and len(doc.pages[1].blocks) == 2 + 12

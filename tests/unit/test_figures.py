@@ -121,6 +121,22 @@ def test_counter_open_time_keeps_to_the_day() -> None:
     assert f.days_with_data == 2
 
 
+def test_counters_open_when_the_period_began() -> None:
+    """Counter 1 was open before the period (and never closed in it): open over each day's
+    activity; counter 2 was paused before it, so its first row, a close, adds nothing."""
+    tickets = [ticket(1, "A001", at(9, 0), called=at(9, 0), finished=at(9, 30))]
+    events = [event(1, at(8, 0), "counter_open", counter=2),
+              event(2, at(8, 30), "counter_close", counter=2),
+              event(3, at(16, 0), "counter_open", counter=2),
+              event(4, at(17, 0), "counter_close", counter=2)]
+    f = compute(facts(tickets, events, open_at_start=frozenset({1})), generated_at=NOW)
+    one, two = f.by_counter
+    assert one.open_s == 9 * 3600 and one.utilisation_pct == pytest.approx(100 / 18)
+    assert two.open_s == 3600 + 1800
+    f = compute(facts(tickets, events[1:], open_at_start=frozenset()), generated_at=NOW)
+    assert [c.open_s for c in f.by_counter] == [0.0, 3600.0]
+
+
 def test_rows_that_make_no_sense_are_left_out_and_counted() -> None:
     t = ticket(1, "A001", at(9, 0), called=at(9, 5), finished=at(9, 9))
     f = compute(facts([t], [event(1, at(9, 5), "called", 1, service="A", tier="regular"),
