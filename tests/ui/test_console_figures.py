@@ -88,8 +88,28 @@ def console(qapp: QApplication, ui_font, branch: QueueService, settings: Setting
     _close(window)
 
 
+@pytest.fixture
+def any_branch(queue: QueueService) -> QueueService:
+    """The example branch on SQLite and on PostgreSQL (the feed wakes by LISTEN there)."""
+    from kiosk.ui.demo import prepare_demo_branch
+
+    prepare_demo_branch(queue)
+    return queue
+
+
+@pytest.fixture
+def any_console(qapp: QApplication, ui_font, any_branch: QueueService,  # noqa: ANN001
+                settings: Settings, clock: FakeClock, qtbot: QtBot) -> Iterator[ConsoleWindow]:
+    _morning(any_branch, clock)
+    window = _open(any_branch, settings, qtbot)
+    yield window
+    _close(window)
+
+
 def test_the_figures_tab_shows_the_day_worked_out_by_hand_and_follows_a_new_call(
-        console: ConsoleWindow, branch: QueueService, clock: FakeClock, qtbot: QtBot) -> None:
+        any_console: ConsoleWindow, any_branch: QueueService, clock: FakeClock,
+        qtbot: QtBot) -> None:
+    console, branch = any_console, any_branch
     pane = console.figures_pane
     assert console.model.figures.started == 0  # hidden: nothing computed yet
     console.tabs.setCurrentWidget(console.figures_page)

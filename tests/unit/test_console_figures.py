@@ -178,16 +178,16 @@ def test_in_a_long_burst_at_most_one_computation_starts_per_gap() -> None:
 
 
 def test_the_console_model_reads_today_and_the_view_lists_every_service_and_tier(
-        sqlite_queue: QueueService, settings: Settings, clock: FakeClock) -> None:
-    model = ConsoleModel(sqlite_queue, settings)
-    sqlite_queue.open_counter(1)
-    a1 = sqlite_queue.issue("A")
+        queue: QueueService, settings: Settings, clock: FakeClock) -> None:
+    model = ConsoleModel(queue, settings)
+    queue.open_counter(1)
+    a1 = queue.issue("A")
     clock.advance(minutes=4)
-    sqlite_queue.issue("B")
-    assert sqlite_queue.call_next(1).id == a1.id  # waited 4:00
+    queue.issue("B")
+    assert queue.call_next(1).id == a1.id  # waited 4:00
     clock.advance(minutes=3)
-    sqlite_queue.finish(a1.id)
-    changed = model.apply(sqlite_queue.events_since(0))
+    queue.finish(a1.id)
+    changed = model.apply(queue.events_since(0))
     assert "figures" in changed and model.figures.stale
     assert model.apply([_event(99, "notice")]) == {"notice"}  # starts no refresh
 
