@@ -76,6 +76,14 @@ def _tab(visible: bool = True, gap_s: float = 0.0) -> tuple[Tab, FakeWorker]:
     return Tab(live, worker), worker
 
 
+def test_a_burst_in_one_feed_batch_gives_one_computation() -> None:
+    tab, worker = _tab()
+    tab.events(*[_event(i) for i in range(1, 51)])
+    assert len(worker.jobs) == 1
+    worker.finish("after 50 events")
+    assert tab.drawn == ["after 50 events"] and worker.jobs == [] and tab.live.started == 1
+
+
 def test_a_burst_of_events_during_a_computation_gives_exactly_one_more() -> None:
     tab, worker = _tab()
     tab.events(_event(1))
