@@ -12,6 +12,8 @@ databases, real processes on this machine).
                      its figures from SQLite, and `kiosk report --month` end to end
     report_pdf.py    the same month as the lobby manager's PDF: write_pdf, and
                      `kiosk report --month --format pdf` end to end
+    console_figures.py  the console's Figures tab on a busy day (450 customers through the
+                     service): a committed change → figures computed → tab redrawn
     binding.py       the Qt binding keeps reference counts across signal emits
     soak.py          a display and a kiosk process through a busy week: alive, memory flat,
                      everything they hold bounded (`--soak`)
@@ -22,10 +24,10 @@ fails the bench loudly instead of disappearing from it.
 """
 
 FIGURES = ("queue", "ticket", "sync", "kiosk_window", "console", "teller", "figures",
-           "report_pdf", "binding", "soak")
+           "report_pdf", "console_figures", "binding", "soak")
 """Every figure, in the order they run; `soak` (minutes) only when asked for."""
 
 DEFAULT_FIGURES = ("queue", "ticket", "sync", "kiosk_window", "console", "teller", "figures",
-                   "report_pdf", "binding")
+                   "report_pdf", "console_figures", "binding")
 SOAK_FIGURES = ("binding", "soak")
 """`kiosk bench --soak`: what a new Qt binding must pass before it enters the lock."""
