@@ -55,7 +55,6 @@ from kiosk.queue.figures import Figures
 from kiosk.queue.forecast import ServiceWaits
 from kiosk.queue.staff import Actor
 from kiosk.queue.views import AuditRecord, TicketView
-from kiosk.report.pdf import SERVICE_LEVEL_TARGET_PCT  # the monthly report's, the same aim
 from kiosk.ui import style
 from kiosk.ui.console import (
     AUDIT_ACTIONS,
@@ -959,7 +958,8 @@ class ConsoleWindow(QWidget):
     def _draw_figures(self) -> None:
         figs = self.model.figures.figures
         view = None if figs is None else figures_view(
-            figs, self.model.waiting_now(), self.settings, SERVICE_LEVEL_TARGET_PCT)
+            figs, self.model.waiting_now(), self.settings,
+            self.settings.rules.service_level_target_pct)
         self.figures_pane.draw(view, self.lang, figs.generated_at if figs else None)
         self.figures_pane.show_problem(self._figures_note() if self._figures_note else "")
 
