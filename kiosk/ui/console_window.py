@@ -309,6 +309,8 @@ class ConsoleWindow(QWidget):
         self.branch.setObjectName("consoleBranch")
         self.title = QLabel(self.topbar)
         self.title.setObjectName("consoleTitle")
+        for name in (self.branch, self.title):  # a narrow window cuts them, not widens
+            name.setMinimumWidth(80)
         self.who = QLabel(self.topbar)
         self.who.setObjectName("consoleWho")
         self.status = QLabel(self.topbar)
@@ -592,14 +594,20 @@ class ConsoleWindow(QWidget):
         self.audit_export.setObjectName("action")
         self.audit_export.clicked.connect(lambda: self.export_audit())
         self.audit_labels = [QLabel(page) for _ in range(4)]
-        for lab, w in zip(self.audit_labels, (self.audit_staff, self.audit_action,
-                                              self.audit_since, self.audit_until), strict=True):
-            row.addWidget(lab)
-            row.addWidget(w)
-        row.addWidget(self.audit_search)
-        row.addWidget(self.audit_export)
+        # two rows (who and what; when, and the buttons): one row in English large type
+        # was wider than a 1280-pixel screen
+        dates = QHBoxLayout()
+        for lab, w, line in zip(self.audit_labels, (self.audit_staff, self.audit_action,
+                                                    self.audit_since, self.audit_until),
+                                (row, row, dates, dates), strict=True):
+            line.addWidget(lab)
+            line.addWidget(w)
         row.addStretch(1)
+        dates.addWidget(self.audit_search)
+        dates.addWidget(self.audit_export)
+        dates.addStretch(1)
         box.addLayout(row)
+        box.addLayout(dates)
         self.audit_table = self._table(page, 7)
         self.audit_table.setObjectName("auditTable")
         box.addWidget(self.audit_table, 1)
