@@ -11,26 +11,11 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Settings
-from kiosk.queue.db import Database
-from kiosk.queue.service import QueueService
-from tests.conftest import EXAMPLE_CONFIG, MANAGER_PIN, FakeClock
-from tests.support.small_day import small_day
+from tests.conftest import EXAMPLE_CONFIG
+from tests.support.small_day import small_day_branch
 from tests.ui.test_report_pdf import PAGE_FOOTER, page_text, pdf_pages
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _branch(path: Path, settings: Settings) -> str:
-    url = f"sqlite:///{path}"
-    service = QueueService(Database(url), settings, FakeClock())
-    service.prepare()
-    try:
-        service.staff.add("M001", "张经理", "manager", MANAGER_PIN)
-        small_day(service, service.clock,  # type: ignore[arg-type]
-                  service.login("M001", MANAGER_PIN, role="manager"))
-    finally:
-        service.db.dispose()
-    return url
 
 
 def _report(tmp_path: Path, *args: str,
@@ -47,7 +32,7 @@ def _report(tmp_path: Path, *args: str,
 @pytest.mark.slow
 def test_a_days_pdf_and_a_bank_wide_pdf_from_the_command_line(tmp_path: Path,
                                                               settings: Settings) -> None:
-    one = _branch(tmp_path / "lujiazui.db", settings)
+    one = small_day_branch(f"sqlite:///{tmp_path / 'lujiazui.db'}", settings)
     out = tmp_path / "day.pdf"
     done = _report(tmp_path, "--day", "2026-11-24", "--format", "pdf", "--out", str(out),
                    "--author", "张经理", "--db", one)
@@ -69,7 +54,7 @@ def test_a_days_pdf_and_a_bank_wide_pdf_from_the_command_line(tmp_path: Path,
     assert done.returncode == 0, done.stderr
     assert "目标 90% Target 90%" in page_text(tmp_path / "aim.pdf")
 
-    two = _branch(tmp_path / "xujiahui.db", settings)
+    two = small_day_branch(f"sqlite:///{tmp_path / 'xujiahui.db'}", settings)
     bank = tmp_path / "bank.pdf"
     done = _report(tmp_path, "--day", "2026-11-24", "--format", "pdf", "--out", str(bank),
                    "--db", f"陆家嘴={one}", "--db", f"徐家汇={two}")
