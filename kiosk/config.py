@@ -198,6 +198,9 @@ class RuleSettings:
     keep_promises: Flag = False  # the wait printed on a ticket becomes a deadline (not fifo)
     promise_margin_s: Seconds = 300.0  # promise = issued + estimate + max(this, frac × estimate)
     promise_margin_frac: Annotated[float, _number(ge=0, le=10)] = 0.0
+    # the branch's aim: this share of the called customers called within their target wait
+    # (the console's Figures and the reports mark the half hours below it)
+    service_level_target_pct: Annotated[float, _number(gt=0, le=100)] = 80.0
     __pydantic_config__ = _TABLE
 
 

@@ -56,6 +56,10 @@
         <translation>Audit</translation>
     </message>
     <message>
+        <source>数据</source>
+        <translation>Figures</translation>
+    </message>
+    <message>
         <source>置顶 / 移到第几位</source>
         <translation>Pin / move to position</translation>
     </message>
@@ -332,6 +336,18 @@
         <translation>Not done: an unexpected error; details are in the log.</translation>
     </message>
     <message>
+        <source>有 %1 条记录无法读取，未计入以上数据（详情见日志）。</source>
+        <translation>Unreadable rows of the database left out of these figures: %1 (details in the log).</translation>
+    </message>
+    <message>
+        <source>连不上数据库，数据暂未更新；恢复后自动更新。</source>
+        <translation>Cannot reach the database: the figures are not up to date; they update by themselves once it is back.</translation>
+    </message>
+    <message>
+        <source>数据暂未更新：</source>
+        <translation>The figures are not up to date:</translation>
+    </message>
+    <message>
         <source>等候 %1 人</source>
         <translation>%1 waiting</translation>
     </message>
@@ -576,6 +592,101 @@
     <message>
         <source>返回</source>
         <translation>Back</translation>
+    </message>
+</context>
+<context>
+    <name>FiguresPane</name>
+    <message>
+        <source>今日数据</source>
+        <translation>Today's figures</translation>
+    </message>
+    <message>
+        <source>今日取号</source>
+        <translation>Tickets today</translation>
+    </message>
+    <message>
+        <source>已办结</source>
+        <translation>Served</translation>
+    </message>
+    <message>
+        <source>正在等候</source>
+        <translation>Waiting now</translation>
+    </message>
+    <message>
+        <source>平均等候</source>
+        <translation>Mean wait</translation>
+    </message>
+    <message>
+        <source>95% 等候不超过</source>
+        <translation>95% waited at most</translation>
+    </message>
+    <message>
+        <source>目标时间内叫号</source>
+        <translation>Called within target</translation>
+    </message>
+    <message>
+        <source>过号率</source>
+        <translation>No-shows</translation>
+    </message>
+    <message>
+        <source>业务</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>取号</source>
+        <comment>column</comment>
+        <translation>Arrived</translation>
+    </message>
+    <message>
+        <source>已办结</source>
+        <comment>column</comment>
+        <translation>Served</translation>
+    </message>
+    <message>
+        <source>正在等候</source>
+        <comment>column</comment>
+        <translation>Waiting
+now</translation>
+    </message>
+    <message>
+        <source>过号率</source>
+        <comment>column</comment>
+        <translation>No-show
+rate</translation>
+    </message>
+    <message>
+        <source>平均等候</source>
+        <comment>column</comment>
+        <translation>Mean
+wait</translation>
+    </message>
+    <message>
+        <source>95% 等候</source>
+        <comment>column</comment>
+        <translation>p95
+wait</translation>
+    </message>
+    <message>
+        <source>目标内叫号</source>
+        <comment>column</comment>
+        <translation>Within
+target</translation>
+    </message>
+    <message>
+        <source>客户等级</source>
+        <translation>Tier</translation>
+    </message>
+    <message>
+        <source>合计</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>更新于 %1</source>
+        <translation>Updated %1</translation>
+    </message>
+    <message>
+        <source>正在读取…</source>
+        <translation>Reading…</translation>
     </message>
 </context>
 <context>

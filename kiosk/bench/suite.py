@@ -8,6 +8,7 @@ from typing import Any
 from kiosk.bench import FIGURES
 from kiosk.bench.binding import check_binding
 from kiosk.bench.console import bench_console
+from kiosk.bench.console_figures import bench_console_figures, console_figures_lines
 from kiosk.bench.display import bench_sync
 from kiosk.bench.figures import bench_figures, figures_lines
 from kiosk.bench.kiosk_window import bench_startup
@@ -45,6 +46,8 @@ def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
     if "report_pdf" in chosen:
         result["report_pdf"] = bench_report_pdf(config,
                                                 progress=_prefixed(progress, "report_pdf"))
+    if "console_figures" in chosen:
+        result["console_figures"] = bench_console_figures(config)
     if "web" in chosen:
         result["web"] = bench_web(config, pg)
     if "binding" in chosen:
@@ -66,6 +69,8 @@ def summary_text(result: dict[str, Any]) -> str:
         lines += figures_lines(result["figures"])
     if "report_pdf" in result:
         lines += report_pdf_lines(result["report_pdf"])
+    if "console_figures" in result:
+        lines += console_figures_lines(result["console_figures"])
     if "web" in result:
         lines += web_lines(result["web"])
     if "binding" in result:

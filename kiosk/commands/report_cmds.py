@@ -166,7 +166,8 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     else:
         assert write_pdf is not None
         with replacing(out) as tmp:
-            count = write_pdf(figs, tmp, author=args.author)
+            count = write_pdf(figs, tmp, author=args.author,
+                              target_pct=settings.rules.service_level_target_pct)
     note = figs.skipped_message
     ctx.out({"out": str(out), "format": args.format, "first_day": first.isoformat(),
              "last_day": last.isoformat(), "branches": len(facts), "files": count,

@@ -54,7 +54,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsScene
 
 from kiosk.devices.fonts import cjk_font_path
 from kiosk.errors import KioskError
-from kiosk.report.words import check_lang, hhmm, nice_axis, runs, say
+from kiosk.report.words import axis_decimals, check_lang, hhmm, nice_axis, runs, say
 
 BLUE = QColor("#2f6db5")
 ORANGE = QColor("#e07b00")
@@ -310,7 +310,7 @@ def _value_axis(chart: QChart, top: float, title: str, side: Qt.AlignmentFlag, *
     axis.setRange(0, maximum)
     axis.setTickCount(ticks)
     step = maximum / (ticks - 1)
-    axis.setLabelFormat("%d" if integer or step >= 1 else "%.1f")
+    axis.setLabelFormat(f"%.{0 if integer else axis_decimals(step)}f")
     _style_axis(axis, title)
     chart.addAxis(axis, side)
     return axis

@@ -117,6 +117,14 @@ def nice_axis(top: float, max_ticks: int = 6, *, integer: bool = False) -> tuple
     return step * intervals, intervals + 1
 
 
+def axis_decimals(step: float) -> int:
+    """Decimals that tell an axis's ticks apart: 0 for steps of 1 and more, 2 for 0.05
+    (0.05, 0.10, ... rather than 0.0, 0.1, 0.1), at most 3."""
+    if not step > 0 or step >= 1 or math.isinf(step):
+        return 0
+    return min(3, -math.floor(math.log10(step) + 1e-9))
+
+
 def runs(values: Sequence[float | None]) -> list[list[tuple[int, float]]]:
     """The unbroken stretches of a series with holes: [(index, value), ...] per stretch.
 

@@ -33,6 +33,7 @@ from kiosk.identity import identify
 from kiosk.queue import rules
 from kiosk.queue.audit_csv import write_audit_csv
 from kiosk.queue.feed import ChangeFeed
+from kiosk.queue.figures import Figures
 from kiosk.queue.forecast import ServiceWaits
 from kiosk.queue.service import QueueService
 from kiosk.queue.staff import Actor, AuthError
@@ -43,6 +44,7 @@ from kiosk.queue.views import (
     StationRecord,
     TicketView,
 )
+from kiosk.ui.console_figures import LiveFigures
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +222,7 @@ class ConsoleModel:
         self.acknowledged: set[str] = set()
         self.estimates_at: datetime | None = None
         self.business_day: date | None = None
+        self.figures = LiveFigures()  # the Figures tab: today's figures, coalesced
 
     # --- who is logged in ----------------------------------------------------------------
 
@@ -260,6 +263,7 @@ class ConsoleModel:
         """A full reload: every pane (estimates already known are kept)."""
         if state.business_day != self.business_day and self.business_day is not None:
             self.alerts = {k: a for k, a in self.alerts.items() if not k.startswith("wait")}
+            self.figures.reset()
         self.business_day = state.business_day
         old = self.hall
         if state.hall is not None:
@@ -287,12 +291,15 @@ class ConsoleModel:
 
     def apply(self, events: Iterable[FeedEvent]) -> set[str]:
         """Events from the feed, in order: the panes they changed."""
+        events = list(events)
         changed: set[str] = set()
         for e in events:
             self.last_event_id = max(self.last_event_id, e.id)
             changed |= self._apply_one(e)
         if "hall" in changed:
             changed |= self.check_waits()
+        if self.figures.note(events):
+            changed.add("figures")
         return changed
 
     def _apply_one(self, e: FeedEvent) -> set[str]:
@@ -337,6 +344,7 @@ class ConsoleModel:
             self.hall.clear()
             self._left.clear()
             self.no_shows = []
+            self.figures.reset()
             return {"hall", "no_shows", "counters"}
         if kind.startswith("counter_") or kind in ("start", "recall", "suspend"):
             return {"counters"}
@@ -447,6 +455,15 @@ class ConsoleModel:
 
     def read_stations(self) -> list[StationRecord]:
         return self.service.stations()
+
+    def read_figures(self) -> Figures:
+        """Today's figures (the business day), from the events and tickets tables."""
+        day = self.service.business_day(self.service.now())
+        return self.service.figures(day, day)
+
+    def waiting_now(self) -> list[tuple[str, str]]:
+        """(service, tier) of every ticket waiting now, as the hall follows them."""
+        return [(r.service, r.tier) for r in self.hall.values()]
 
     def kiosks(self) -> list[str]:
         return [s.name for s in self.stations if s.kind == "kiosk"]

@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import Settings
 from kiosk.queue.feed import FeedEvent
+from kiosk.queue.figures import Figures
 from kiosk.queue.forecast import ServiceWaits
 from kiosk.queue.staff import Actor
 from kiosk.queue.views import AuditRecord, TicketView
@@ -65,6 +66,8 @@ from kiosk.ui.console import (
     problem,
 )
 from kiosk.ui.console_dialogs import CounterDialog, ReasonDialog, minutes_text
+from kiosk.ui.console_figures import figures_view
+from kiosk.ui.console_figures_pane import FiguresPane
 from kiosk.ui.feed_qt import LiveFeed
 from kiosk.ui.i18n import Languages
 from kiosk.ui.worker import Worker
@@ -256,6 +259,7 @@ class ConsoleWindow(QWidget):
     logged_in = Signal(object)
     hall_changed = Signal()
     panes_changed = Signal(set)
+    figures_drawn = Signal()  # the Figures tab shows newly computed figures
     action_done = Signal(str, object)  # (action, result)
     action_failed = Signal(str, object)  # (action, Problem)
     message_shown = Signal(str)
@@ -275,6 +279,8 @@ class ConsoleWindow(QWidget):
         self.audit_rows: list[AuditRecord] = []
         self.last_issued: TicketView | None = None
         self._estimating = False
+        self._skipped_logged = 0  # unreadable rows the log was last told of
+        self._figures_note: Callable[[], str] | None = None  # a line over the figures
         self._scale = 0.0
         self.setObjectName("console")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -303,6 +309,8 @@ class ConsoleWindow(QWidget):
         self.branch.setObjectName("consoleBranch")
         self.title = QLabel(self.topbar)
         self.title.setObjectName("consoleTitle")
+        for name in (self.branch, self.title):  # a narrow window cuts them, not widens
+            name.setMinimumWidth(80)
         self.who = QLabel(self.topbar)
         self.who.setObjectName("consoleWho")
         self.status = QLabel(self.topbar)
@@ -341,6 +349,7 @@ class ConsoleWindow(QWidget):
         self._build_issue()
         self._build_notice()
         self._build_audit()
+        self._build_figures()
 
     def _build_login(self) -> None:
         page = QWidget(self)
@@ -585,19 +594,30 @@ class ConsoleWindow(QWidget):
         self.audit_export.setObjectName("action")
         self.audit_export.clicked.connect(lambda: self.export_audit())
         self.audit_labels = [QLabel(page) for _ in range(4)]
-        for lab, w in zip(self.audit_labels, (self.audit_staff, self.audit_action,
-                                              self.audit_since, self.audit_until), strict=True):
-            row.addWidget(lab)
-            row.addWidget(w)
-        row.addWidget(self.audit_search)
-        row.addWidget(self.audit_export)
+        # two rows (who and what; when, and the buttons): one row in English large type
+        # was wider than a 1280-pixel screen
+        dates = QHBoxLayout()
+        for lab, w, line in zip(self.audit_labels, (self.audit_staff, self.audit_action,
+                                                    self.audit_since, self.audit_until),
+                                (row, row, dates, dates), strict=True):
+            line.addWidget(lab)
+            line.addWidget(w)
         row.addStretch(1)
+        dates.addWidget(self.audit_search)
+        dates.addWidget(self.audit_export)
+        dates.addStretch(1)
         box.addLayout(row)
+        box.addLayout(dates)
         self.audit_table = self._table(page, 7)
         self.audit_table.setObjectName("auditTable")
         box.addWidget(self.audit_table, 1)
         self.audit_page = page
         self.tabs.addTab(page, "")
+
+    def _build_figures(self) -> None:
+        self.figures_pane = FiguresPane(self)
+        self.figures_page = self.figures_pane
+        self.tabs.addTab(self.figures_pane, "")
         self.tabs.currentChanged.connect(self._tab_changed)
 
     def _timers(self) -> None:
@@ -610,6 +630,8 @@ class ConsoleWindow(QWidget):
         self.estimates_timer = timer(ESTIMATES_EVERY_MS, self.refresh_estimates)
         self.stations_timer = timer(STATIONS_EVERY_MS, self.refresh_stations)
         self.tick_timer = timer(TICK_MS, self._tick)
+        self.figures_timer = timer(0, self._figures_due)  # a refresh held back by the gap
+        self.figures_timer.setSingleShot(True)
         self.clock_timer = timer(1_000, self._update_clock)
         self.clock_timer.start()
 
@@ -621,6 +643,7 @@ class ConsoleWindow(QWidget):
             return
         self._scale = scale
         self.setStyleSheet(style.console_stylesheet(scale))
+        self.figures_pane.set_scale(scale)  # its charts and bold totals follow the print
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -651,7 +674,8 @@ class ConsoleWindow(QWidget):
         self.staff_edit.setPlaceholderText("M001")
         self.login_button.setText(self.tr("登录"))
         for i, text in enumerate((self.tr("大厅"), self.tr("窗口"), self.tr("提醒"),
-                                  self.tr("主动派号"), self.tr("公告"), self.tr("审计"))):
+                                  self.tr("主动派号"), self.tr("公告"), self.tr("审计"),
+                                  self.tr("数据"))):
             self.tabs.setTabText(i, text)
         self._alerts_tab_text()
         names = {"pin": self.tr("置顶 / 移到第几位"), "tier": self.tr("更改等级"),
@@ -702,6 +726,8 @@ class ConsoleWindow(QWidget):
              self.tr("之前"), self.tr("之后")])
         self._show_status()
         self.refresh_panes({"hall", "no_shows", "counters", "alerts", "audit"})
+        self.figures_pane.retranslate(self.lang)
+        self._draw_figures()
         self._update_clock()
 
     def _fill_filters(self) -> None:
@@ -834,6 +860,8 @@ class ConsoleWindow(QWidget):
         self.start_feed()
         for t in (self.estimates_timer, self.stations_timer, self.tick_timer):
             t.start()
+        self.model.figures.mark_stale()
+        self._figures_due()
         self.logged_in.emit(actor)
 
     def logout(self) -> None:
@@ -894,6 +922,56 @@ class ConsoleWindow(QWidget):
         self._estimating = False
         log.info("estimates not read: %s", exc)
 
+    # --- the Figures tab (computed on the worker, coalesced: see console_figures) ---------
+
+    def _figures_due(self) -> None:
+        if self.model.actor is None:
+            return
+        generation = self.model.figures.start()
+        if generation is None:
+            wait = self.model.figures.wait_s()
+            if wait and not self.figures_timer.isActive():
+                self.figures_timer.start(max(1, round(wait * 1000)))
+            return
+        self.worker.run(self.model.read_figures,
+                        on_done=lambda figs: self._got_figures(generation, figs),
+                        on_error=lambda exc: self._figures_failed(generation, exc))
+
+    def _got_figures(self, generation: int, figures: Figures) -> None:
+        if self.model.figures.done(generation, figures):
+            skipped = figures.skipped_rows
+            self._figures_note = (lambda: self.tr(
+                "有 %1 条记录无法读取，未计入以上数据（详情见日志）。").replace(
+                "%1", str(skipped))) if skipped else None
+            if skipped != self._skipped_logged:
+                self._skipped_logged = skipped
+                log.warning("figures: %s", figures.skipped_message or "every row read again")
+            self._draw_figures()
+            self.figures_drawn.emit()
+        self._figures_due()  # events that came meanwhile: one more, newest state
+
+    def _figures_failed(self, generation: int, exc: BaseException) -> None:
+        if self.model.figures.failed(generation, exc):
+            log.info("figures not read: %s", exc)
+            self._figures_note = lambda: self.figures_problem_text(exc)
+            self._draw_figures()
+        self._figures_due()
+
+    def figures_problem_text(self, exc: BaseException) -> str:
+        p = problem(exc)
+        if p.kind == "offline":
+            return self.tr("连不上数据库，数据暂未更新；恢复后自动更新。")
+        detail = f" {p.detail}" if p.kind == "refused" and p.detail else ""
+        return self.tr("数据暂未更新：") + (detail or self.problem_text(p))
+
+    def _draw_figures(self) -> None:
+        figs = self.model.figures.figures
+        view = None if figs is None else figures_view(
+            figs, self.model.waiting_now(), self.settings,
+            self.settings.rules.service_level_target_pct)
+        self.figures_pane.draw(view, self.lang, figs.generated_at if figs else None)
+        self.figures_pane.show_problem(self._figures_note() if self._figures_note else "")
+
     def refresh_stations(self) -> None:
         if self.model.actor is None:
             return
@@ -924,6 +1002,8 @@ class ConsoleWindow(QWidget):
             self._show_notice()
         if "stations" in panes:
             self._fill_kiosks_if_changed()
+        if "figures" in panes:
+            self._figures_due()
         if panes:
             self.panes_changed.emit(panes)
 
@@ -1033,6 +1113,8 @@ class ConsoleWindow(QWidget):
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.audit_page and self.model.actor is not None:
             self.load_audit()
+        self.model.figures.show(self.tabs.widget(index) is self.figures_page)
+        self._figures_due()
 
     # --- selections ----------------------------------------------------------------------------
 

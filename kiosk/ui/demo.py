@@ -24,6 +24,7 @@ from kiosk.identity import Identity, identify
 from kiosk.queue import customers
 from kiosk.queue.models import CALLED, SERVING
 from kiosk.queue.service import QueueService
+from kiosk.ui.console_window import ConsoleWindow
 from kiosk.ui.display_station import DisplayStation
 from kiosk.ui.kiosk_window import KioskWindow
 from kiosk.ui.teller_window import TellerWindow
@@ -171,6 +172,12 @@ class HallSimulator(QObject):
                 self.service.call_next(counter.number)
 
 
+def _save(window: QWidget, path: Path) -> Path:
+    if not window.grab().save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
+    return path
+
+
 class Demo(QObject):
     """The running demo: its windows, its branch and (optionally) the simulator."""
 
@@ -219,8 +226,19 @@ class Demo(QObject):
         if self.simulator is not None:
             self.simulator.start()
 
+    @property
+    def console(self) -> ConsoleWindow | None:
+        return next((w for n, w in self.windows if n == "console"
+                     and isinstance(w, ConsoleWindow)), None)
+
     def run_for(self, seconds: float, screenshots: Path | None) -> None:
-        """Stop after `seconds`, saving a PNG of every window first."""
+        """Stop after `seconds`, saving a PNG of every window first (and of the console's
+        Figures tab, shown for the last two seconds so its figures are live)."""
+        console = self.console
+        if screenshots is not None and console is not None:
+            QTimer.singleShot(max(0, int((seconds - 2) * 1000)), lambda: console.tabs
+                              .setCurrentWidget(console.figures_page))
+
         def finish() -> None:
             try:
                 if screenshots is not None:
@@ -237,11 +255,12 @@ class Demo(QObject):
     def save_screenshots(self, directory: Path) -> list[Path]:
         directory.mkdir(parents=True, exist_ok=True)
         paths = []
+        console = self.console
+        if console is not None and console.tabs.currentWidget() is console.figures_page:
+            paths.append(_save(console, directory / "console-figures.png"))
+            console.tabs.setCurrentWidget(console.hall_page)
         for name, window in self.windows:
-            path = directory / f"{name}.png"
-            if not window.grab().save(str(path), "PNG"):
-                raise OSError(f"could not write {path}")
-            paths.append(path)
+            paths.append(_save(window, directory / f"{name}.png"))
         return paths
 
     def close(self) -> None:

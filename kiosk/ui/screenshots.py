@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from kiosk.config import Settings
 from kiosk.devices.printer import PreviewPrinter, PrinterState
 from kiosk.devices.ticket import LayoutOptions
+from kiosk.errors import QueueError
 from kiosk.queue.service import QueueService
 from kiosk.queue.staff import Actor
 from kiosk.ui import style
@@ -274,31 +275,70 @@ def _combinations(studio: KioskStudio, sizes: Iterable[tuple[int, int]],
 # --- the manager console ------------------------------------------------------------------
 
 CONSOLE_SIZES = ((1280, 800), (1920, 1080))
+CONSOLE_AT = datetime(2026, 11, 24, 11, 42)  # late morning: the day's figures have a shape
 
 
-def _console_branch(service: object, clock: StudioClock) -> None:
-    """A morning hall: people waiting (some long), a VIP, a no-show, a counter that has
-    held its call for long, a kiosk out of paper, a notice, a few overrides."""
-    from datetime import timedelta
+def _busy_morning(service: QueueService, clock: StudioClock, until: datetime) -> None:
+    """The branch's day from opening to `until`, minute by minute through the queue
+    service: walk-ins of every service and tier (more towards lunch: a rush in the last
+    half hour), each open counter calling, serving (about six minutes) and now and then
+    marking a no-show; whoever is at a counter at the end is served."""
+    import random
 
+    from kiosk.ui.demo import TIER_WEIGHTS, directory_walk_ins
+
+    rng = random.Random(24)
+    walk_ins = directory_walk_ins(service.settings)
+    services = {"A": 35, "B": 40, "C": 15, "V": 10}
+    prefixes = [s.prefix for s in service.settings.services]
+    weights = [services.get(p, 10) for p in prefixes]
+    held: dict[int, tuple[int, datetime]] = {}
+    clock.at = until.replace(hour=9, minute=0)
+    while clock.at < until:
+        rush = until - clock.at <= timedelta(minutes=30)
+        busy = rush or clock.at.hour >= 10
+        for _ in range(rng.choice((0, 1, 1, 2, 2, 2) if rush else (0, 1, 1, 1, 2, 2) if busy
+                                  else (0, 0, 1, 1, 1, 2))):
+            tier = rng.choices(list(TIER_WEIGHTS), list(TIER_WEIGHTS.values()))[0]
+            known = walk_ins.get(tier)
+            identity = rng.choice(known) if known and tier != "regular" else None
+            prefix = rng.choices(prefixes, weights)[0]
+            try:
+                service.issue(prefix, identity, station="KIOSK-1")
+            except QueueError:  # a VIP who already holds a ticket keeps that one
+                service.issue(prefix, station="KIOSK-1")
+        for counter in service.settings.counters:
+            ticket = held.get(counter.number)
+            if ticket is not None and clock.at >= ticket[1]:
+                (service.no_show if rng.random() < 0.06 else service.finish)(ticket[0])
+                del held[counter.number]
+            if counter.number not in held and (called := service.call_next(counter.number)):
+                held[counter.number] = (called.id, clock.at + timedelta(
+                    minutes=rng.uniform(2.5, 9.5)))
+        clock.at += timedelta(minutes=1)
+    for ticket_id, _ in held.values():
+        service.finish(ticket_id)
+
+
+def _console_branch(service: object, clock: StudioClock, at: datetime = CONSOLE_AT) -> None:
+    """A busy morning with a rush before lunch, and the hall at `at`: people waiting (some
+    long), a VIP, a no-show, a counter that has held its call for long, a kiosk out of
+    paper, a notice, a few overrides."""
     from kiosk.identity import identify
     from kiosk.queue.service import QueueService
     from kiosk.ui.demo import DEMO_MANAGER
 
     assert isinstance(service, QueueService)
     manager = service.login(DEMO_MANAGER[0], DEMO_MANAGER[2], role="manager")
-    start = STUDIO_MORNING - timedelta(minutes=40)
-    for i, prefix in enumerate("AABBBBCVABBACBBAAB"):
-        clock.at = start + timedelta(minutes=2 * i)
-        service.issue(prefix, station="studio")
-    clock.at = STUDIO_MORNING - timedelta(minutes=3)
-    service.issue("V", identify(GOLD_CARD, service.settings.hash_secret), station="KIOSK-1")
-    clock.at = STUDIO_MORNING - timedelta(minutes=12)
+    _busy_morning(service, clock, at - timedelta(minutes=12))
+    clock.at = at - timedelta(minutes=12)
     called = service.call_next(1)
     if called is not None:
         service.no_show(called.id)
     service.call_next(1)
-    clock.at = STUDIO_MORNING
+    clock.at = at - timedelta(minutes=3)
+    service.issue("V", identify(GOLD_CARD, service.settings.hash_secret), station="KIOSK-1")
+    clock.at = at
     for n in (3, 4):
         service.call_next(n)
     waiting = service.hall()
@@ -308,7 +348,8 @@ def _console_branch(service: object, clock: StudioClock) -> None:
                        "Corporate services pause after 15:00 today.", actor=manager,
                        reason="系统维护")
     service.heartbeat("KIOSK-1", "kiosk", {"printer": "paper_out", "printer_since":
-                                          "2026-11-24T10:05:00", "reader": "ok"})
+                                          f"{at - timedelta(minutes=7):%Y-%m-%dT%H:%M:%S}",
+                                          "reader": "ok"})
     service.heartbeat("KIOSK-2", "kiosk", {"printer": "ready", "reader": "ok"})
 
 
@@ -323,7 +364,7 @@ def save_console_screens(settings: Settings, workdir: Path, out: Path,
     from kiosk.ui.demo import DEMO_MANAGER, DEMO_TELLER_PIN, demo_teller
 
     out.mkdir(parents=True, exist_ok=True)
-    clock = StudioClock(STUDIO_MORNING)
+    clock = StudioClock(CONSOLE_AT)
     service = build_service(settings, f"sqlite:///{workdir / 'console.db'}", clock, create=True)
     prepare_demo_branch(service)
     _console_branch(service, clock)
@@ -367,7 +408,7 @@ def save_console_screens(settings: Settings, workdir: Path, out: Path,
                 window.resize(w, h)
                 suffix = f"-{w}x{h}" if (w, h) != sizes[0] else ""
                 for i, tab in enumerate(("hall", "counters", "alerts", "issue", "notice",
-                                         "audit")):
+                                         "audit", "figures")):
                     window.tabs.setCurrentIndex(i)
                     window.worker.wait(5000)
                     settle()

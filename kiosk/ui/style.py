@@ -163,6 +163,13 @@ def console_stylesheet(scale: float = 1.0) -> str:
     QWidget#loginCard {{ background: white; border: 1px solid #c8cdd3; border-radius: 10px; }}
     QWidget#console QLabel#loginTitle {{ color: {NAVY}; font-weight: bold; font-size: {f(24)}; }}
     QWidget#console QLabel#issuedNumber {{ color: {RED}; font-weight: bold; font-size: {f(110)}; }}
+    QWidget#figureCard {{ background: white; border: 1px solid #c8cdd3; border-radius: 8px; }}
+    QWidget#console QLabel#figureValue {{ color: {NAVY}; font-size: {f(24)}; font-weight: bold; }}
+    QWidget#console QLabel#figureValue[below="true"] {{ color: {RED_DOWN}; }}
+    QWidget#console QLabel#figureCaption {{ color: {MUTED}; font-size: {f(13)}; }}
+    QWidget#console QLabel#figuresUpdated {{ color: {MUTED}; }}
+    QWidget#figuresPane QHeaderView::section {{ font-size: {f(13)}; padding: 2px; }}
+    QWidget#figuresPane QTableWidget::item {{ padding: 2px 4px; }}
     QWidget#console QLabel#noticeNow {{ background: {AMBER_BG}; border: 2px solid {AMBER_EDGE};
                         border-radius: 8px; padding: 10px; }}
     QLineEdit, QComboBox, QDateEdit, QPlainTextEdit, QSpinBox {{ padding: 4px 6px; }}

@@ -16,25 +16,11 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Settings
-from kiosk.queue.db import Database
-from kiosk.queue.service import QueueService
-from tests.conftest import MANAGER_PIN, FakeClock
 from tests.support.cli_runner import assert_clear, kiosk
-from tests.support.small_day import small_day
+from tests.support.small_day import small_day_branch
 
 BOM = b"\xef\xbb\xbf"
 Run = Callable[..., tuple[int, str, str]]
-
-
-def make_branch(url: str, settings: Settings) -> None:
-    service = QueueService(Database(url), settings, FakeClock())
-    service.prepare()
-    try:
-        service.staff.add("M001", "张经理", "manager", MANAGER_PIN)
-        small_day(service, service.clock,  # type: ignore[arg-type]
-                  service.login("M001", MANAGER_PIN, role="manager"))
-    finally:
-        service.db.dispose()
 
 
 @pytest.fixture
@@ -43,7 +29,7 @@ def branch(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("KIOSK_NOW", "2026-11-30T18:00:00")
     monkeypatch.setenv("KIOSK_VAR_DIR", str(tmp_path / "var"))
     url = f"sqlite:///{tmp_path / 'lujiazui.db'}"
-    make_branch(url, settings)
+    small_day_branch(url, settings)
     return url
 
 
@@ -120,7 +106,7 @@ def test_json_is_the_figures_as_data(branch: str, tmp_path: Path) -> None:
 def test_several_branches_in_one_report(branch: str, tmp_path: Path,
                                         settings: Settings) -> None:
     other = f"sqlite:///{tmp_path / 'waitan.db'}"
-    make_branch(other, settings)
+    small_day_branch(other, settings)
     out = tmp_path / "bank.json"
     code, _, _ = report(branch, "--day", "2026-11-24", "--format", "json", "--out", str(out),
                         "--db", other, "--db", f"外滩={other}")

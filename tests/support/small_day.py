@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from kiosk.config import Settings
+from kiosk.queue.db import Database
 from kiosk.queue.service import QueueService
 from kiosk.queue.staff import Actor
-from tests.conftest import FakeClock
+from tests.conftest import MANAGER_PIN, FakeClock
 
 DAY = date(2026, 11, 24)
 
@@ -71,3 +73,16 @@ def small_day(q: QueueService, clock: FakeClock, manager: Actor) -> dict[str, in
     q.close_counter(1)
     q.close_counter(3)
     return ids
+
+
+def small_day_branch(url: str, settings: Settings) -> str:
+    """A new branch database at `url` holding the small day, made by manager M001."""
+    service = QueueService(Database(url), settings, FakeClock())
+    service.prepare()
+    try:
+        service.staff.add("M001", "张经理", "manager", MANAGER_PIN)
+        small_day(service, service.clock,  # type: ignore[arg-type]
+                  service.login("M001", MANAGER_PIN, role="manager"))
+    finally:
+        service.db.dispose()
+    return url

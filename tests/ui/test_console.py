@@ -317,3 +317,20 @@ def test_issue_for_a_customer_prints_on_the_chosen_kiosk(
         kiosk.languages.set("zh")
         kiosk.close()
         kiosk.deleteLater()
+
+
+def test_the_console_fits_a_smaller_screen_after_a_larger_one(
+        console: ConsoleWindow, qtbot: QtBot) -> None:
+    """Its type grows with the window's height; made smaller again, on every tab and in
+    both languages, it takes the size asked for (the English title bar and the audit
+    filters in large type once held it 13 pixels wider than a 1280-pixel screen)."""
+    for lang in ("en", "zh"):
+        console.set_language(lang)
+        for tab in range(console.tabs.count()):
+            console.tabs.setCurrentIndex(tab)
+            console.resize(1920, 1080)
+            qtbot.waitUntil(lambda: console.width() == 1920, timeout=WAIT_MS)
+            console.resize(1280, 800)
+            qtbot.waitUntil(lambda: console.height() == 800, timeout=WAIT_MS)
+            assert console.width() == 1280, (lang, tab)
+            assert console.minimumSizeHint().width() <= 1280, (lang, tab)

@@ -29,7 +29,8 @@ def test_demo_runs_for_a_fixed_time_and_saves_every_window(tmp_path: Path) -> No
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "kiosk demo: branch database" in done.stdout
-    expected = ({"kiosk", "console"} | {name for name, _kind, _counter in DEMO_DISPLAYS}
+    expected = ({"kiosk", "console", "console-figures"}
+                | {name for name, _kind, _counter in DEMO_DISPLAYS}
                 | {f"teller-{n}" for n in DEMO_TELLER_PANELS})
     assert {p.stem for p in shots.glob("*.png")} == expected
     for name in expected:
@@ -60,6 +61,12 @@ def test_simulated_hall_issues_and_calls_tickets(qtbot: QtBot, qapp: QApplicatio
         assert demo.service.waiting() or demo.service.recent_calls()
         names = [name for name, _ in demo.windows]
         assert names[0] == "kiosk" and not demo.kiosk.kiosk_mode  # a normal window in the demo
+        console = demo.console  # its Figures tab has the demo's day, live
+        assert console is not None
+        console.tabs.setCurrentWidget(console.figures_page)
+        arrived = console.figures_pane.cards["arrived"][0]
+        qtbot.waitUntil(lambda: arrived.text().isdigit() and int(arrived.text()) >= 3,
+                        timeout=15000)
     finally:
         sim.stop()
         demo.kiosk.languages.set("zh")

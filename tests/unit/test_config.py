@@ -105,3 +105,13 @@ def test_an_unknown_key_in_a_list_of_tables_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, EXAMPLE.replace('rank = 2', 'rank = 2\nrtae = 7.5', 1))
     with pytest.raises(ConfigError, match=r"tiers\[2\]\.rtae: is not a known setting"):
         load_settings(path, environ={})
+
+
+@pytest.mark.parametrize("value", ["0", "101", "-5", "nan"])
+def test_the_service_level_aim_is_a_share_of_customers(value: str) -> None:
+    with pytest.raises(ConfigError, match=r"rules\.service_level_target_pct: "):
+        load_settings(EXAMPLE_CONFIG, environ={},
+                      overrides=[f"rules.service_level_target_pct={value}"])
+    aim = load_settings(EXAMPLE_CONFIG, environ={},
+                        overrides=["rules.service_level_target_pct=90"])
+    assert aim.rules.service_level_target_pct == 90.0

@@ -51,6 +51,16 @@ def test_axes_end_on_round_numbers_above_the_data(top: float, integer: bool,
     assert maximum >= top and 2 <= ticks <= 6
 
 
+@pytest.mark.parametrize("top", [0.02, 0.07, 0.37, 1.3, 19.6, 1950])
+def test_an_axis_s_tick_labels_are_all_different(top: float) -> None:
+    """A mean wait of a few seconds, in minutes: ticks 0.00, 0.01, ... not 0.0 0.0 0.0."""
+    maximum, ticks = w.nice_axis(top)
+    step = maximum / (ticks - 1)
+    decimals = w.axis_decimals(step)
+    labels = [f"{i * step:.{decimals}f}" for i in range(ticks)]
+    assert len(set(labels)) == ticks, labels
+
+
 def test_a_line_stops_where_a_figure_does_not_exist() -> None:
     assert w.runs([1.0, None, 2.0, 3.0, None]) == [[(0, 1.0)], [(2, 2.0), (3, 3.0)]]
     assert w.runs([None, None]) == []
