@@ -10,10 +10,10 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.config import PrinterSettings, ReaderSettings
+from kiosk.devices.checks import FAIL, OK, WARN, Check
 from kiosk.devices.fonts import cjk_font_path
 from kiosk.devices.idcard import IdCardReader
 from kiosk.devices.magstripe import SerialCardReader
@@ -21,23 +21,6 @@ from kiosk.devices.printer import PrinterState, make_printer
 from kiosk.errors import KioskError
 
 log = logging.getLogger(__name__)
-
-OK, WARN, FAIL = "ok", "warn", "FAIL"
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    result: str  # ok | warn | FAIL
-    detail: str
-
-    @property
-    def failed(self) -> bool:
-        return self.result == FAIL
-
-    def line(self) -> str:
-        return f"{self.result:<4}  {self.name:<9} {self.detail}"
-
 
 def guarded(name: str, fn: Callable[[], Check]) -> Check:
     """Run a check; a user-level error is a failed line, not a stopped doctor."""

@@ -9,7 +9,6 @@ URL alone.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import sqlite3
 import unicodedata
@@ -31,19 +30,13 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.errors import DatabaseUnavailable, KioskError
+from kiosk.paths import var_dir
 
 log = logging.getLogger(__name__)
 
 # The Alembic head this code expects; a test checks it matches the migrations folder.
 SCHEMA_REVISION = "0002"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-def var_dir() -> Path:
-    """Where the embedded database and the log live (KIOSK_VAR_DIR, default ./var)."""
-    path = Path(os.environ.get("KIOSK_VAR_DIR") or Path.cwd() / "var")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def default_database_url() -> str:
