@@ -3,6 +3,8 @@ databases, real processes on this machine).
 
     queue.py         issue latency, four kiosk processes, call-next with 10,000 waiting
     ticket.py        bytes per ticket and render times
+    cli_start.py     `kiosk status` / `issue` / `call` as whole processes beside a bare
+                     Python, temporary folders left, status at 10,000 waiting against 100
     display.py       commit → display in another process; idle hall display CPU
     kiosk_window.py  kiosk process start → first frame, and its memory
     console.py       manager console: hall table refresh after a change, first frame
@@ -21,11 +23,11 @@ Each figure is imported and called by name in suite.py: a figure that cannot be 
 fails the bench loudly instead of disappearing from it.
 """
 
-FIGURES = ("queue", "ticket", "sync", "kiosk_window", "console", "teller", "figures",
+FIGURES = ("queue", "ticket", "cli", "sync", "kiosk_window", "console", "teller", "figures",
            "report_pdf", "binding", "soak")
 """Every figure, in the order they run; `soak` (minutes) only when asked for."""
 
-DEFAULT_FIGURES = ("queue", "ticket", "sync", "kiosk_window", "console", "teller", "figures",
-                   "report_pdf", "binding")
+DEFAULT_FIGURES = ("queue", "ticket", "cli", "sync", "kiosk_window", "console", "teller",
+                   "figures", "report_pdf", "binding")
 SOAK_FIGURES = ("binding", "soak")
 """`kiosk bench --soak`: what a new Qt binding must pass before it enters the lock."""

@@ -27,6 +27,7 @@ from kiosk.queue.service import QueueService
 from kiosk.queue.stats import percentile
 
 BENCH_TIME = datetime(2026, 11, 24, 10, 0, 0)
+CALL_NEXT_BAR_MS = 5.0
 
 
 def _ms(seconds: list[float]) -> dict[str, float]:
@@ -178,17 +179,32 @@ def seed_waiting(service: QueueService, count: int) -> None:
         s.execute(insert(m.Ticket), rows)
 
 
+def analyze(service: QueueService) -> None:
+    """PostgreSQL's planner statistics for the tickets just seeded. A branch gets them from
+    autovacuum as its tickets come in over the day; a bench that writes 50,000 rows in one
+    transaction and queries them the next second has to ask (SQLite needs none: its
+    planner uses the indexes as declared)."""
+    if not service.db.sqlite:
+        with service.db.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE tickets")
+            conn.commit()
+
+
 def bench_call_next(url: str, settings: Settings, waiting: int = 10_000,
-                    calls: int = 300) -> dict[str, Any]:
+                    calls: int = 300, *, fresh_statistics: bool = True) -> dict[str, Any]:
     service = open_service(url, settings)
     seed_waiting(service, waiting)
+    if fresh_statistics:
+        analyze(service)
     service.open_counter(1)
     times: list[float] = []
     for _ in range(calls):
         ticket = _timed(lambda: service.call_next(1), times)
         service.finish(ticket.id)
     service.db.dispose()
-    return {"waiting": waiting, "call_next": _ms(times)}
+    return {"waiting": waiting, "call_next": _ms(times), "analyzed": fresh_statistics,
+            "bar_p95_ms": CALL_NEXT_BAR_MS,
+            "ok": percentile([t * 1000 for t in times], 95) <= CALL_NEXT_BAR_MS}
 
 
 # --- databases ------------------------------------------------------------------------------
@@ -227,8 +243,14 @@ def run_queue_bench(config: str, pg: str | None = None) -> dict[str, Any]:
             figures["issue_latency"] = bench_issue_latency(url, settings)
         with make() as url:
             figures["four_kiosks"] = run_hammer(url, config, issuers=4, per_issuer=500)
-        with make() as url:
-            figures["call_next_10k"] = bench_call_next(url, settings)
+        for waiting in (10_000, 50_000):
+            with make() as url:
+                figures[f"call_next_{waiting // 1000}k"] = bench_call_next(url, settings,
+                                                                           waiting)
+        if name == "postgresql":  # what the planner does before autovacuum has been by
+            with make() as url:
+                figures["call_next_50k_stale_statistics"] = bench_call_next(
+                    url, settings, 50_000, fresh_statistics=False)
         out[name] = figures
     return out
 
@@ -238,7 +260,7 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
     for name, f in result.items():
         if not isinstance(f, dict) or "issue_latency" not in f:
             continue
-        il, fk, cn = f["issue_latency"], f["four_kiosks"], f["call_next_10k"]
+        il, fk = f["issue_latency"], f["four_kiosks"]
         lines += [
             f"{name}:",
             f"  issue latency        p50 {il['issue']['p50_ms']} ms"
@@ -247,7 +269,14 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
             f" p95 {il['issue_with_forecast']['p95_ms']} ms)",
             f"  4 kiosks x 500       {fk['tickets_per_s']} tickets/s,"
             f" {fk['duplicate_numbers']} duplicates",
-            f"  call-next, 10k wait  p50 {cn['call_next']['p50_ms']} ms"
-            f"   p95 {cn['call_next']['p95_ms']} ms",
         ]
+        for key in ("call_next_10k", "call_next_50k", "call_next_50k_stale_statistics"):
+            cn = f.get(key)
+            if cn is None:
+                continue
+            note = "" if cn["analyzed"] else ", before ANALYZE"
+            lines.append(f"  call-next, {cn['waiting'] // 1000}k wait{note}  p50 "
+                         f"{cn['call_next']['p50_ms']} ms   p95 {cn['call_next']['p95_ms']} ms"
+                         f"   (bar p95 ≤ {cn['bar_p95_ms']:g} ms: "
+                         f"{'ok' if cn['ok'] else 'MISSED'})")
     return lines
