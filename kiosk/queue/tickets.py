@@ -45,6 +45,11 @@ class Tickets:
         self.branch = branch
         self.staff = staff
         self._head_queries: dict[tuple[str, ...], TextualSelect] = {}  # per service set
+        self._issued_events: dict[int, int] = {}  # ticket id -> its "issued" event id
+
+    def issued_event(self, ticket_id: int) -> int | None:
+        """The event that issued `ticket_id`, when this process issued it lately."""
+        return self._issued_events.get(ticket_id)
 
     # --- issuing -------------------------------------------------------------------------
 
@@ -114,6 +119,9 @@ class Tickets:
                    "outcome": ""}
             ticket_id, number = self._insert_ticket(op, row, payload)
             issued_event_id = op.last_event_id
+            self._issued_events[ticket_id] = issued_event_id
+            while len(self._issued_events) > 64:  # a kiosk asks for its last one
+                del self._issued_events[next(iter(self._issued_events))]
             if identity is not None and b.tiers[tier].priority:
                 op.emit_raw("vip_arrival", ticket_id, None,
                             {"number": number, "tier": tier, "customer": masked,
