@@ -87,7 +87,8 @@ class Reads:
         with b.read() as s:
             rows = s.execute(select(*LIGHT_COLUMNS).where(t.status == m.WAITING)
                              .order_by(t.rank_at, t.id)).all()
-            views = self.forecasts.attach(s, [b.view(r) for r in rows])
+            found = self.forecasts.current(s).tickets
+            views = [b.view(r, forecast=found.get(r.id)) for r in rows]
             return sorted(views, key=lambda v: (v.estimated_wait_s is None,
                                                 v.estimated_wait_s or 0, v.ahead or 0))
 

@@ -537,12 +537,13 @@ def _fast_forward(
         served = states[i].services
         heads = queue.heads(served_keys[i], served)
         at = now + timedelta(seconds=t)
-        if pending:
-            for key in [k for k in pending if k[0] in served]:
-                if _chooses_new(states[i], at, heads, queue.groups.get(key), pending[key],
-                                policy):
-                    placed[key] = Forecast(ahead=len(result), wait_s=t)
-                    del pending[key]
+        for key in [k for k in pending if k[0] in served]:
+            group = queue.groups.get(key)
+            if group and _oldest_key(group[0]) < _oldest_key(pending[key]):
+                continue  # an older ticket of its group waits: it goes first
+            if _chooses_new(states[i], at, heads, group, pending[key], policy):
+                placed[key] = Forecast(ahead=len(result), wait_s=t)
+                del pending[key]
         choice = pick_next(states[i], at, heads, policy)
         if choice is None:
             later = queue.next_arrival_s(served)
@@ -560,10 +561,9 @@ def _fast_forward(
 
 def _chooses_new(counter: CounterState, at: datetime, heads: list[Candidate],
                  group: deque[Candidate] | None, probe: Candidate, policy: Policy) -> bool:
-    """Whether the counter would call `probe` were it in the queue (in its group's place)."""
+    """Whether the counter would call `probe` were it in the queue in its group's place
+    (no older ticket of its group waits)."""
     head = group[0] if group else None
-    if head is not None and _oldest_key(head) < _oldest_key(probe):
-        return False  # an older ticket of its group waits: it goes first
     trial = [c for c in heads if c is not head]
     trial.append(probe)
     choice = pick_next(counter, at, trial, policy)
