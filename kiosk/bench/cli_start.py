@@ -155,7 +155,8 @@ def cli_lines(c: dict[str, Any]) -> list[str]:
                      f"{f['cpu_median_s']} s, {f['of_bare_python']}x bare python; "
                      f"bar ≤ {cmd['bar_s']} s)")
     lines.append(f"  left in the temporary directory: {cmd['temporary_entries_left']} "
-                 f"(bar 0): {'ok' if cmd['ok'] else 'MISSED'}")
+                 f"(bar 0): {'MISSED' if cmd['temporary_entries_left'] else 'ok'}; "
+                 f"every command ≤ {cmd['bar_s']} s: {'ok' if cmd['ok'] else 'MISSED'}")
     small, large = (v for k, v in st.items() if k.startswith("waiting_"))
     lines.append(f"  kiosk status --json, 100 / 10,000 waiting: median {small['median_s']} / "
                  f"{large['median_s']} s = {st['ratio']}x (bar ≤ {st['bar_ratio']}x): "
