@@ -169,7 +169,7 @@ def _sqlite_engine(url: str, write: bool, create: bool) -> Engine:
 IDLE_PING_S = 1.0
 
 
-def _ping_when_idle(engine: Engine) -> None:
+def _ping_when_idle(engine: Engine, idle_ping_s: float) -> None:
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
         record.info["idle_since"] = time.monotonic()
@@ -177,7 +177,7 @@ def _ping_when_idle(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         since = record.info.pop("idle_since", None)
-        if since is None or time.monotonic() - since < IDLE_PING_S:
+        if since is None or time.monotonic() - since < idle_ping_s:
             return
         try:
             engine.dialect.do_ping(dbapi_conn)
@@ -191,12 +191,16 @@ class Database:
     `with db.begin() as session:` is one user action: one transaction, committed on
     success, rolled back on any error.
 
+    `idle_ping_s` (PostgreSQL): a pooled connection unused for that long is pinged
+    before it is handed out (see IDLE_PING_S).
+
     `create=False` (what stations and commands get from `app.build_service`) refuses a
     database that does not exist or has no schema (`NoBranchDatabase`) instead of making
     a new, empty branch; only `kiosk db upgrade`, `kiosk demo` and tests create one.
     """
 
-    def __init__(self, url: str, *, create: bool = True) -> None:
+    def __init__(self, url: str, *, create: bool = True,
+                 idle_ping_s: float = IDLE_PING_S) -> None:
         parsed = check_url(url)
         self.url = normalize_url(url)
         self.create = create
@@ -210,7 +214,7 @@ class Database:
             self.read_engine = _sqlite_engine(self.url, write=False, create=create)
         else:
             self.engine = create_engine(self.url, connect_args=PG_CONNECT_ARGS)
-            _ping_when_idle(self.engine)
+            _ping_when_idle(self.engine, idle_ping_s)
             self.read_engine = self.engine
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
