@@ -527,6 +527,9 @@ def _fast_forward(
     real = {c.ticket_id for c in waiting}
     pending = {key: Candidate(-1, key[0], key[1], now) for key in new}
     placed: dict[NewTicket, Forecast | None] = {}
+    # a new ticket can be chosen only once no older ticket of its group waits; groups only
+    # shrink (expected customers join as newer ones), so once ready it stays ready
+    ready = {key for key in pending if _no_older(queue.groups.get(key), pending[key])}
     while heap and (len(result) < len(real) or pending):
         t, i = heapq.heappop(heap)
         resume = _after_break(t, (breaks or {}).get(states[i].number, ()))
@@ -537,13 +540,12 @@ def _fast_forward(
         served = states[i].services
         heads = queue.heads(served_keys[i], served)
         at = now + timedelta(seconds=t)
-        for key in [k for k in pending if k[0] in served]:
-            group = queue.groups.get(key)
-            if group and _oldest_key(group[0]) < _oldest_key(pending[key]):
-                continue  # an older ticket of its group waits: it goes first
-            if _chooses_new(states[i], at, heads, group, pending[key], policy):
+        for key in [k for k in ready if k[0] in served]:
+            if _chooses_new(states[i], at, heads, queue.groups.get(key), pending[key],
+                            policy):
                 placed[key] = Forecast(ahead=len(result), wait_s=t)
                 del pending[key]
+                ready.discard(key)
         choice = pick_next(states[i], at, heads, policy)
         if choice is None:
             later = queue.next_arrival_s(served)
@@ -551,12 +553,21 @@ def _fast_forward(
                 heapq.heappush(heap, (later, i))
             continue
         queue.take(choice)
+        key = (choice.service, choice.tier)
+        if key in pending and key not in ready \
+                and _no_older(queue.groups.get(key), pending[key]):
+            ready.add(key)
         if choice.ticket_id in real:
             result[choice.ticket_id] = Forecast(ahead=len(result), wait_s=t)
         states[i] = record_call(states[i], choice, policy)
         busy = service_time_s.get(choice.service, DEFAULT_SERVICE_S)
         heapq.heappush(heap, (t + busy, i))
     return result, {key: placed.get(key) for key in new}
+
+
+def _no_older(group: deque[Candidate] | None, probe: Candidate) -> bool:
+    """Whether no ticket of `probe`'s group that waited longer is still in it."""
+    return not group or _oldest_key(probe) < _oldest_key(group[0])
 
 
 def _chooses_new(counter: CounterState, at: datetime, heads: list[Candidate],
