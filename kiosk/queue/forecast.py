@@ -63,28 +63,18 @@ def changed_counters(counters: Sequence[tuple[rules.CounterState, float]],
     return sorted(out, key=lambda item: item[0].number)
 
 
-def new_ticket_waits(q: ForecastInputs, counters: Sequence[tuple[rules.CounterState, float]],
-                     services: Sequence[str], tier: str,
-                     policy: rules.Policy) -> dict[str, rules.Forecast | None]:
-    """Per service: where one more ticket of `tier` arriving now would stand (the kiosk's
-    estimate: the policy fast-forwarded with that ticket added, once per service)."""
-    out: dict[str, rules.Forecast | None] = {}
-    for prefix in services:
-        probe = rules.Candidate(-1, prefix, tier, q.now, None)
-        out[prefix] = rules.forecast(q.now, counters, [*q.waiting, probe], q.means,
-                                     policy).get(-1)
-    return out
-
-
 def what_if(q: ForecastInputs, change: CounterChange, policy: rules.Policy,
             services: Sequence[str], tier: str) -> list[ServiceWaits]:
-    """The estimated waits per service now and after `change`: `rules.forecast` run on
-    the queue as it is and on the same queue with the counter changed. Pure."""
+    """The estimated waits per service now and after `change`: the queue fast-forwarded
+    as it is and with the counter changed (`rules.forecast_with_new`, each with a new
+    ticket of `tier` per service). Pure."""
     after = changed_counters(q.counters, change)
-    new_b = new_ticket_waits(q, q.counters, services, tier, policy)
-    new_a = new_ticket_waits(q, after, services, tier, policy)
-    all_b = rules.forecast(q.now, q.counters, q.waiting, q.means, policy) if q.waiting else {}
-    all_a = rules.forecast(q.now, after, q.waiting, q.means, policy) if q.waiting else {}
+    probes = [(prefix, tier) for prefix in services]
+    all_b, found_b = rules.forecast_with_new(q.now, q.counters, q.waiting, q.means, policy,
+                                             probes)
+    all_a, found_a = rules.forecast_with_new(q.now, after, q.waiting, q.means, policy, probes)
+    new_b = {prefix: found_b[(prefix, tier)] for prefix in services}
+    new_a = {prefix: found_a[(prefix, tier)] for prefix in services}
     out = []
     for prefix in services:
         ids = [c.ticket_id for c in q.waiting if c.service == prefix]
