@@ -1,9 +1,16 @@
 """What `kiosk bench` measures, in one place (benchmarks, not tests: real code, real
 databases, real processes on this machine).
 
-    queue.py         issue latency, four kiosk processes, call-next with 10,000 waiting
+    queue.py         issue latency and the kiosk's customer path (100 and 10,000
+                     waiting), the service buttons after a change and read again, four
+                     kiosk processes on raw SQL / issue() / the kiosk path, call-next with
+                     10,000 and 50,000 waiting (PostgreSQL also before ANALYZE)
+    raw.py           the raw SQL issuing workers (the limit beside issue())
     ticket.py        bytes per ticket and render times
-    display.py       commit → display in another process; idle hall display CPU
+    cli_start.py     `kiosk status` / `issue` / `call` as whole processes beside a bare
+                     Python, temporary folders left, status at 10,000 waiting against 100
+    display.py       commit → display in another process; idle hall display CPU, also
+                     with 10,000 waiting and the scrolling notice on a moving clock
     kiosk_window.py  kiosk process start → first frame, and its memory
     console.py       manager console: hall table refresh after a change, first frame
                      (2,000 waiting)
@@ -25,11 +32,11 @@ Each figure is imported and called by name in suite.py: a figure that cannot be 
 fails the bench loudly instead of disappearing from it.
 """
 
-FIGURES = ("queue", "ticket", "sync", "kiosk_window", "console", "teller", "figures",
+FIGURES = ("queue", "ticket", "cli", "sync", "kiosk_window", "console", "teller", "figures",
            "report_pdf", "console_figures", "web", "binding", "soak")
 """Every figure, in the order they run; `soak` (minutes) only when asked for."""
 
-DEFAULT_FIGURES = ("queue", "ticket", "sync", "kiosk_window", "console", "teller", "figures",
-                   "report_pdf", "console_figures", "web", "binding")
+DEFAULT_FIGURES = ("queue", "ticket", "cli", "sync", "kiosk_window", "console", "teller",
+                   "figures", "report_pdf", "console_figures", "web", "binding")
 SOAK_FIGURES = ("binding", "soak")
 """`kiosk bench --soak`: what a new Qt binding must pass before it enters the lock."""

@@ -27,6 +27,7 @@ from kiosk.queue.service import QueueService
 from kiosk.queue.stats import percentile
 
 BENCH_TIME = datetime(2026, 11, 24, 10, 0, 0)
+CALL_NEXT_BAR_MS = 5.0
 
 
 def _ms(seconds: list[float]) -> dict[str, float]:
@@ -55,15 +56,24 @@ def open_service(url: str, settings: Settings) -> QueueService:
 # --- worker processes (module-level so `spawn` can import them) -----------------------------
 
 def issue_worker(url: str, config: str, services: str, count: int, ready: Any, start: Any,
-                 results: Any) -> None:
-    """A kiosk process: waits for the start signal, then issues `count` tickets."""
+                 results: Any, kiosk_path: bool = False) -> None:
+    """A kiosk process: waits for the start signal, then issues `count` tickets.
+
+    `kiosk_path`: as the kiosk serves a customer: the service buttons (people waiting and
+    the wait of a number taken now, `service_summary`), the number, and the ticket's
+    place and wait (`with_forecast`)."""
     service = open_service(url, load_settings(config, environ={}))
     numbers = []
     ready.put(True)
     start.wait()
     began = time.perf_counter()
     for i in range(count):
-        numbers.append(service.issue(services[i % len(services)]).number)
+        if kiosk_path:
+            service.service_summary()
+        view = service.issue(services[i % len(services)])
+        if kiosk_path:
+            service.with_forecast(view)
+        numbers.append(view.number)
     results.put({"numbers": numbers, "began": began, "ended": time.perf_counter()})
     service.db.dispose()
 
@@ -87,18 +97,37 @@ def call_worker(url: str, config: str, counter: int, ready: Any, start: Any, sto
     service.db.dispose()
 
 
+HAMMER_PATHS = ("issue", "kiosk", "raw", "raw_per_service")
+
+
 def run_hammer(url: str, config: str, issuers: int, per_issuer: int,
-               counters: tuple[int, ...] = ()) -> dict[str, Any]:
-    """Issue from `issuers` processes (and call from `counters`) at once; check uniqueness."""
+               counters: tuple[int, ...] = (), path: str = "issue") -> dict[str, Any]:
+    """Issue from `issuers` processes (and call from `counters`) at once; check uniqueness.
+
+    `path`: "issue" (`issue()`), "kiosk" (what a kiosk does per customer, see
+    `issue_worker`), "raw" / "raw_per_service" (raw SQL, see kiosk.bench.raw)."""
+    from kiosk.bench.raw import prepare_per_service, raw_issue_worker
+
     settings = load_settings(config, environ={})
     service = open_service(url, settings)
-    for c in counters:
+    with service.branch.write():  # the business day rolled in, as the raw workers expect
+        pass
+    for c in (*counters, *(() if path != "kiosk" else (1, 3, 5, 6))):
         service.open_counter(c)
+    if path == "raw_per_service":
+        prepare_per_service(url.replace("postgresql+psycopg://", "postgresql://"))
     services = "AB" if counters else "ABCV"
     ctx = mp.get_context("spawn")
     ready, start, stop, results = ctx.Queue(), ctx.Event(), ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=issue_worker, args=(url, config, services, per_issuer, ready,
-                                                    start, results)) for _ in range(issuers)]
+    if path.startswith("raw"):
+        feed = "global" if path == "raw" else "per_service"
+        procs = [ctx.Process(target=raw_issue_worker,
+                             args=(url, services, per_issuer, feed, ready, start, results))
+                 for _ in range(issuers)]
+    else:
+        procs = [ctx.Process(target=issue_worker,
+                             args=(url, config, services, per_issuer, ready, start, results,
+                                   path == "kiosk")) for _ in range(issuers)]
     procs += [ctx.Process(target=call_worker, args=(url, config, c, ready, start, stop,
                                                     results)) for c in counters]
     for p in procs:
@@ -122,6 +151,7 @@ def run_hammer(url: str, config: str, issuers: int, per_issuer: int,
                                 .group_by(m.Event.ticket_id)).all()
     service.db.dispose()
     return {
+        "path": path,
         "tickets": len(numbers),
         "tickets_per_s": round(len(numbers) / elapsed, 1) if elapsed > 0 else None,
         "duplicate_numbers": len(numbers) - len(set(numbers)) + (rows or 0) - (distinct or 0),
@@ -141,25 +171,43 @@ def _timed(fn: Callable[[], Any], times: list[float]) -> Any:
     return result
 
 
-def bench_issue_latency(url: str, settings: Settings, count: int = 300) -> dict[str, Any]:
+def bench_issue_latency(url: str, settings: Settings, count: int = 300,
+                        waiting: int = 0) -> dict[str, Any]:
+    """One kiosk serving `count` customers one after the other, `waiting` already queued.
+
+    Per customer, as the kiosk does it: its service buttons are brought up to date after
+    the last change (`service_summary`: the one fast-forward of that queue state, made on
+    the kiosk's worker while nobody is at the screen), then the customer's part: the
+    number and the ticket's place and wait (`issue` + `with_forecast`, which takes the
+    wait of the queue the ticket joined from that forecast). Beside them: `issue()` alone,
+    and `service_summary` read again with nothing changed (a display's reload)."""
     service = open_service(url, settings)
     for c in (1, 3, 5, 6):
         service.open_counter(c)
+    if waiting:
+        seed_waiting(service, waiting)
+        analyze(service)
     issue_only: list[float] = []
     kiosk_path: list[float] = []
+    refresh: list[float] = []
+    reread: list[float] = []
     for i in range(count):
-        began = time.perf_counter()
+        _timed(service.service_summary, refresh)
+        _timed(service.service_summary, reread)
         prefix = "AABCV"[i % 5]
+        began = time.perf_counter()
         view = _timed(lambda: service.issue(prefix), issue_only)  # noqa: B023
         service.with_forecast(view)
         kiosk_path.append(time.perf_counter() - began)
     service.db.dispose()
-    return {"issue": _ms(issue_only), "issue_with_forecast": _ms(kiosk_path),
-            "queue_length_at_end": count}
+    return {"waiting": waiting, "issue": _ms(issue_only), "issue_with_forecast": _ms(kiosk_path),
+            "summary_after_a_change": _ms(refresh), "summary_again": _ms(reread),
+            "queue_length_at_end": waiting + count}
 
 
 def seed_waiting(service: QueueService, count: int) -> None:
-    """`count` waiting tickets of every service and tier, written in one transaction."""
+    """`count` waiting tickets of every service and tier, written in one transaction
+    (followed by one issued through the service, so the feed moves past them)."""
     tiers = [t.key for t in service.settings.tiers]
     prefixes = [s.prefix for s in service.settings.services]
     service.issue("A")  # rolls the business day in
@@ -176,19 +224,38 @@ def seed_waiting(service: QueueService, count: int) -> None:
                      "outcome": "", "station": "bench"})
     with service.db.begin() as s:
         s.execute(insert(m.Ticket), rows)
+    service.issue("B")
+
+
+def analyze(service: QueueService) -> None:
+    """PostgreSQL's planner statistics for the tickets just seeded. A branch gets them from
+    autovacuum as its tickets come in over the day; a bench that writes 50,000 rows in one
+    transaction and queries them the next second has to ask (SQLite needs none: its
+    planner uses the indexes as declared)."""
+    if not service.db.sqlite:
+        with service.db.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE tickets")
+            conn.commit()
 
 
 def bench_call_next(url: str, settings: Settings, waiting: int = 10_000,
-                    calls: int = 300) -> dict[str, Any]:
+                    calls: int = 300, *, fresh_statistics: bool = True) -> dict[str, Any]:
     service = open_service(url, settings)
     seed_waiting(service, waiting)
+    if fresh_statistics:
+        analyze(service)
     service.open_counter(1)
     times: list[float] = []
+    peeks: list[float] = []  # the same choice, read only: call-next less its write
     for _ in range(calls):
+        _timed(lambda: service.peek_next(1), peeks)
         ticket = _timed(lambda: service.call_next(1), times)
         service.finish(ticket.id)
     service.db.dispose()
-    return {"waiting": waiting, "call_next": _ms(times)}
+    return {"waiting": waiting, "call_next": _ms(times), "peek_next": _ms(peeks),
+            "analyzed": fresh_statistics,
+            "bar_p95_ms": CALL_NEXT_BAR_MS,
+            "ok": percentile([t * 1000 for t in times], 95) <= CALL_NEXT_BAR_MS}
 
 
 # --- databases ------------------------------------------------------------------------------
@@ -215,6 +282,11 @@ def pg_database(url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+KIOSK_PATH_BAR_MS = 10.0
+SUMMARY_BAR_MS = 20.0
+RATIO_BAR = 0.5
+
+
 def run_queue_bench(config: str, pg: str | None = None) -> dict[str, Any]:
     settings = load_settings(config, environ={})
     backends: list[tuple[str, Callable[[], Any]]] = [("sqlite", sqlite_database)]
@@ -223,12 +295,30 @@ def run_queue_bench(config: str, pg: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, make in backends:
         figures: dict[str, Any] = {}
-        with make() as url:
-            figures["issue_latency"] = bench_issue_latency(url, settings)
-        with make() as url:
-            figures["four_kiosks"] = run_hammer(url, config, issuers=4, per_issuer=500)
-        with make() as url:
-            figures["call_next_10k"] = bench_call_next(url, settings)
+        for waiting, key in ((0, "issue_latency"), (10_000, "issue_latency_10k")):
+            with make() as url:
+                figures[key] = bench_issue_latency(url, settings, waiting=waiting)
+        il = figures["issue_latency_10k"]
+        il["bars"] = {"issue_with_forecast_p95_ms": KIOSK_PATH_BAR_MS,
+                      "summary_p95_ms": SUMMARY_BAR_MS}
+        paths = ["raw", "issue", "kiosk"] + (["raw_per_service"] if name != "sqlite" else [])
+        for path in paths:
+            with make() as url:
+                key = "four_kiosks" if path == "issue" else f"four_kiosks_{path}"
+                figures[key] = run_hammer(url, config, issuers=4, per_issuer=500, path=path)
+        plain, raw = figures["four_kiosks"]["tickets_per_s"], figures["four_kiosks_raw"][
+            "tickets_per_s"]
+        kiosk = figures["four_kiosks_kiosk"]["tickets_per_s"]
+        figures["ratios"] = {"issue_of_raw": round(plain / raw, 2),
+                             "kiosk_of_issue": round(kiosk / plain, 3), "bar": RATIO_BAR}
+        for waiting in (10_000, 50_000):
+            with make() as url:
+                figures[f"call_next_{waiting // 1000}k"] = bench_call_next(url, settings,
+                                                                           waiting)
+        if name == "postgresql":  # what the planner does before autovacuum has been by
+            with make() as url:
+                figures["call_next_50k_stale_statistics"] = bench_call_next(
+                    url, settings, 50_000, fresh_statistics=False)
         out[name] = figures
     return out
 
@@ -238,16 +328,41 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
     for name, f in result.items():
         if not isinstance(f, dict) or "issue_latency" not in f:
             continue
-        il, fk, cn = f["issue_latency"], f["four_kiosks"], f["call_next_10k"]
-        lines += [
-            f"{name}:",
-            f"  issue latency        p50 {il['issue']['p50_ms']} ms"
-            f"   p95 {il['issue']['p95_ms']} ms"
-            f"   (with forecast p50 {il['issue_with_forecast']['p50_ms']} ms,"
-            f" p95 {il['issue_with_forecast']['p95_ms']} ms)",
-            f"  4 kiosks x 500       {fk['tickets_per_s']} tickets/s,"
-            f" {fk['duplicate_numbers']} duplicates",
-            f"  call-next, 10k wait  p50 {cn['call_next']['p50_ms']} ms"
-            f"   p95 {cn['call_next']['p95_ms']} ms",
-        ]
+        lines.append(f"{name}:")
+        for key in ("issue_latency", "issue_latency_10k"):
+            il = f[key]
+            lines += [
+                f"  {il['waiting']:>6} waiting: issue p50 {il['issue']['p50_ms']} ms"
+                f" p95 {il['issue']['p95_ms']} ms; issue + forecast (the kiosk's customer path)"
+                f" p50 {il['issue_with_forecast']['p50_ms']} p95 "
+                f"{il['issue_with_forecast']['p95_ms']} ms",
+                f"  {'':>6}          service_summary after a change p50 "
+                f"{il['summary_after_a_change']['p50_ms']} p95 "
+                f"{il['summary_after_a_change']['p95_ms']} ms; read again p50 "
+                f"{il['summary_again']['p50_ms']} p95 {il['summary_again']['p95_ms']} ms"]
+        bars = f["issue_latency_10k"].get("bars", {})
+        if bars:
+            lines.append(f"  bars at 10,000 waiting: issue + forecast p95 ≤ "
+                         f"{bars['issue_with_forecast_p95_ms']:g} ms, service_summary ≤ "
+                         f"{bars['summary_p95_ms']:g} ms")
+        for key in ("four_kiosks_raw", "four_kiosks", "four_kiosks_kiosk",
+                    "four_kiosks_raw_per_service"):
+            fk = f.get(key)
+            if fk is not None:
+                lines.append(f"  4 kiosks x 500, {fk['path']:<16} {fk['tickets_per_s']} "
+                             f"tickets/s, {fk['duplicate_numbers']} duplicates")
+        r = f.get("ratios")
+        if r:
+            lines.append(f"  issue() of raw SQL {r['issue_of_raw']}, kiosk path of issue() "
+                         f"{r['kiosk_of_issue']} (bars ≥ {r['bar']})")
+        for key in ("call_next_10k", "call_next_50k", "call_next_50k_stale_statistics"):
+            cn = f.get(key)
+            if cn is None:
+                continue
+            note = "" if cn["analyzed"] else ", before ANALYZE"
+            lines.append(f"  call-next, {cn['waiting'] // 1000}k wait{note}  p50 "
+                         f"{cn['call_next']['p50_ms']} ms   p95 {cn['call_next']['p95_ms']} ms"
+                         f"   (bar p95 ≤ {cn['bar_p95_ms']:g} ms: "
+                         f"{'ok' if cn['ok'] else 'MISSED'}; the choice alone, read only: "
+                         f"p50 {cn['peek_next']['p50_ms']} p95 {cn['peek_next']['p95_ms']} ms)")
     return lines

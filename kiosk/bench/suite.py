@@ -7,6 +7,7 @@ from typing import Any
 
 from kiosk.bench import FIGURES
 from kiosk.bench.binding import check_binding
+from kiosk.bench.cli_start import bench_cli, cli_lines
 from kiosk.bench.console import bench_console
 from kiosk.bench.console_figures import bench_console_figures, console_figures_lines
 from kiosk.bench.display import bench_sync
@@ -33,6 +34,8 @@ def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
         result.update(run_queue_bench(config, pg))  # "sqlite" and "postgresql"
     if "ticket" in chosen:
         result["ticket"] = bench_ticket(config)
+    if "cli" in chosen:
+        result["cli"] = bench_cli(config)
     if "sync" in chosen:
         result["sync"] = bench_sync(config, pg)
     if "kiosk_window" in chosen:
@@ -61,6 +64,8 @@ def summary_text(result: dict[str, Any]) -> str:
     lines = summary_lines(result)
     if "teller" in result:
         lines += teller_lines(result["teller"])
+    if "cli" in result:
+        lines += cli_lines(result["cli"])
     for name in ("ticket", "sync", "kiosk_window", "console"):
         if name in result:
             lines.append(f"{name}:")

@@ -9,7 +9,7 @@ from typing import Any
 from kiosk.cli import Context
 from kiosk.commands.args import PATH, TICKET_ID
 from kiosk.config import EXAMPLE_SECRET
-from kiosk.devices.doctor import FAIL, OK, WARN, Check, device_checks, guarded
+from kiosk.devices.checks import FAIL, OK, WARN, Check, guarded
 from kiosk.errors import ConfigError, KioskError
 
 CHECK_NAMES = ("config", "database", "staff", "printer", "card", "id_reader", "wedge", "fonts",
@@ -220,6 +220,8 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
             checks.append(database := _database_check(ctx))
             if "staff" not in skip and not database.failed:
                 checks.append(_staff_check(ctx))
+        from kiosk.devices.doctor import device_checks  # the device libraries: only here
+
         checks += device_checks(ctx.settings.printer, ctx.settings.readers)
         checks.append(_translations_check())
         if "web" not in skip:

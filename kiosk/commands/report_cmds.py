@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
@@ -22,9 +23,11 @@ from kiosk.cli import Context
 from kiosk.commands.args import PATH, text
 from kiosk.errors import KioskError
 from kiosk.queue.db import check_url, default_database_url, normalize_url
-from kiosk.queue.figures import BankFigures, Figures, compute, compute_bank
-from kiosk.queue.figures_read import BranchSource, read_bank
-from kiosk.report.export import BANK_TABLES, replacing, write_csv, write_json
+from kiosk.report.tables import BANK_TABLES
+
+if TYPE_CHECKING:  # the figures load with `kiosk report`, not with every command
+    from kiosk.queue.figures import BankFigures, Figures
+    from kiosk.queue.figures_read import BranchSource
 
 FORMATS = ("csv", "json", "pdf")
 AUTHOR = text(64, "author", empty=True)
@@ -97,6 +100,8 @@ def period_of(args: argparse.Namespace) -> tuple[date, date]:
 
 
 def sources_of(ctx: Context, urls: list[str] | None) -> list[BranchSource]:
+    from kiosk.queue.figures_read import BranchSource
+
     if not urls:
         return [BranchSource("", ctx.settings.database_url or default_database_url())]
     out: list[BranchSource] = []
@@ -125,6 +130,10 @@ def _name_of(url: str) -> str:
 
 
 def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
+    from kiosk.queue.figures import compute, compute_bank
+    from kiosk.queue.figures_read import read_bank
+    from kiosk.report.export import replacing, write_csv, write_json
+
     first, last = period_of(args)
     settings = ctx.settings
     now = ctx.clock()
@@ -179,6 +188,8 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _done_text(figs: Figures | BankFigures, out: Path, fmt: str, count: int) -> str:
+    from kiosk.queue.figures import Figures
+
     what = {"csv": f"{count} table{'s' if count != 1 else ''}", "json": "the figures",
             "pdf": f"{count} page{'s' if count != 1 else ''}"}[fmt]
     if isinstance(figs, Figures):

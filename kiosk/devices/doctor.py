@@ -9,46 +9,16 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.config import PrinterSettings, ReaderSettings
+from kiosk.devices.checks import FAIL, OK, WARN, Check, guarded
 from kiosk.devices.fonts import cjk_font_path
 from kiosk.devices.idcard import IdCardReader
 from kiosk.devices.magstripe import SerialCardReader
 from kiosk.devices.printer import PrinterState, make_printer
-from kiosk.errors import KioskError
 
 log = logging.getLogger(__name__)
-
-OK, WARN, FAIL = "ok", "warn", "FAIL"
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    result: str  # ok | warn | FAIL
-    detail: str
-
-    @property
-    def failed(self) -> bool:
-        return self.result == FAIL
-
-    def line(self) -> str:
-        return f"{self.result:<4}  {self.name:<9} {self.detail}"
-
-
-def guarded(name: str, fn: Callable[[], Check]) -> Check:
-    """Run a check; a user-level error is a failed line, not a stopped doctor."""
-    try:
-        return fn()
-    except KioskError as exc:
-        return Check(name, FAIL, str(exc))
-    except Exception as exc:  # a device library failing in a way we did not foresee
-        log.exception("doctor check %s failed", name)
-        return Check(name, FAIL, f"unexpected {type(exc).__name__}; details in the log")
-
 
 def check_printer(settings: PrinterSettings) -> Check:
     printer = make_printer(settings)

@@ -21,13 +21,10 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 import qrcode
-from escpos.capabilities import CAPABILITIES, get_profile
-from escpos.constants import QR_ECLEVEL_M
-from escpos.image import EscposImage
-from escpos.printer import Dummy
 from PIL import Image
 
 from kiosk.config import PrinterSettings, Settings
+from kiosk.devices.escpos_lib import CAPABILITIES, QR_ECLEVEL_M, Dummy, EscposImage, get_profile
 from kiosk.errors import ConfigError
 from kiosk.links import ticket_token
 

@@ -208,7 +208,7 @@ class UsbTransport:
                 raise PrinterOffline("USB printing needs the pyusb package and libusb; or set "
                                      "backend = \"file\" with target = \"/dev/usb/lp0\".")
             try:
-                from escpos.printer import Usb
+                from kiosk.devices.escpos_lib import Usb
 
                 vid, pid = (int(x, 16) for x in self.target.split(":"))
                 printer = Usb(vid, pid)

@@ -63,28 +63,18 @@ def changed_counters(counters: Sequence[tuple[rules.CounterState, float]],
     return sorted(out, key=lambda item: item[0].number)
 
 
-def new_ticket_waits(q: ForecastInputs, counters: Sequence[tuple[rules.CounterState, float]],
-                     services: Sequence[str], tier: str,
-                     policy: rules.Policy) -> dict[str, rules.Forecast | None]:
-    """Per service: where one more ticket of `tier` arriving now would stand (the kiosk's
-    estimate: the policy fast-forwarded with that ticket added, once per service)."""
-    out: dict[str, rules.Forecast | None] = {}
-    for prefix in services:
-        probe = rules.Candidate(-1, prefix, tier, q.now, None)
-        out[prefix] = rules.forecast(q.now, counters, [*q.waiting, probe], q.means,
-                                     policy).get(-1)
-    return out
-
-
 def what_if(q: ForecastInputs, change: CounterChange, policy: rules.Policy,
             services: Sequence[str], tier: str) -> list[ServiceWaits]:
-    """The estimated waits per service now and after `change`: `rules.forecast` run on
-    the queue as it is and on the same queue with the counter changed. Pure."""
+    """The estimated waits per service now and after `change`: the queue fast-forwarded
+    as it is and with the counter changed (`rules.forecast_with_new`, each with a new
+    ticket of `tier` per service). Pure."""
     after = changed_counters(q.counters, change)
-    new_b = new_ticket_waits(q, q.counters, services, tier, policy)
-    new_a = new_ticket_waits(q, after, services, tier, policy)
-    all_b = rules.forecast(q.now, q.counters, q.waiting, q.means, policy) if q.waiting else {}
-    all_a = rules.forecast(q.now, after, q.waiting, q.means, policy) if q.waiting else {}
+    probes = [(prefix, tier) for prefix in services]
+    all_b, found_b = rules.forecast_with_new(q.now, q.counters, q.waiting, q.means, policy,
+                                             probes)
+    all_a, found_a = rules.forecast_with_new(q.now, after, q.waiting, q.means, policy, probes)
+    new_b = {prefix: found_b[(prefix, tier)] for prefix in services}
+    new_a = {prefix: found_a[(prefix, tier)] for prefix in services}
     out = []
     for prefix in services:
         ids = [c.ticket_id for c in q.waiting if c.service == prefix]
@@ -106,16 +96,37 @@ def what_if(q: ForecastInputs, change: CounterChange, policy: rules.Policy,
 
 
 WHAT_IF_ACTIONS = ("open", "pause", "close", "services")
+_FEED_HEAD = select(m.BranchState.last_event_id).where(m.BranchState.id == 1)
+
+
+# A forecast is reused while the queue is as it was (the feed's last event id) and the
+# clock has moved less than this: the readers of one change (the kiosk's buttons, the
+# hall display, `kiosk status`, a ticket) share one fast-forward, and an idle hall's
+# waits still age with its 30-second refresh.
+REUSE_S = 5.0
+
+
+@dataclass(frozen=True)
+class QueueForecast:
+    """The queue fast-forwarded once, at the feed's event `event_id`, at `now`: every
+    waiting ticket's place and wait, and where a ticket of each (service, tier) taken
+    now would stand (None: no open counter serves it)."""
+
+    event_id: int
+    now: datetime
+    tickets: dict[int, rules.Forecast]
+    new: dict[tuple[str, str], rules.Forecast | None]
 
 
 class Forecasts:
     def __init__(self, branch: Branch) -> None:
         self.branch = branch
+        self._last: QueueForecast | None = None
 
-    def inputs(self, s: Session) -> ForecastInputs:
+    def inputs(self, s: Session, now: datetime | None = None) -> ForecastInputs:
         """The queue as the rules see it: waiting tickets, open counters, service means."""
-        now = self.branch.now()
-        waiting = [rules.Candidate(r.id, r.service, r.tier, r.rank_at, r.pin) for r in s.execute(
+        now = now or self.branch.now()
+        waiting = [rules.Candidate(r[0], r[1], r[2], r[3], r[4]) for r in s.execute(
             select(m.Ticket.id, m.Ticket.service, m.Ticket.tier, m.Ticket.rank_at, m.Ticket.pin)
             .where(m.Ticket.status == m.WAITING))]
         means = {k: float(v) for k, v in s.execute(
@@ -134,22 +145,45 @@ class Forecasts:
             counters.append((state, busy))
         return ForecastInputs(now, counters, waiting, means)
 
+    def current(self, s: Session) -> QueueForecast:
+        """The forecast of the queue as it is: the last one made in this process when the
+        feed has not moved since (and the clock hardly), else one new fast-forward."""
+        now = self.branch.now()
+        # the event id first: a change committed while the rows are read makes the next
+        # reader compute again, never a forecast labelled newer than what it saw
+        event_id = int(s.execute(_FEED_HEAD).scalar() or 0)
+        last = self._last
+        if last is not None and last.event_id == event_id \
+                and 0 <= (now - last.now).total_seconds() < REUSE_S:
+            return last
+        q = self.inputs(s, now)
+        b = self.branch
+        new = [(svc.prefix, tier) for svc in b.settings.services for tier in b.tiers]
+        tickets, found = rules.forecast_with_new(now, q.counters, q.waiting, q.means,
+                                                 b.policy, new)
+        self._last = QueueForecast(event_id, now, tickets, found)
+        return self._last
+
     def all(self, s: Session) -> dict[int, rules.Forecast]:
-        q = self.inputs(s)
-        if not q.waiting:
-            return {}
-        return rules.forecast(q.now, q.counters, q.waiting, q.means, self.branch.policy)
+        return self.current(s).tickets
 
     def new_tickets(self, s: Session, tier: str | None = None) -> dict[str, rules.Forecast | None]:
         """Per service: where a number taken now would stand (None: no open counter serves it).
 
-        Fast-forwards the policy with one more ticket of `tier` (default regular) arriving
-        now, once per service: what the kiosk buttons and the hall display show.
+        The policy fast-forwarded with one more ticket of `tier` (default regular)
+        arriving now: what the kiosk buttons and the hall display show.
         """
-        q = self.inputs(s)
         tier = tier or self.branch.settings.regular_tier.key
-        prefixes = [svc.prefix for svc in self.branch.settings.services]
-        return new_ticket_waits(q, q.counters, prefixes, tier, self.branch.policy)
+        found = self.current(s).new
+        return {svc.prefix: found.get((svc.prefix, tier))
+                for svc in self.branch.settings.services}
+
+    def joined(self, event_id: int) -> QueueForecast | None:
+        """The forecast of the queue as it was just before event `event_id` (the queue a
+        ticket issued with that event joined, what the kiosk's button showed), when this
+        process made it; else None (the caller fast-forwards the queue as it is now)."""
+        last = self._last
+        return last if last is not None and last.event_id == event_id - 1 else None
 
     def what_if(self, counter: int, action: str,
                 services: Sequence[str] | None = None) -> list[ServiceWaits]:
@@ -177,7 +211,7 @@ class Forecasts:
 
     def attach(self, s: Session, views: list[TicketView]) -> list[TicketView]:
         """The views with people ahead and estimated wait."""
-        forecasts = self.all(s)
+        forecasts = self.current(s).tickets
         out = []
         for v in views:
             f = forecasts.get(v.id)

@@ -85,18 +85,29 @@ class Reads:
         return {v.id: v for v in views}
 
     def with_forecast(self, view: TicketView) -> TicketView:
-        """The ticket with people ahead and estimated wait (read after it was issued)."""
+        """The ticket with people ahead and estimated wait (read after it was issued).
+
+        A ticket this process has just issued gets the estimate of the queue it joined,
+        the one the kiosk's button showed (`Forecasts.joined`): the same fast-forward, made
+        once for that queue state, not again for the ticket."""
         if view.status != m.WAITING:
             return view
+        event_id = None if view.existing else self.tickets.issued_event(view.id)
+        joined = None if event_id is None else self.forecasts.joined(event_id)
+        if joined is not None:
+            f = joined.new.get((view.service, view.tier))
+            return replace(view, ahead=f.ahead if f else None,
+                           estimated_wait_s=round(f.wait_s) if f else None)
         with self.branch.read() as s:
             return self.forecasts.attach(s, [view])[0]
 
     def waiting(self) -> list[TicketView]:
-        b = self.branch
+        b, t = self.branch, _T
         with b.read() as s:
-            rows = s.scalars(select(m.Ticket).where(m.Ticket.status == m.WAITING)
-                             .order_by(m.Ticket.rank_at, m.Ticket.id)).all()
-            views = self.forecasts.attach(s, [b.view(t) for t in rows])
+            rows = s.execute(select(*LIGHT_COLUMNS).where(t.status == m.WAITING)
+                             .order_by(t.rank_at, t.id)).all()
+            found = self.forecasts.current(s).tickets
+            views = [b.view(r, forecast=found.get(r.id)) for r in rows]
             return sorted(views, key=lambda v: (v.estimated_wait_s is None,
                                                 v.estimated_wait_s or 0, v.ahead or 0))
 

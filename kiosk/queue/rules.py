@@ -470,6 +470,54 @@ def forecast(
     `expected` (optional) adds the customers expected after `now`; without it nobody else
     is assumed to come.
     """
+    return _fast_forward(now, counters, waiting, service_time_s, policy, breaks, expected,
+                         ())[0]
+
+
+NewTicket = tuple[str, str]  # (service, tier) of a ticket that would be taken now
+
+
+def forecast_with_new(
+    now: datetime,
+    counters: Sequence[tuple[CounterState, float]],
+    waiting: Sequence[Candidate],
+    service_time_s: Mapping[str, float],
+    policy: Policy,
+    new: Sequence[NewTicket],
+) -> tuple[dict[int, Forecast], dict[NewTicket, Forecast | None]]:
+    """`forecast` of the queue, and for each (service, tier) in `new` where one more
+    ticket of that group taken now would stand (None: no open counter reaches it), in one
+    fast-forward.
+
+    Each answer for `new` is exactly `forecast` run with that one ticket added (id -1):
+    until the moment the policy would choose it, the run with the ticket is this run (a
+    candidate that is not chosen changes no choice), so at each call the new ticket is
+    tried in its group's place, and only while no older ticket of its group waits (an
+    older one of the same group always goes first). Promise deadlines break that
+    argument (a newer ticket of the group may be due first), so with promises kept each
+    answer is its own run, as before.
+    """
+    if policy.keeps_promises:
+        tickets = forecast(now, counters, waiting, service_time_s, policy) if waiting else {}
+        found: dict[NewTicket, Forecast | None] = {}
+        for service, tier in new:
+            probe = Candidate(-1, service, tier, now, None)
+            found[(service, tier)] = forecast(now, counters, [*waiting, probe],
+                                              service_time_s, policy).get(-1)
+        return tickets, found
+    return _fast_forward(now, counters, waiting, service_time_s, policy, None, None, new)
+
+
+def _fast_forward(
+    now: datetime,
+    counters: Sequence[tuple[CounterState, float]],
+    waiting: Sequence[Candidate],
+    service_time_s: Mapping[str, float],
+    policy: Policy,
+    breaks: Mapping[int, Sequence[Break]] | None,
+    expected: ExpectedArrivals | None,
+    new: Sequence[NewTicket],
+) -> tuple[dict[int, Forecast], dict[NewTicket, Forecast | None]]:
     queue = _Queue(now, waiting, expected, policy.keeps_promises)
     states = [state for state, _ in counters]
     served_keys = [queue.keys_for(st.services) for st in states]
@@ -477,7 +525,12 @@ def forecast(
     heapq.heapify(heap)
     result: dict[int, Forecast] = {}
     real = {c.ticket_id for c in waiting}
-    while heap and len(result) < len(real):
+    pending = {key: Candidate(-1, key[0], key[1], now) for key in new}
+    placed: dict[NewTicket, Forecast | None] = {}
+    # a new ticket can be chosen only once no older ticket of its group waits; groups only
+    # shrink (expected customers join as newer ones), so once ready it stays ready
+    ready = {key for key in pending if _no_older(queue.groups.get(key), pending[key])}
+    while heap and (len(result) < len(real) or pending):
         t, i = heapq.heappop(heap)
         resume = _after_break(t, (breaks or {}).get(states[i].number, ()))
         if resume > t:
@@ -486,19 +539,46 @@ def forecast(
         queue.admit(t)
         served = states[i].services
         heads = queue.heads(served_keys[i], served)
-        choice = pick_next(states[i], now + timedelta(seconds=t), heads, policy)
+        at = now + timedelta(seconds=t)
+        for key in [k for k in ready if k[0] in served]:
+            if _chooses_new(states[i], at, heads, queue.groups.get(key), pending[key],
+                            policy):
+                placed[key] = Forecast(ahead=len(result), wait_s=t)
+                del pending[key]
+                ready.discard(key)
+        choice = pick_next(states[i], at, heads, policy)
         if choice is None:
             later = queue.next_arrival_s(served)
             if later is not None:  # idle until someone it may serve is expected
                 heapq.heappush(heap, (later, i))
             continue
         queue.take(choice)
+        key = (choice.service, choice.tier)
+        if key in pending and key not in ready \
+                and _no_older(queue.groups.get(key), pending[key]):
+            ready.add(key)
         if choice.ticket_id in real:
             result[choice.ticket_id] = Forecast(ahead=len(result), wait_s=t)
         states[i] = record_call(states[i], choice, policy)
         busy = service_time_s.get(choice.service, DEFAULT_SERVICE_S)
         heapq.heappush(heap, (t + busy, i))
-    return result
+    return result, {key: placed.get(key) for key in new}
+
+
+def _no_older(group: deque[Candidate] | None, probe: Candidate) -> bool:
+    """Whether no ticket of `probe`'s group that waited longer is still in it."""
+    return not group or _oldest_key(probe) < _oldest_key(group[0])
+
+
+def _chooses_new(counter: CounterState, at: datetime, heads: list[Candidate],
+                 group: deque[Candidate] | None, probe: Candidate, policy: Policy) -> bool:
+    """Whether the counter would call `probe` were it in the queue in its group's place
+    (no older ticket of its group waits)."""
+    head = group[0] if group else None
+    trial = [c for c in heads if c is not head]
+    trial.append(probe)
+    choice = pick_next(counter, at, trial, policy)
+    return choice is probe
 
 
 def _after_break(t: float, periods: Sequence[Break]) -> float:

@@ -18,13 +18,16 @@ Callers may use the parts directly (`service.tickets.issue(...)`) or the flat na
 
 from __future__ import annotations
 
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 
 from kiosk.config import Settings
 from kiosk.queue import models as m
 from kiosk.queue.counters import Counters
 from kiosk.queue.db import Database
-from kiosk.queue.figures_read import FigureReads
 from kiosk.queue.forecast import Forecasts
 from kiosk.queue.overrides import Overrides
 from kiosk.queue.reads import Reads
@@ -32,6 +35,10 @@ from kiosk.queue.staff import StaffDirectory
 from kiosk.queue.stations import Stations
 from kiosk.queue.tickets import Tickets
 from kiosk.queue.txn import Branch, Clock
+
+if TYPE_CHECKING:
+    from kiosk.queue.figures import Figures
+    from kiosk.queue.figures_read import FigureReads
 
 
 class QueueService:
@@ -91,11 +98,21 @@ class QueueService:
         self.counter_panel = reads.counter_panel
         self.tickets_now = reads.tickets_now
 
-        self.figure_reads = FigureReads(branch)
-        self.figures = self.figure_reads.figures
 
         self.station_ops = stations = Stations(branch)
         self.heartbeat, self.stations = stations.heartbeat, stations.all
+
+    @cached_property
+    def figure_reads(self) -> FigureReads:
+        """A day's or a range's figures (loaded when first asked for: the stations and
+        most commands never do)."""
+        from kiosk.queue.figures_read import FigureReads
+
+        return FigureReads(self.branch)
+
+    def figures(self, first_day: date, last_day: date) -> Figures:
+        """The branch's figures over [first_day, last_day] (business days)."""
+        return self.figure_reads.figures(first_day, last_day)
 
     def prepare(self) -> None:
         """Create/upgrade the schema and bring services and counters in line with config."""

@@ -190,9 +190,11 @@ class Branch:
             raise IllegalTransition(f"{ticket.number} is {STATE_WORDS[ticket.status]} "
                                     f"and cannot be {verb}.")
 
-    def view(self, t: Any, *, existing: bool = False) -> TicketView:
+    def view(self, t: Any, *, existing: bool = False,
+             forecast: rules.Forecast | None = None) -> TicketView:
         """A ticket as callers see it, from an `m.Ticket` or a plain row of the tickets
-        table's columns (`reads.LIGHT_COLUMNS`, for thousands of tickets at once)."""
+        table's columns (`reads.LIGHT_COLUMNS`, for thousands of tickets at once), with
+        its place and wait when a `forecast` is given."""
         svc = self.services.get(t.service)
         tier = self.tiers.get(t.tier, self.settings.regular_tier)
         return TicketView(
@@ -204,6 +206,8 @@ class Branch:
             customer_masked=t.customer_masked or "", counter=t.counter,
             called_at=t.called_at, recalls=t.recalls, outcome=t.outcome or "",
             existing=existing, pin=t.pin,
+            ahead=forecast.ahead if forecast else None,
+            estimated_wait_s=round(forecast.wait_s) if forecast else None,
         )
 
     def counter_view(self, s: Session, c: m.CounterRow) -> CounterView:

@@ -26,6 +26,7 @@ from typing import Any
 
 from kiosk.errors import KioskError
 from kiosk.queue.figures import BankFigures, CounterFigures, Figures, GroupRow, Slot
+from kiosk.report.tables import BANK_TABLES, TABLES
 
 Cell = str | int | float | None
 
@@ -40,20 +41,6 @@ class Table:
 
 
 # The tables of one branch, in the report's order: name -> (zh, en) title.
-TABLES = {
-    "summary": ("概况", "Summary"),
-    "by_service": ("按业务", "By service"),
-    "by_tier": ("按客户等级", "By customer tier"),
-    "by_day": ("按日", "By day"),
-    "by_counter": ("按窗口", "By counter"),
-    "slots": ("每半小时", "Every half hour"),
-    "busiest": ("最繁忙时段", "Busiest half hours"),
-    "overrides": ("人工干预", "Overrides"),
-    "overrides_by_kind": ("人工干预（按类别）", "Overrides by kind"),
-    "overrides_by_staff": ("人工干预（按员工）", "Overrides by staff"),
-}
-BANK_TABLES = {"by_branch": ("按网点", "By branch"), **TABLES}
-
 GROUP_HEADINGS = (
     "代码 Key", "名称 Name", "Name", "到达 Arrived", "办结 Served", "过号 No-shows",
     "过号率% No-show %", "取消 Cancelled", "转出 Transferred out", "转入 Transferred in",

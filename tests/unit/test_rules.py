@@ -19,6 +19,7 @@ from kiosk.queue.rules import (
     Forecast,
     Policy,
     forecast,
+    forecast_with_new,
     group_heads,
     learned_arrivals,
     pick_next,
@@ -489,6 +490,23 @@ def test_forecast_equals_calling_pick_next_over_everyone(
         expected[chosen.ticket_id] = Forecast(len(expected), t)
         free[i] = (t + times[chosen.service], record_call(state, chosen, p))
     assert forecast(NOW, counters, waiting, times, p) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(candidates_st, st.lists(st.tuples(counter_st, st.integers(0, 600)), max_size=4),
+       policy_st)
+def test_new_tickets_in_one_run_stand_where_each_added_alone_would(
+        waiting: list[Candidate], counters: list[tuple[CounterState, int]], p: Policy) -> None:
+    """forecast_with_new answers, in one fast-forward, what a run of `forecast` with each
+    new ticket added alone answers (the kiosk's buttons: one forecast per queue state)."""
+    counters = [(replace(c, number=i), float(busy)) for i, (c, busy) in enumerate(counters)]
+    times = {"A": 200.0, "B": 350.0, "C": 500.0}
+    new = [(svc, tier) for svc in SERVICES for tier in TIERS]
+    tickets, found = forecast_with_new(NOW, counters, waiting, times, p, new)
+    assert tickets == forecast(NOW, counters, waiting, times, p)
+    for svc, tier in new:
+        alone = forecast(NOW, counters, [*waiting, Candidate(-1, svc, tier, NOW)], times, p)
+        assert found[(svc, tier)] == alone.get(-1), (svc, tier)
 
 
 def test_forecast_places_thousands_waiting() -> None:
