@@ -38,12 +38,18 @@ def group(text: str, size: int = 4) -> str:
 
 
 def _invalidate(layout: QLayout) -> None:
+    """Drop the sizes `layout` and the layouts nested in it have cached.
+
+    The nested layouts are found as the layout's QObject children, never by `itemAt()`:
+    PySide ties a wrapper of every item `itemAt()` returns to the layout's own wrapper, and
+    Qt deletes the item by itself when its widget leaves the layout (the old service
+    buttons), so the wrapper stays registered under a freed address. When an object later
+    made at that address is deleted, shiboken still finds a wrapper there and releases the
+    object's own, already freed, wrapper again: a segfault (Object::destroy)."""
     layout.invalidate()
-    for i in range(layout.count()):
-        item = layout.itemAt(i)
-        inner = item.layout() if item is not None else None
-        if inner is not None:
-            _invalidate(inner)
+    for child in layout.children():
+        if isinstance(child, QLayout):
+            _invalidate(child)
 
 
 def set_direction(row: QBoxLayout, horizontal: bool) -> None:

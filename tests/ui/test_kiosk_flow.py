@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLayoutItem
 from pytestqt.qtbot import QtBot
+from shiboken6 import Shiboken
 
 from kiosk.devices.printer import PreviewPrinter
 from kiosk.devices.ticket import encode_text
@@ -102,6 +104,36 @@ def test_the_service_screen_shows_waiting_and_closed_services(
     assert not b["A"].isEnabled() and b["A"].info.text() == "16:30 停止取号"
     assert not b["C"].isEnabled() and b["C"].info.text() == "16:00 停止取号"
     assert "智能柜台" in kiosk.services.hints.text()  # B's self-service hint
+
+
+def layout_item_wrappers() -> int:
+    """Wrappers PySide holds for layout items (a widget's or a stretch's place in a layout),
+    once every object waiting for `deleteLater` is gone."""
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return sum(1 for o in Shiboken.getAllValidWrappers()
+               if isinstance(o, QLayoutItem) and not isinstance(o, QObject))
+
+
+def test_customer_after_customer_no_layout_item_wrapper_piles_up(
+        qtbot: QtBot, kiosk: KioskWindow) -> None:
+    """Every customer gets new service buttons and the screens are fitted again. Qt deletes
+    the layout item of an old button by itself, so a wrapper PySide kept for it stays
+    registered under a freed address; an object Qt later makes there is taken for it, and
+    deleting that object crashed the program (shiboken's Object::destroy). Before the fix
+    four more such wrappers stayed for every customer."""
+
+    def customer() -> None:
+        click(qtbot, kiosk.home.no_card_button)
+        wait_screen(qtbot, kiosk, "services")
+        click(qtbot, kiosk.services.back_button)
+        wait_screen(qtbot, kiosk, "home")
+
+    customer()
+    held = layout_item_wrappers()  # the items of the buttons on show: freed with them
+    for size in ((1080, 1920), (1024, 768), (1280, 800)):  # one and two columns
+        kiosk.resize(*size)
+        customer()
+    assert layout_item_wrappers() == held
 
 
 def test_people_typing_on_a_keyboard_are_not_a_swipe(qtbot: QtBot, kiosk: KioskWindow) -> None:
