@@ -17,7 +17,7 @@ from tests.conftest import EXAMPLE_CONFIG
 
 pytestmark = pytest.mark.slow
 
-EVENTS = 3_000
+EVENTS = 8_000
 # Generous for a short run on a shared 2-core machine: catches a leak of ~1 KB per event
 # or one image per call; the long soak's figure is what README reports. The heap in use
 # is read while a busy kiosk renders its next ticket: a megabyte either way in one sample.
@@ -28,7 +28,7 @@ HEAP_BAR_MB_PER_10K = 12.0
 @pytest.fixture(scope="module")
 def soak(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     workdir: Path = tmp_path_factory.mktemp("soak")
-    return run_soak(str(EXAMPLE_CONFIG), EVENTS, sample_every=150,
+    return run_soak(str(EXAMPLE_CONFIG), EVENTS, sample_every=300,
                     rss_bar_mb=RSS_BAR_MB_PER_10K, heap_bar_mb=HEAP_BAR_MB_PER_10K,
                     walk_in_ms=80, workdir=workdir)
 
