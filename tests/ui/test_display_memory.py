@@ -135,6 +135,9 @@ def test_every_live_feed_counts_its_events_for_the_heap_keeper(
     keeper = station.live.worker.heap
     try:
         station.start()
+        # the feed starts at the head of the events: what is issued before it is there is
+        # never read (nor counted)
+        qtbot.waitUntil(lambda: station.model.online, timeout=10_000)  # type: ignore[attr-defined]
         for _ in range(3):
             sqlite_queue.issue("A")
         qtbot.waitUntil(  # type: ignore[attr-defined]
