@@ -602,8 +602,13 @@ def _counters(names: Names, tickets: Sequence[_Ticket], events: Sequence[EventFa
                      | {n for n in served if n is not None})
     out = []
     for n in numbers:
-        open_s = sum(_overlap(span, w) for span in opened.get(n, ()) for w in windows.values())
-        serving_s = sum((b - a).total_seconds() for a, b in serving.get(n, ()) if b > a)
+        # at work: open, or still serving the last customer after a pause (a teller may
+        # pause "no more customers" and serve on): so utilisation is at most 100 %
+        busy = [(a, b) for a, b in serving.get(n, ()) if b > a]
+        at_work = [(max(span[0], w[0]), min(span[1], w[1])) for span in opened.get(n, ())
+                   for w in windows.values() if _overlap(span, w)]
+        open_s = _union_s(at_work + busy)
+        serving_s = _union_s(busy)
         if not (open_s or serving_s or served[n] or missed[n]) and n not in names.counters:
             continue
         zh, en = names.counter_label(n)
@@ -641,6 +646,19 @@ def _day_windows(names: Names, tickets: Sequence[_Ticket],
     for e in events:
         see(day_of(e.at), e.at)
     return {d: (lo[d], hi[d]) for d in lo}
+
+
+def _union_s(spans: Sequence[tuple[datetime, datetime]]) -> float:
+    """Seconds covered by any of the spans (overlaps counted once)."""
+    total, end = 0.0, None
+    for a, b in sorted(spans):
+        if end is None or a > end:
+            total += (b - a).total_seconds()
+            end = b
+        elif b > end:
+            total += (b - end).total_seconds()
+            end = b
+    return total
 
 
 def _overlap(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> float:

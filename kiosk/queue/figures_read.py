@@ -94,7 +94,8 @@ class FigureReads:
             select(m.CounterRow.number, m.CounterRow.name_zh, m.CounterRow.name_en)
             .order_by(m.CounterRow.number))}
         tiers = {t.key: (t.name_zh, t.name_en) for t in settings.tiers}
-        targets = {(svc, tier): policy.configured_target_s(svc, tier)
+        # the targets the rules call by (under fifo: not the tiers'), as the console's
+        targets = {(svc, tier): policy.target_s(svc, tier)
                    for svc in services for tier in tiers}
         max_wait = settings.rules.max_wait_s
         return fig.Names(

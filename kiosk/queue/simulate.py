@@ -381,6 +381,9 @@ class _Desk:
     busy_s: float = 0.0
     open_since: float = 0.0
     open_s: float = 0.0
+    # at work: open, or serving on after a break began (as the figures count a counter)
+    busy_until: float = 0.0
+    counted_until: float = 0.0
 
 
 @dataclass
@@ -565,6 +568,7 @@ class _Day:
         desk.current, desk.started_s = c, now
         busy = self.scenario.no_show_s if c.no_show else c.service_s
         desk.busy_s += busy
+        desk.busy_until = now + busy
         self.push(now + busy, self._FREE, desk.state.number)
 
     def finish(self, now: float, number: int) -> None:
@@ -579,9 +583,10 @@ class _Day:
     def set_open(self, now: float, number: int, is_open: bool) -> None:
         desk = self.desk(number)
         if is_open and not desk.open:
-            desk.open_since = now
+            desk.open_since = max(now, desk.counted_until)
         elif not is_open and desk.open:
-            desk.open_s += now - desk.open_since
+            desk.counted_until = max(now, desk.busy_until)  # the customer being served
+            desk.open_s += desk.counted_until - desk.open_since
         desk.open = is_open
         self.dispatch(now, desk)
 

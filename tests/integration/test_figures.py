@@ -212,3 +212,19 @@ def test_several_branches_sqlite_and_postgresql(tmp_path: Path, settings: Settin
     assert t.wait.p50_s == 840.0 and t.wait.mean_s == sum(pooled) / 5
     fifth = next(c for c in bank.branches[1].by_counter if c.number == 5)
     assert (fifth.served, fifth.serving_s) == (1, 300.0)
+
+
+def test_under_fifo_the_service_level_reads_by_the_targets_fifo_calls_by(
+        sqlite_url: str, clock: FakeClock) -> None:
+    """Fifo ignores the tiers' targets (the console too): A003, gold when called after
+    900 s, is within the service's 1,500 s; under the tiered rules it is late (600 s)."""
+    from kiosk.config import load_settings
+    from tests.conftest import open_queue
+
+    fifo = load_settings(EXAMPLE_CONFIG, environ={}, overrides=["rules.policy=fifo"])
+    for q in open_queue(sqlite_url, fifo, clock):
+        q.staff.add("M001", "张经理", "manager", MANAGER_PIN)
+        small_day(q, clock, q.login("M001", MANAGER_PIN, role="manager"))
+        clock.now = at(18, 0)
+        total = q.figures(DAY, DAY).total
+        assert (total.within_target, total.service_level_pct) == (4, 100.0)

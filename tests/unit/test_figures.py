@@ -121,6 +121,20 @@ def test_counter_open_time_keeps_to_the_day() -> None:
     assert f.days_with_data == 2
 
 
+def test_a_counter_paused_while_serving_is_at_work_until_the_customer_is_done() -> None:
+    """Opened 9:00, a call 9:00, paused at 9:01 ("no more customers"), the customer served
+    until 9:39: at work 39 minutes, all of them serving (not 1,950 % of the 1 minute open)."""
+    tickets = [ticket(1, "A001", at(9, 0), called=at(9, 0), started=at(9, 1),
+                      finished=at(9, 39))]
+    events = [event(1, at(9, 0), "counter_open"), event(2, at(9, 1), "counter_pause")]
+    f = compute(facts(tickets, events, open_at_start=frozenset()), generated_at=NOW)
+    one = f.by_counter[0]
+    assert one.serving_s == 38 * 60 and one.open_s == 39 * 60
+    assert one.utilisation_pct == pytest.approx(100 * 38 / 39)
+    for c in f.by_counter:
+        assert c.utilisation_pct is None or c.utilisation_pct <= 100.0
+
+
 def test_counters_open_when_the_period_began() -> None:
     """Counter 1 was open before the period (and never closed in it): open over each day's
     activity; counter 2 was paused before it, so its first row, a close, adds nothing."""
@@ -134,7 +148,9 @@ def test_counters_open_when_the_period_began() -> None:
     assert one.open_s == 9 * 3600 and one.utilisation_pct == pytest.approx(100 / 18)
     assert two.open_s == 3600 + 1800
     f = compute(facts(tickets, events[1:], open_at_start=frozenset()), generated_at=NOW)
-    assert [c.open_s for c in f.by_counter] == [0.0, 3600.0]
+    # counter 1 never opened in the period but served 9:00-9:30: at work then
+    assert [c.open_s for c in f.by_counter] == [1800.0, 3600.0]
+    assert f.by_counter[0].utilisation_pct == 100.0
 
 
 def test_rows_that_make_no_sense_are_left_out_and_counted() -> None:
