@@ -385,7 +385,7 @@ def _figures(facts: Facts, branch: _Branch, generated_at: datetime) -> Figures:
     by_day = defaultdict(list)
     for t in tickets:
         by_day[t.fact.business_day].append(t)
-    slots, busiest = _slots(tickets)
+    slots, busiest = _slots(tickets, names)
     overrides = sorted(branch.overrides, key=lambda o: o.at)
     by_staff: Counter[tuple[str, str]] = Counter((o.staff_id, o.staff_name) for o in overrides)
     return Figures(
@@ -532,9 +532,16 @@ def _slot_of(at: datetime) -> time:
     return time(at.hour, 30 if at.minute >= 30 else 0)
 
 
-def _slots(tickets: Sequence[_Ticket]) -> tuple[tuple[Slot, ...], tuple[Slot, ...]]:
-    """Every half hour of the day from the first to the last with data (summed over the
-    days), and the busiest dated half hours."""
+def _slots(tickets: Sequence[_Ticket], names: Names) -> tuple[tuple[Slot, ...], tuple[Slot, ...]]:
+    """Every half hour of the business day from the first to the last with data (summed
+    over the days; a day that runs past midnight goes on after 23:30), and the busiest
+    half hours, dated by business day."""
+    day_of = _business_day(names)
+    opens = names.business_day_start_hour * 3600
+
+    def place(start: time) -> int:  # seconds into the business day
+        return (start.hour * 3600 + start.minute * 60 - opens) % 86_400
+
     arrivals: Counter[time] = Counter()
     dated: Counter[tuple[date, time]] = Counter()
     called: dict[time, list[_Ticket]] = defaultdict(list)
@@ -542,20 +549,20 @@ def _slots(tickets: Sequence[_Ticket]) -> tuple[tuple[Slot, ...], tuple[Slot, ..
     for t in tickets:
         at = t.fact.arrived_at
         arrivals[_slot_of(at)] += 1
-        dated[(at.date(), _slot_of(at))] += 1
+        dated[(day_of(at), _slot_of(at))] += 1
         if t.called_at is not None:
             called[_slot_of(t.called_at)].append(t)
-            called_dated[(t.called_at.date(), _slot_of(t.called_at))].append(t)
+            called_dated[(day_of(t.called_at), _slot_of(t.called_at))].append(t)
     seen = set(arrivals) | set(called)
     if not seen:
         return (), ()
-    first, last = min(seen), max(seen)
+    first, last = min(map(place, seen)), max(map(place, seen))
     slots = []
-    at = datetime.combine(date.min, first)
-    while at.time() <= last and at.date() == date.min:
-        slots.append(_slot(at.time(), arrivals[at.time()], called.get(at.time(), [])))
-        at += timedelta(seconds=SLOT_S)
-    ranked = sorted(dated.items(), key=lambda kv: (-kv[1], kv[0]))[:BUSIEST]
+    for offset in range(first, last + 1, SLOT_S):
+        second = (offset + opens) % 86_400
+        start = time(second // 3600, second % 3600 // 60)
+        slots.append(_slot(start, arrivals[start], called.get(start, [])))
+    ranked = sorted(dated.items(), key=lambda kv: (-kv[1], kv[0][0], place(kv[0][1])))[:BUSIEST]
     busiest = tuple(_slot(start, n, called_dated.get((day, start), []), day)
                     for (day, start), n in ranked)
     return tuple(slots), busiest

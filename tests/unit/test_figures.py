@@ -199,6 +199,18 @@ def test_slots_run_from_the_first_half_hour_to_the_last_with_data() -> None:
     assert [(s.start, s.arrivals) for s in f.busiest] == [(time(10, 30), 2), (time(9, 0), 1)]
 
 
+def test_a_business_day_past_midnight_runs_on_after_23_30() -> None:
+    """The business day starts at 04:00: a customer at 23:50 called at 00:10 belongs to the
+    day before; the slots run 23:30, 00:00 (not 00:00 ... 23:30, 48 rows)."""
+    night = DAY + timedelta(days=1)
+    tickets = [ticket(1, "A001", at(23, 50), called=at(0, 10, night), finished=at(0, 20, night))]
+    events = [event(1, at(0, 10, night), "called", 1, service="A", tier="regular")]
+    f = compute(facts(tickets, events), generated_at=NOW)
+    assert [(s.start, s.arrivals, s.called) for s in f.slots] == [
+        (time(23, 30), 1, 0), (time(0, 0), 0, 1)]
+    assert [(s.day, s.start) for s in f.busiest] == [(DAY, time(23, 30))]
+
+
 def test_a_banks_total_pools_every_branchs_tickets() -> None:
     """Branch one: 10 waits of 60 s; branch two: one of 3000 s. The pooled p95 (11 waits)
     is the 11th shortest, 3000 s; the mean of the branches' p95s would be 1530."""
