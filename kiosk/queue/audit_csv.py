@@ -11,6 +11,17 @@ from typing import TextIO
 from kiosk.errors import KioskError
 from kiosk.queue.views import AuditRecord
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sheet_cell(value: object) -> object:
+    """A text cell a spreadsheet shows as text: one that starts like a formula (a reason
+    typed as "=HYPERLINK(...)") gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 COLUMNS = ("at", "staff_no", "actor", "action", "ticket", "reason", "before", "after",
            "event_id")
 
@@ -20,10 +31,11 @@ def write_audit_rows(rows: Iterable[AuditRecord], out: TextIO) -> int:
     writer.writerow(COLUMNS)
     n = 0
     for r in rows:
-        writer.writerow([r.at.isoformat(sep=" ", timespec="seconds"), r.staff_no, r.actor,
-                         r.action, r.number or (r.ticket_id or ""), r.reason,
-                         json.dumps(r.before, ensure_ascii=False, default=str),
-                         json.dumps(r.after, ensure_ascii=False, default=str), r.event_id])
+        writer.writerow([sheet_cell(c) for c in (
+            r.at.isoformat(sep=" ", timespec="seconds"), r.staff_no, r.actor, r.action,
+            r.number or (r.ticket_id or ""), r.reason,
+            json.dumps(r.before, ensure_ascii=False, default=str),
+            json.dumps(r.after, ensure_ascii=False, default=str), r.event_id)])
         n += 1
     return n
 

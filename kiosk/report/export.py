@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import KioskError
+from kiosk.queue.audit_csv import sheet_cell
 from kiosk.queue.figures import BankFigures, CounterFigures, Figures, GroupRow, Slot
 from kiosk.report.tables import BANK_TABLES, TABLES
 
@@ -163,7 +164,7 @@ def csv_text(table: Table) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(table.headings)
-    writer.writerows(["" if c is None else c for c in row] for row in table.rows)
+    writer.writerows(["" if c is None else sheet_cell(c) for c in row] for row in table.rows)
     return buf.getvalue()
 
 
