@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
@@ -82,16 +84,35 @@ class WebOptions:
     keepalive_s: float = KEEPALIVE_S
 
 
+def client_key(host: str) -> str:
+    """The rate limit's key for a client address: an IPv6 client by its /64 (a phone
+    rotates its address within it), an IPv4 one (or IPv4-mapped IPv6) by its address."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return host
+
+
 class RateLimit:
     """Per-client token buckets (pure ASGI middleware): `burst` requests at once, then
-    `per_minute`; over it, a calm 429 page. `/healthz` is not counted."""
+    `per_minute`; over it, a calm 429 page. `/healthz` is not counted.
+
+    The table holds at most `max_clients` buckets, least recently seen first: each
+    request costs O(1), and past the bound the client seen longest ago is forgotten (its
+    bucket has mostly refilled by then)."""
 
     def __init__(self, app: ASGIApp, per_minute: int, burst: int,
                  refused: Callable[[], Response], clock: Callable[[], float] = time.monotonic,
                  max_clients: int = 100_000) -> None:
         self.app, self.per_s, self.burst = app, per_minute / 60.0, float(burst)
         self.refused, self.clock, self.max_clients = refused, clock, max_clients
-        self.buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
+        # client key -> (tokens, at), least recently seen first
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self.refusals = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -106,17 +127,19 @@ class RateLimit:
         await self.app(scope, receive, send)
 
     def allow(self, client: str) -> bool:
-        now = self.clock()
-        tokens, at = self.buckets.get(client, (self.burst, now))
+        now, key, buckets = self.clock(), client_key(client), self.buckets
+        bucket = buckets.get(key)
+        if bucket is None:
+            tokens, at = self.burst, now
+        else:
+            tokens, at = bucket
+            buckets.move_to_end(key)
         tokens = min(self.burst, tokens + (now - at) * self.per_s)
-        if tokens < 1.0:
-            self.buckets[client] = (tokens, now)
-            return False
-        if len(self.buckets) >= self.max_clients:  # forget clients whose buckets are full
-            full = (self.burst - 1) / self.per_s
-            self.buckets = {c: (t, a) for c, (t, a) in self.buckets.items() if now - a < full}
-        self.buckets[client] = (tokens - 1.0, now)
-        return True
+        allowed = tokens >= 1.0
+        buckets[key] = (tokens - 1.0 if allowed else tokens, now)
+        if len(buckets) > self.max_clients:
+            buckets.popitem(last=False)
+        return allowed
 
 
 class WebStation:

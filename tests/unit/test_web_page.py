@@ -65,3 +65,27 @@ def test_the_rate_limit_allows_a_burst_then_the_rate() -> None:
     assert limit.allow("10.0.0.2")  # another phone has its own bucket
     now[0] += 1.0  # one request a second comes back
     assert limit.allow("10.0.0.1") and not limit.allow("10.0.0.1")
+
+
+def test_the_rate_limit_table_stays_bounded_and_costs_the_same_per_request() -> None:
+    now = [0.0]
+    limit = RateLimit(lambda *a: None, per_minute=60, burst=5,  # type: ignore[arg-type]
+                      refused=lambda: None, clock=lambda: now[0],  # type: ignore[arg-type,return-value]
+                      max_clients=1000)
+    table = limit.buckets
+    for i in range(200_000):  # every bucket recent: none has refilled
+        now[0] += 0.0001
+        assert limit.allow(f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}")
+        assert len(table) <= 1000
+    assert limit.buckets is table  # never rebuilt inside a request
+    assert "10.3.13.63" in table and "10.0.0.0" not in table  # the oldest were forgotten
+
+
+def test_the_rate_limit_counts_an_ipv6_phone_by_its_64() -> None:
+    limit = RateLimit(lambda *a: None, per_minute=60, burst=3,  # type: ignore[arg-type]
+                      refused=lambda: None, clock=lambda: 0.0)  # type: ignore[arg-type,return-value]
+    rotating = [f"2001:db8:1:2::{n:x}" for n in range(1, 5)]  # one phone's /64
+    assert [limit.allow(a) for a in rotating] == [True] * 3 + [False]
+    assert limit.allow("2001:db8:1:3::1")  # the next /64 is another client
+    assert list(limit.buckets) == ["2001:db8:1:2::/64", "2001:db8:1:3::/64"]
+    assert limit.allow("::ffff:10.0.0.9") and "10.0.0.9" in limit.buckets
