@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
+import logging
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -45,6 +47,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from kiosk.config import Settings
 from kiosk.errors import IllegalTransition, NotFound
 from kiosk.links import parse_token, token_matches
+from kiosk.queue.db import describe_database_error, is_database_error
 from kiosk.web.hub import PageHub
 from kiosk.web.page import page_state
 
@@ -52,11 +55,14 @@ if TYPE_CHECKING:
     from kiosk.queue.service import QueueService
     from kiosk.queue.views import TicketView
 
+log = logging.getLogger(__name__)
+
 TEMPLATES = Path(__file__).parent / "templates"
 KEEPALIVE_S = 15.0
 REQUESTS_PER_MINUTE = 60
 BURST = 30
 MAX_STREAMS = 5000  # open pages at once (each costs a socket and a few kilobytes)
+DB_WARNING_EVERY_S = 30.0  # "the database does not answer": one log line at most this often
 
 WORDS = {
     "zh": {"your_number": "您的号码", "leave": "离开排队（我不来了）",
@@ -142,6 +148,36 @@ class RateLimit:
         return allowed
 
 
+Handler = Callable[["WebStation", Request], Awaitable[Response]]
+
+
+def _calm_when_database_lost(handler: Handler) -> Handler:
+    """The handler, answering the calm 503 page when the database is lost (one warning
+    line now and then, no traceback per request)."""
+
+    @functools.wraps(handler)
+    async def run(station: WebStation, request: Request) -> Response:
+        try:
+            return await handler(station, request)
+        except Exception as exc:
+            if not is_database_error(exc):
+                raise
+            return station.database_lost(exc)
+
+    return run
+
+
+def is_local(host: str) -> bool:
+    """A loopback or private (LAN) address: the bank's own network."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback or ip.is_private
+
+
 class WebStation:
     """The application and what it holds: the queue service, the hub, the templates."""
 
@@ -157,6 +193,7 @@ class WebStation:
         self.streams = 0
         self.closing = False
         self.started = time.time()
+        self.warned_at: float | None = None  # the last "database does not answer" line
         routes = [
             Route("/t/{token}", self.ticket_page, methods=["GET", "HEAD"]),
             Route("/t/{token}/events", self.events, methods=["GET"]),
@@ -227,6 +264,18 @@ class WebStation:
         return self.not_valid(405 if code == 405 else 404)
 
     async def _server_error(self, request: Request, exc: Exception) -> Response:
+        return self.unavailable()
+
+    def database_lost(self, exc: BaseException) -> Response:
+        now = time.monotonic()
+        if self.warned_at is None or now - self.warned_at >= DB_WARNING_EVERY_S:
+            self.warned_at = now
+            log.warning("web station: the database does not answer, pages say \"not "
+                        "available just now\" (%s)",
+                        describe_database_error(exc) or type(exc).__name__)
+        return self.unavailable()
+
+    def unavailable(self) -> Response:
         return self._html("message.html", "zh", 503, title="请稍后 · Please wait",
                           status="error", switch_href="",
                           headline_zh="暂时无法显示", headline_en="Not available just now",
@@ -259,6 +308,7 @@ class WebStation:
     def _lang(request: Request) -> str:
         return "en" if request.query_params.get("lang") == "en" else "zh"
 
+    @_calm_when_database_lost
     async def ticket_page(self, request: Request) -> Response:
         token = request.path_params["token"]
         view = await self._ticket(token, forecast=True)
@@ -278,6 +328,7 @@ class WebStation:
                           switch_href=f"{token}?lang={other}",
                           switch_label=WORDS[lang]["switch"])
 
+    @_calm_when_database_lost
     async def leave_page(self, request: Request) -> Response:
         token = request.path_params["token"]
         view = await self._ticket(token)
@@ -294,6 +345,7 @@ class WebStation:
                           switch_href=f"leave?lang={other}",
                           switch_label=WORDS[lang]["switch"])
 
+    @_calm_when_database_lost
     async def leave(self, request: Request) -> Response:
         token = request.path_params["token"]
         parsed = parse_token(token)
@@ -310,6 +362,7 @@ class WebStation:
 
     # --- the live stream -----------------------------------------------------------------
 
+    @_calm_when_database_lost
     async def events(self, request: Request) -> Response:
         view = await self._ticket(request.path_params["token"])
         if view is None:
@@ -349,12 +402,19 @@ class WebStation:
     # --- health ----------------------------------------------------------------------------
 
     async def healthz(self, request: Request) -> Response:
+        """The full figures for the bank's own network (behind --trusted-proxy uvicorn
+        puts the phone's forwarded address in the request); anyone else: only ok."""
         hub = self.hub
+        code = 200 if hub.online else 503
+        client = request.client.host if request.client else ""
+        if not is_local(client):
+            return JSONResponse({"ok": hub.online}, status_code=code,
+                                headers={"Cache-Control": "no-store"})
         body = {"service": "kiosk-web", "branch": self.settings.branch.code,
                 "station": self.options.station, "feed": "online" if hub.online else "offline",
                 "pages": self.streams, "last_event_id": hub.last_event_id,
                 "uptime_s": round(time.time() - self.started)}
-        return JSONResponse(body, status_code=200 if hub.online else 503,
+        return JSONResponse(body, status_code=code,
                             headers={"Cache-Control": "no-store"})
 
 

@@ -3,13 +3,21 @@ the per-client rate limit's arithmetic."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Any, NoReturn
+
+import pytest
+from sqlalchemy.exc import OperationalError
 
 from kiosk.config import Settings
+from kiosk.links import ticket_token
 from kiosk.queue.tickets import LEFT_OUTCOME
 from kiosk.queue.views import TicketView
-from kiosk.web.app import RateLimit
+from kiosk.web.app import RateLimit, WebStation
 from kiosk.web.page import page_state
 
 AT = datetime(2026, 11, 24, 10, 0)
@@ -89,3 +97,59 @@ def test_the_rate_limit_counts_an_ipv6_phone_by_its_64() -> None:
     assert limit.allow("2001:db8:1:3::1")  # the next /64 is another client
     assert list(limit.buckets) == ["2001:db8:1:2::/64", "2001:db8:1:3::/64"]
     assert limit.allow("::ffff:10.0.0.9") and "10.0.0.9" in limit.buckets
+
+
+def asgi(app: Any, path: str, method: str = "GET",
+         client: str = "127.0.0.1") -> tuple[int, bytes]:
+    """One request straight into the ASGI application (no server, no lifespan)."""
+    out: dict[str, Any] = {"body": b""}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            out["status"] = message["status"]
+        elif message["type"] == "http.response.body":
+            out["body"] += message.get("body", b"")
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
+             "query_string": b"", "root_path": "", "headers": [(b"host", b"q.example")],
+             "client": (client, 40000), "server": ("127.0.0.1", 8080)}
+    asyncio.run(app(scope, receive, send))
+    return out["status"], out["body"]
+
+
+class LostDatabase:
+    """A queue service whose database is gone: every read raises what SQLAlchemy raises."""
+
+    def ticket(self, *a: object, **kw: object) -> NoReturn:
+        raise OperationalError("SELECT", {}, ConnectionError("server closed the connection"))
+
+    leave = notice = ticket
+
+
+def test_a_lost_database_is_the_calm_page_and_one_warning_not_a_traceback(
+        settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    station = WebStation(LostDatabase(), settings)  # type: ignore[arg-type]
+    token = ticket_token(7, AT, settings.hash_secret)
+    with caplog.at_level(logging.WARNING):
+        for method, path in (("GET", f"/t/{token}"), ("GET", f"/t/{token}/leave"),
+                             ("GET", f"/t/{token}/events"), ("POST", f"/t/{token}/leave")):
+            status, body = asgi(station, path, method)
+            assert status == 503 and "Not available just now" in body.decode(), path
+    lines = [r for r in caplog.records if r.name.startswith("kiosk.web")]
+    assert len(lines) == 1 and "does not answer" in lines[0].getMessage()
+    assert all(r.exc_info is None for r in caplog.records)
+
+
+def test_healthz_tells_the_figures_only_to_the_banks_own_network(settings: Settings) -> None:
+    station = WebStation(LostDatabase(), settings)  # type: ignore[arg-type]
+    for lan in ("127.0.0.1", "10.0.0.7", "192.168.1.20", "::1", "fd00::5"):
+        status, body = asgi(station, "/healthz", client=lan)
+        full = json.loads(body)
+        assert status == 503 and full["branch"] == settings.branch.code and "pages" in full
+    for outside in ("223.5.5.5", "2400:3200::1", "?"):
+        status, body = asgi(station, "/healthz", client=outside)
+        assert (status, json.loads(body)) == (503, {"ok": False}), outside
