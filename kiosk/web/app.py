@@ -19,11 +19,13 @@ import contextlib
 import functools
 import ipaddress
 import logging
+import resource
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,6 +64,7 @@ KEEPALIVE_S = 15.0
 REQUESTS_PER_MINUTE = 60
 BURST = 30
 MAX_STREAMS = 5000  # open pages at once (each costs a socket and a few kilobytes)
+STREAMS_SHARE = 0.4  # of the open-file limit: the rest for the database, templates, requests
 DB_WARNING_EVERY_S = 30.0  # "the database does not answer": one log line at most this often
 
 WORDS = {
@@ -86,8 +89,14 @@ class WebOptions:
     station: str = "web"
     requests_per_minute: int = REQUESTS_PER_MINUTE  # per client address; 0: no limit
     burst: int = BURST
-    max_streams: int = MAX_STREAMS
+    max_streams: int | None = None  # None: from the open-file limit (stream_cap)
     keepalive_s: float = KEEPALIVE_S
+
+
+def stream_cap(open_files: int) -> int:
+    """How many pages may stream at once with `open_files` file descriptors: each is a
+    socket, and the database, the templates and plain requests need theirs."""
+    return max(1, min(MAX_STREAMS, int(open_files * STREAMS_SHARE)))
 
 
 def client_key(host: str) -> str:
@@ -191,6 +200,8 @@ class WebStation:
         self.env = Environment(loader=FileSystemLoader(TEMPLATES),
                                autoescape=select_autoescape(default=True, default_for_string=True))
         self.streams = 0
+        self.max_streams = self.options.max_streams or stream_cap(
+            resource.getrlimit(resource.RLIMIT_NOFILE)[0])
         self.closing = False
         self.started = time.time()
         self.warned_at: float | None = None  # the last "database does not answer" line
@@ -367,13 +378,21 @@ class WebStation:
         view = await self._ticket(request.path_params["token"])
         if view is None:
             return self.not_valid()
-        if self.streams >= self.options.max_streams:
+        if self.streams >= self.max_streams:
             return self._too_many()
-        return StreamingResponse(self._stream(view.id), media_type="text/event-stream",
+        return StreamingResponse(self._stream(view.id, view.business_day),
+                                 media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store",
                                           "X-Accel-Buffering": "no"})
 
-    async def _stream(self, ticket_id: int) -> AsyncIterator[str]:
+    def _today(self, day: date) -> bool:
+        svc = self.service
+        return day == svc.business_day(svc.now())
+
+    async def _stream(self, ticket_id: int, day: date) -> AsyncIterator[str]:
+        """The page's updates. It ends ("event: end") once the ticket's state is final
+        (data: final; the page keeps showing it), when the business day is over (data:
+        day; the page reloads) or when a newer page on the ticket replaced it."""
         hub, keepalive = self.hub, self.options.keepalive_s
         sub = hub.subscribe(ticket_id)
         self.streams += 1
@@ -384,12 +403,24 @@ class WebStation:
                     async with asyncio.timeout(keepalive):  # no task per wait (wait_for's)
                         await sub.changed.wait()
                 except TimeoutError:
+                    if not self._today(day):
+                        yield "event: end\ndata: day\n\n"
+                        return
                     yield "event: ping\ndata: \n\n"
                     continue
                 if self.closing:
                     return
+                if sub.ended:
+                    yield f"event: end\ndata: {sub.ended}\n\n"
+                    return
                 for kind, data in sub.take():
                     yield f"event: {kind}\ndata: {data}\n\n"
+                if sub.final and sub.sent_state is not None:
+                    yield "event: end\ndata: final\n\n"
+                    return
+                if not self._today(day):
+                    yield "event: end\ndata: day\n\n"
+                    return
         finally:
             self.streams -= 1
             hub.unsubscribe(sub)
