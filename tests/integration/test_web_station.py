@@ -334,6 +334,10 @@ def test_behind_a_trusted_proxy_each_phone_has_its_own_limit_and_may_leave(
         code, _h, _b = web.request("POST", link(settings, mine) + "/leave",
                                    headers={"Origin": origin, "Host": "127.0.0.1:1"})
         assert code == 303 and writer.ticket(mine.id).status == "cancelled"
+        # /healthz goes by the forwarded address: the figures for the LAN, ok for the world
+        lan = web.get("/healthz", headers={"X-Forwarded-For": "192.168.10.21"})[2]
+        world = web.get("/healthz", headers={"X-Forwarded-For": "223.5.5.5"})[2]
+        assert '"branch"' in lan and world == '{"ok":true}'
     finally:
         assert "Traceback" not in web.stop()
 
