@@ -153,3 +153,22 @@ def test_healthz_tells_the_figures_only_to_the_banks_own_network(settings: Setti
     for outside in ("223.5.5.5", "2400:3200::1", "?"):
         status, body = asgi(station, "/healthz", client=outside)
         assert (status, json.loads(body)) == (503, {"ok": False}), outside
+
+
+def test_doctor_passes_on_the_short_health_answer_from_outside_the_lan(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import urllib.request
+    from types import SimpleNamespace
+
+    from kiosk.commands.device_cmds import _web_check
+
+    ours = replace(settings, printer=replace(settings.printer,
+                                             qr_url_prefix="https://q.bank.test/sh/t/"))
+    answers = {"ok": True}
+    monkeypatch.setattr(urllib.request, "urlopen",
+                        lambda url, timeout: io.BytesIO(json.dumps(answers).encode()))
+    check = _web_check(SimpleNamespace(settings=ours))  # type: ignore[arg-type]
+    assert check.result == "ok" and "LAN only" in check.detail, check
+    answers = {"ok": False}
+    assert _web_check(SimpleNamespace(settings=ours)).failed  # type: ignore[arg-type]
