@@ -415,7 +415,7 @@ class WebStation:
                     return
                 for kind, data in sub.take():
                     yield f"event: {kind}\ndata: {data}\n\n"
-                if sub.final and sub.sent_state is not None:
+                if sub.sent_final:
                     yield "event: end\ndata: final\n\n"
                     return
                 if not self._today(day):

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Settings
 from kiosk.queue.feed import ChangeFeed, FeedOffline
-from kiosk.queue.models import OPEN_STATES
+from kiosk.queue.models import CANCELLED, DONE, EXPIRED
 
 if TYPE_CHECKING:
     from kiosk.queue.service import QueueService
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 REFRESH_S = 30.0  # estimates move with time: every page's state is read again this often
 BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 5.0)
+# a page's stream ends at these; not at no_show: the lobby manager may restore the number
+FINAL_STATES = frozenset({DONE, CANCELLED, EXPIRED})
 STREAMS_PER_TICKET = 3  # a fourth page on one ticket ends the oldest one's stream
 
 
@@ -48,7 +50,8 @@ class Subscription:
     state: str | None = None  # the JSON of the newest PageState, not yet sent
     online: bool | None = None  # the hub's link to the database, not yet sent
     sent_state: str | None = None
-    final: bool = False  # the newest state is the ticket's last (done, no-show, cancelled)
+    final: bool = False  # the newest state is the ticket's last (FINAL_STATES)
+    sent_final: bool = False  # the state sent last was final: the stream may end
     ended: str = ""  # "replaced": a newer page on the ticket took this stream's place
 
     def take(self) -> list[tuple[str, str]]:
@@ -60,7 +63,7 @@ class Subscription:
             self.online = None
         if self.state is not None and self.state != self.sent_state:
             out.append(("state", self.state))
-            self.sent_state = self.state
+            self.sent_state, self.sent_final = self.state, self.final
         self.state = None
         return out
 
@@ -162,6 +165,8 @@ class PageHub:
             self._latest[tid] = data
             if tid in final:
                 self._final.add(tid)
+            else:
+                self._final.discard(tid)
             for sub in subs:
                 sub.state, sub.final = data, tid in final
                 sub.changed.set()
@@ -264,6 +269,6 @@ class PageHub:
         states = {tid: json.dumps(self.render(v, notice), ensure_ascii=False,
                                   separators=(",", ":"))
                   for tid, v in views.items()}
-        final = frozenset(tid for tid, v in views.items() if v.status not in OPEN_STATES)
+        final = frozenset(tid for tid, v in views.items() if v.status in FINAL_STATES)
         self.batches += 1
         self._post(self._deliver, states, final)

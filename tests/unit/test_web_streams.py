@@ -120,3 +120,42 @@ def test_a_replaced_stream_says_so_and_ends(settings: Settings) -> None:
 
     assert asyncio.run(run())[-1] == "event: end\ndata: replaced\n\n"
     web.hub.stop()
+
+
+def test_a_missed_number_keeps_its_stream_for_a_restore(settings: Settings) -> None:
+    from kiosk.queue.tickets import LEFT_OUTCOME
+    from tests.unit.test_web_page import view
+
+    web = station(settings, Day())
+    missed = view(status="no_show", counter=1)
+    restored, left = view(), view(status="cancelled", outcome=LEFT_OUTCOME)
+
+    class Reads:
+        def __init__(self, *views: object) -> None:
+            self.views = list(views)
+
+        def tickets_now(self, ids: set[int]) -> dict[int, object]:
+            return {7: self.views.pop(0)}
+
+        def notice(self) -> tuple[str, str]:
+            return ("", "")
+
+    web.hub.service = Reads(missed, restored, left)  # type: ignore[assignment]
+    delivered: list[tuple[object, ...]] = []
+    web.hub._post = lambda fn, *args: delivered.append(args)  # type: ignore[method-assign]
+
+    async def run() -> list[str]:
+        stream = web._stream(7, DAY)
+        out = [await anext(stream), await anext(stream)]  # retry, online
+        for _ in range(3):
+            web.hub._read(all_pages=True)
+            web.hub._deliver(*delivered.pop())
+            out.append(await anext(stream))
+        return out + await messages(stream)
+
+    out = asyncio.run(run())
+    statuses = [json.loads(m.split("data: ", 1)[1])["status"] for m in out
+                if m.startswith("event: state")]
+    assert statuses == ["no_show", "waiting", "left"], out
+    assert out[-1] == "event: end\ndata: final\n\n" and len(out) == 6, out
+    web.hub.stop()
