@@ -4,12 +4,14 @@
     GET  /t/<id>.<mac>/events   its live updates (Server-Sent Events)
     GET  /t/<id>.<mac>/leave    "leave my place?" (one confirmation)
     POST /t/<id>.<mac>/leave    leave the queue (the queue checks the MAC again)
-    GET  /healthz               for `kiosk doctor` and monitoring
+    GET  /healthz               for `kiosk doctor` and monitoring (its figures for loopback
+                                and LAN addresses only; anyone else: {"ok": true|false})
 
 Anything else, a wrong or guessed MAC, another day's ticket or an unknown id is one calm
 "this ticket is not valid" page with status 404; nothing from the request is echoed and
 every value a page shows goes through Jinja2's autoescaping. Requests are rate-limited per
-client address (a token bucket; over the limit: 429).
+client address (a token bucket, an IPv6 client by its /64; over the limit: 429). A database
+that does not answer is a calm 503 page and one warning line now and then.
 """
 
 from __future__ import annotations
