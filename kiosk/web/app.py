@@ -4,22 +4,30 @@
     GET  /t/<id>.<mac>/events   its live updates (Server-Sent Events)
     GET  /t/<id>.<mac>/leave    "leave my place?" (one confirmation)
     POST /t/<id>.<mac>/leave    leave the queue (the queue checks the MAC again)
-    GET  /healthz               for `kiosk doctor` and monitoring
+    GET  /healthz               for `kiosk doctor` and monitoring (its figures for loopback
+                                and LAN addresses only; anyone else: {"ok": true|false})
 
 Anything else, a wrong or guessed MAC, another day's ticket or an unknown id is one calm
 "this ticket is not valid" page with status 404; nothing from the request is echoed and
 every value a page shows goes through Jinja2's autoescaping. Requests are rate-limited per
-client address (a token bucket; over the limit: 429).
+client address (a token bucket, an IPv6 client by its /64; over the limit: 429). A database
+that does not answer is a calm 503 page and one warning line now and then.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import ipaddress
+import logging
+import resource
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +51,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from kiosk.config import Settings
 from kiosk.errors import IllegalTransition, NotFound
 from kiosk.links import parse_token, token_matches
+from kiosk.queue.db import describe_database_error, is_database_error
 from kiosk.web.hub import PageHub
 from kiosk.web.page import page_state
 
@@ -50,11 +59,15 @@ if TYPE_CHECKING:
     from kiosk.queue.service import QueueService
     from kiosk.queue.views import TicketView
 
+log = logging.getLogger(__name__)
+
 TEMPLATES = Path(__file__).parent / "templates"
 KEEPALIVE_S = 15.0
 REQUESTS_PER_MINUTE = 60
 BURST = 30
 MAX_STREAMS = 5000  # open pages at once (each costs a socket and a few kilobytes)
+STREAMS_SHARE = 0.4  # of the open-file limit: the rest for the database, templates, requests
+DB_WARNING_EVERY_S = 30.0  # "the database does not answer": one log line at most this often
 
 WORDS = {
     "zh": {"your_number": "您的号码", "leave": "离开排队（我不来了）",
@@ -78,20 +91,45 @@ class WebOptions:
     station: str = "web"
     requests_per_minute: int = REQUESTS_PER_MINUTE  # per client address; 0: no limit
     burst: int = BURST
-    max_streams: int = MAX_STREAMS
+    max_streams: int | None = None  # None: from the open-file limit (stream_cap)
     keepalive_s: float = KEEPALIVE_S
+
+
+def stream_cap(open_files: int) -> int:
+    """How many pages may stream at once with `open_files` file descriptors: each is a
+    socket, and the database, the templates and plain requests need theirs."""
+    return max(1, min(MAX_STREAMS, int(open_files * STREAMS_SHARE)))
+
+
+def client_key(host: str) -> str:
+    """The rate limit's key for a client address: an IPv6 client by its /64 (a phone
+    rotates its address within it), an IPv4 one (or IPv4-mapped IPv6) by its address."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return host
 
 
 class RateLimit:
     """Per-client token buckets (pure ASGI middleware): `burst` requests at once, then
-    `per_minute`; over it, a calm 429 page. `/healthz` is not counted."""
+    `per_minute`; over it, a calm 429 page. `/healthz` is not counted.
+
+    The table holds at most `max_clients` buckets, least recently seen first: each
+    request costs O(1), and past the bound the client seen longest ago is forgotten (its
+    bucket has mostly refilled by then)."""
 
     def __init__(self, app: ASGIApp, per_minute: int, burst: int,
                  refused: Callable[[], Response], clock: Callable[[], float] = time.monotonic,
                  max_clients: int = 100_000) -> None:
         self.app, self.per_s, self.burst = app, per_minute / 60.0, float(burst)
         self.refused, self.clock, self.max_clients = refused, clock, max_clients
-        self.buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
+        # client key -> (tokens, at), least recently seen first
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self.refusals = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -106,17 +144,49 @@ class RateLimit:
         await self.app(scope, receive, send)
 
     def allow(self, client: str) -> bool:
-        now = self.clock()
-        tokens, at = self.buckets.get(client, (self.burst, now))
+        now, key, buckets = self.clock(), client_key(client), self.buckets
+        bucket = buckets.get(key)
+        if bucket is None:
+            tokens, at = self.burst, now
+        else:
+            tokens, at = bucket
+            buckets.move_to_end(key)
         tokens = min(self.burst, tokens + (now - at) * self.per_s)
-        if tokens < 1.0:
-            self.buckets[client] = (tokens, now)
-            return False
-        if len(self.buckets) >= self.max_clients:  # forget clients whose buckets are full
-            full = (self.burst - 1) / self.per_s
-            self.buckets = {c: (t, a) for c, (t, a) in self.buckets.items() if now - a < full}
-        self.buckets[client] = (tokens - 1.0, now)
-        return True
+        allowed = tokens >= 1.0
+        buckets[key] = (tokens - 1.0 if allowed else tokens, now)
+        if len(buckets) > self.max_clients:
+            buckets.popitem(last=False)
+        return allowed
+
+
+Handler = Callable[["WebStation", Request], Awaitable[Response]]
+
+
+def _calm_when_database_lost(handler: Handler) -> Handler:
+    """The handler, answering the calm 503 page when the database is lost (one warning
+    line now and then, no traceback per request)."""
+
+    @functools.wraps(handler)
+    async def run(station: WebStation, request: Request) -> Response:
+        try:
+            return await handler(station, request)
+        except Exception as exc:
+            if not is_database_error(exc):
+                raise
+            return station.database_lost(exc)
+
+    return run
+
+
+def is_local(host: str) -> bool:
+    """A loopback or private (LAN) address: the bank's own network."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback or ip.is_private
 
 
 class WebStation:
@@ -132,8 +202,11 @@ class WebStation:
         self.env = Environment(loader=FileSystemLoader(TEMPLATES),
                                autoescape=select_autoescape(default=True, default_for_string=True))
         self.streams = 0
+        self.max_streams = self.options.max_streams or stream_cap(
+            resource.getrlimit(resource.RLIMIT_NOFILE)[0])
         self.closing = False
         self.started = time.time()
+        self.warned_at: float | None = None  # the last "database does not answer" line
         routes = [
             Route("/t/{token}", self.ticket_page, methods=["GET", "HEAD"]),
             Route("/t/{token}/events", self.events, methods=["GET"]),
@@ -204,6 +277,18 @@ class WebStation:
         return self.not_valid(405 if code == 405 else 404)
 
     async def _server_error(self, request: Request, exc: Exception) -> Response:
+        return self.unavailable()
+
+    def database_lost(self, exc: BaseException) -> Response:
+        now = time.monotonic()
+        if self.warned_at is None or now - self.warned_at >= DB_WARNING_EVERY_S:
+            self.warned_at = now
+            log.warning("web station: the database does not answer, pages say \"not "
+                        "available just now\" (%s)",
+                        describe_database_error(exc) or type(exc).__name__)
+        return self.unavailable()
+
+    def unavailable(self) -> Response:
         return self._html("message.html", "zh", 503, title="请稍后 · Please wait",
                           status="error", switch_href="",
                           headline_zh="暂时无法显示", headline_en="Not available just now",
@@ -236,6 +321,7 @@ class WebStation:
     def _lang(request: Request) -> str:
         return "en" if request.query_params.get("lang") == "en" else "zh"
 
+    @_calm_when_database_lost
     async def ticket_page(self, request: Request) -> Response:
         token = request.path_params["token"]
         view = await self._ticket(token, forecast=True)
@@ -255,6 +341,7 @@ class WebStation:
                           switch_href=f"{token}?lang={other}",
                           switch_label=WORDS[lang]["switch"])
 
+    @_calm_when_database_lost
     async def leave_page(self, request: Request) -> Response:
         token = request.path_params["token"]
         view = await self._ticket(token)
@@ -271,6 +358,7 @@ class WebStation:
                           switch_href=f"leave?lang={other}",
                           switch_label=WORDS[lang]["switch"])
 
+    @_calm_when_database_lost
     async def leave(self, request: Request) -> Response:
         token = request.path_params["token"]
         parsed = parse_token(token)
@@ -287,17 +375,26 @@ class WebStation:
 
     # --- the live stream -----------------------------------------------------------------
 
+    @_calm_when_database_lost
     async def events(self, request: Request) -> Response:
         view = await self._ticket(request.path_params["token"])
         if view is None:
             return self.not_valid()
-        if self.streams >= self.options.max_streams:
+        if self.streams >= self.max_streams:
             return self._too_many()
-        return StreamingResponse(self._stream(view.id), media_type="text/event-stream",
+        return StreamingResponse(self._stream(view.id, view.business_day),
+                                 media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store",
                                           "X-Accel-Buffering": "no"})
 
-    async def _stream(self, ticket_id: int) -> AsyncIterator[str]:
+    def _today(self, day: date) -> bool:
+        svc = self.service
+        return day == svc.business_day(svc.now())
+
+    async def _stream(self, ticket_id: int, day: date) -> AsyncIterator[str]:
+        """The page's updates. It ends ("event: end") once the ticket's state is final
+        (data: final; the page keeps showing it), when the business day is over (data:
+        day; the page reloads) or when a newer page on the ticket replaced it."""
         hub, keepalive = self.hub, self.options.keepalive_s
         sub = hub.subscribe(ticket_id)
         self.streams += 1
@@ -308,12 +405,24 @@ class WebStation:
                     async with asyncio.timeout(keepalive):  # no task per wait (wait_for's)
                         await sub.changed.wait()
                 except TimeoutError:
+                    if not self._today(day):
+                        yield "event: end\ndata: day\n\n"
+                        return
                     yield "event: ping\ndata: \n\n"
                     continue
                 if self.closing:
                     return
+                if sub.ended:
+                    yield f"event: end\ndata: {sub.ended}\n\n"
+                    return
                 for kind, data in sub.take():
                     yield f"event: {kind}\ndata: {data}\n\n"
+                if sub.sent_final:
+                    yield "event: end\ndata: final\n\n"
+                    return
+                if not self._today(day):
+                    yield "event: end\ndata: day\n\n"
+                    return
         finally:
             self.streams -= 1
             hub.unsubscribe(sub)
@@ -326,12 +435,19 @@ class WebStation:
     # --- health ----------------------------------------------------------------------------
 
     async def healthz(self, request: Request) -> Response:
+        """The full figures for the bank's own network (behind --trusted-proxy uvicorn
+        puts the phone's forwarded address in the request); anyone else: only ok."""
         hub = self.hub
+        code = 200 if hub.online else 503
+        client = request.client.host if request.client else ""
+        if not is_local(client):
+            return JSONResponse({"ok": hub.online}, status_code=code,
+                                headers={"Cache-Control": "no-store"})
         body = {"service": "kiosk-web", "branch": self.settings.branch.code,
                 "station": self.options.station, "feed": "online" if hub.online else "offline",
                 "pages": self.streams, "last_event_id": hub.last_event_id,
                 "uptime_s": round(time.time() - self.started)}
-        return JSONResponse(body, status_code=200 if hub.online else 503,
+        return JSONResponse(body, status_code=code,
                             headers={"Cache-Control": "no-store"})
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Settings
 from kiosk.queue.feed import ChangeFeed, FeedOffline
+from kiosk.queue.models import CANCELLED, DONE, EXPIRED
 
 if TYPE_CHECKING:
     from kiosk.queue.service import QueueService
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 
 REFRESH_S = 30.0  # estimates move with time: every page's state is read again this often
 BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 5.0)
+# a page's stream ends at these; not at no_show: the lobby manager may restore the number
+FINAL_STATES = frozenset({DONE, CANCELLED, EXPIRED})
+STREAMS_PER_TICKET = 3  # a fourth page on one ticket ends the oldest one's stream
 
 
 @dataclass(eq=False)
@@ -46,6 +50,9 @@ class Subscription:
     state: str | None = None  # the JSON of the newest PageState, not yet sent
     online: bool | None = None  # the hub's link to the database, not yet sent
     sent_state: str | None = None
+    final: bool = False  # the newest state is the ticket's last (FINAL_STATES)
+    sent_final: bool = False  # the state sent last was final: the stream may end
+    ended: str = ""  # "replaced": a newer page on the ticket took this stream's place
 
     def take(self) -> list[tuple[str, str]]:
         """The (event, data) messages to send now."""
@@ -56,7 +63,7 @@ class Subscription:
             self.online = None
         if self.state is not None and self.state != self.sent_state:
             out.append(("state", self.state))
-            self.sent_state = self.state
+            self.sent_state, self.sent_final = self.state, self.final
         self.state = None
         return out
 
@@ -75,8 +82,9 @@ class PageHub:
         self.last_event_id: int | None = None
         self.batches = 0
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._subs: dict[int, set[Subscription]] = {}
+        self._subs: dict[int, list[Subscription]] = {}  # oldest first
         self._latest: dict[int, str] = {}  # ticket id -> JSON state (loop thread)
+        self._final: set[int] = set()  # tickets whose latest state is final (loop thread)
         self._lock = threading.Lock()
         self._ids: set[int] = set()  # tickets with an open page (both threads, under lock)
         self._pending: set[int] = set()  # pages opened since the last read
@@ -106,14 +114,20 @@ class PageHub:
     def pages(self) -> int:
         return sum(len(s) for s in self._subs.values())
 
-    def subscribe(self, ticket_id: int) -> Subscription:
+    def subscribe(self, ticket_id: int, most: int = STREAMS_PER_TICKET) -> Subscription:
+        """A new page's stream; past `most` on one ticket the oldest is told to end."""
         sub = Subscription(ticket_id)
         sub.online = self.online
         latest = self._latest.get(ticket_id)
         if latest is not None:
-            sub.state = latest
+            sub.state, sub.final = latest, ticket_id in self._final
         sub.changed.set()
-        self._subs.setdefault(ticket_id, set()).add(sub)
+        subs = self._subs.setdefault(ticket_id, [])
+        subs.append(sub)
+        for old in subs[:-most] if len(subs) > most else ():
+            if not old.ended:
+                old.ended = "replaced"
+                old.changed.set()
         with self._lock:
             if ticket_id not in self._ids:
                 self._ids.add(ticket_id)
@@ -126,10 +140,12 @@ class PageHub:
         subs = self._subs.get(sub.ticket_id)
         if subs is None:
             return
-        subs.discard(sub)
+        with contextlib.suppress(ValueError):
+            subs.remove(sub)
         if not subs:
             del self._subs[sub.ticket_id]
             self._latest.pop(sub.ticket_id, None)
+            self._final.discard(sub.ticket_id)
             with self._lock:
                 self._ids.discard(sub.ticket_id)
                 self._pending.discard(sub.ticket_id)
@@ -139,7 +155,7 @@ class PageHub:
             for sub in subs:
                 sub.changed.set()
 
-    def _deliver(self, states: dict[int, str]) -> None:
+    def _deliver(self, states: dict[int, str], final: frozenset[int] = frozenset()) -> None:
         for tid, data in states.items():
             subs = self._subs.get(tid)
             if not subs:
@@ -147,8 +163,12 @@ class PageHub:
             if self._latest.get(tid) == data and all(s.sent_state == data for s in subs):
                 continue
             self._latest[tid] = data
+            if tid in final:
+                self._final.add(tid)
+            else:
+                self._final.discard(tid)
             for sub in subs:
-                sub.state = data
+                sub.state, sub.final = data, tid in final
                 sub.changed.set()
 
     def _set_online(self, online: bool) -> None:
@@ -249,5 +269,6 @@ class PageHub:
         states = {tid: json.dumps(self.render(v, notice), ensure_ascii=False,
                                   separators=(",", ":"))
                   for tid, v in views.items()}
+        final = frozenset(tid for tid, v in views.items() if v.status in FINAL_STATES)
         self.batches += 1
-        self._post(self._deliver, states)
+        self._post(self._deliver, states, final)

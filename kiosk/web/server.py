@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 import socket
 import threading
 from collections.abc import Callable
@@ -25,6 +26,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 5.0
+
+
+def raise_open_file_limit() -> int:
+    """Raise this process's open-file soft limit to its hard limit (Debian starts it at
+    1024: a thousand open pages would exhaust it); returns the soft limit now."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError) as exc:
+            log.warning("cannot raise the open-file limit from %d: %s", soft, exc)
+            return soft
+        return target
+    return soft
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -83,6 +99,7 @@ class WebServer:
             if on_ready is not None:
                 on_ready(self)
 
+        raise_open_file_limit()  # before the station sizes its stream cap from it
         self.station = WebStation(service, settings, self.options, on_ready=ready)
         host, port = parse_listen(listen)
         self.sock = bind(host, port)

@@ -4,6 +4,7 @@ PostgreSQL. Screenshots go to KIOSK_TEST_SHOTS (a directory) when it is set."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -124,6 +125,12 @@ def test_the_page_turns_to_the_call_without_a_reload(
     assert page.evaluate("window.buzzes.length") == 1  # the phone vibrates once
     assert page.evaluate("document.getElementById('leave-box').hidden") is True
     shot(page, f"web-called-zh-{db}", tmp_path)
+    writer.finish(mine.id)  # done: the page shows it and its stream ends, not reconnecting
+    page.wait_for("document.body.dataset.status === 'done'")
+    assert any(json.loads(web.get("/healthz")[2])["pages"] == 0 and page.evaluate("1")
+               for _ in range(2000))  # (a round trip to the browser between two asks)
+    page.evaluate("1")
+    assert page.evaluate("document.getElementById('conn').hidden") is True  # no "lost"
     page.close()
 
 
@@ -234,8 +241,6 @@ def test_requests_are_rate_limited_per_client(
 
 def test_healthz_says_the_feed_is_online(web: WebProcess, settings: Settings,
                                          writer: QueueService) -> None:
-    import json
-
     code, _h, body = web.get("/healthz")
     data = json.loads(body)
     assert code == 200 and data["service"] == "kiosk-web" and data["feed"] == "online"
@@ -334,6 +339,10 @@ def test_behind_a_trusted_proxy_each_phone_has_its_own_limit_and_may_leave(
         code, _h, _b = web.request("POST", link(settings, mine) + "/leave",
                                    headers={"Origin": origin, "Host": "127.0.0.1:1"})
         assert code == 303 and writer.ticket(mine.id).status == "cancelled"
+        # /healthz goes by the forwarded address: the figures for the LAN, ok for the world
+        lan = web.get("/healthz", headers={"X-Forwarded-For": "192.168.10.21"})[2]
+        world = web.get("/healthz", headers={"X-Forwarded-For": "223.5.5.5"})[2]
+        assert '"branch"' in lan and world == '{"ok":true}'
     finally:
         assert "Traceback" not in web.stop()
 
