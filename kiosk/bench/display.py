@@ -12,7 +12,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,9 @@ from kiosk.bench.processes import StationProcess, cpu_seconds
 from kiosk.bench.queue import (
     BENCH_TIME,
     analyze,
+    backends,
     open_service,
     percentile,
-    pg_database,
     seed_waiting,
     sqlite_database,
 )
@@ -165,12 +165,8 @@ def _workdir() -> Iterator[str]:
 
 def bench_sync(config: str, pg_url: str | None = None) -> dict[str, Any]:
     """The display bars: commit → model p95 per database, and idle display CPU."""
-    backends: list[tuple[str, Callable[[], AbstractContextManager[str]]]] = [
-        ("sqlite", sqlite_database)]
-    if pg_url:
-        backends.append(("postgresql", lambda: pg_database(pg_url)))
     out: dict[str, Any] = {}
-    for name, make in backends:
+    for name, make in backends(pg_url):
         with make() as url:
             sync = measure_sync(url, config)
         sync["bar_p95_ms"] = SYNC_BARS_MS[name]

@@ -13,7 +13,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -282,6 +282,18 @@ def pg_database(url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+Backend = tuple[str, Callable[[], AbstractContextManager[str]]]
+
+
+def backends(pg_url: str | None) -> list[Backend]:
+    """The databases a figure is measured on: a fresh SQLite file, and a fresh database on
+    the PostgreSQL server of `pg_url` when given; (name, context manager giving its URL)."""
+    out: list[Backend] = [("sqlite", sqlite_database)]
+    if pg_url:
+        out.append(("postgresql", lambda: pg_database(pg_url)))
+    return out
+
+
 KIOSK_PATH_BAR_MS = 10.0
 SUMMARY_BAR_MS = 20.0
 RATIO_BAR = 0.5
@@ -289,11 +301,8 @@ RATIO_BAR = 0.5
 
 def run_queue_bench(config: str, pg: str | None = None) -> dict[str, Any]:
     settings = load_settings(config, environ={})
-    backends: list[tuple[str, Callable[[], Any]]] = [("sqlite", sqlite_database)]
-    if pg:
-        backends.append(("postgresql", lambda: pg_database(pg)))
     out: dict[str, Any] = {}
-    for name, make in backends:
+    for name, make in backends(pg):
         figures: dict[str, Any] = {}
         for waiting, key in ((0, "issue_latency"), (10_000, "issue_latency_10k")):
             with make() as url:

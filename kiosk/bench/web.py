@@ -14,12 +14,10 @@ import asyncio
 import resource
 import tempfile
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from typing import Any
 
 from kiosk.bench.processes import StationProcess, cpu_seconds, rss_kb
-from kiosk.bench.queue import BENCH_TIME, open_service, percentile, pg_database, sqlite_database
+from kiosk.bench.queue import BENCH_TIME, backends, open_service, percentile
 from kiosk.config import load_settings
 from kiosk.links import ticket_token
 
@@ -210,12 +208,8 @@ async def _quiet(streams: list[Stream], quiet_s: float = QUIET_S, limit_s: float
 
 
 def bench_web(config: str, pg_url: str | None = None) -> dict[str, Any]:
-    backends: list[tuple[str, Callable[[], AbstractContextManager[str]]]] = [
-        ("sqlite", sqlite_database)]
-    if pg_url:
-        backends.append(("postgresql", lambda: pg_database(pg_url)))
     out: dict[str, Any] = {}
-    for name, make in backends:
+    for name, make in backends(pg_url):
         with make() as url:
             r = measure_web(url, config)
         r["bar_p95_ms"] = BARS_P95_MS[name]
