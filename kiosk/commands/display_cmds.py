@@ -25,17 +25,24 @@ from kiosk.errors import KioskError
 log = logging.getLogger(__name__)
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def run_roles(sub: argparse._SubParsersAction,
+              role: str) -> argparse._SubParsersAction | None:
+    """The roles of `kiosk run`, made here when no other module has made `run` yet; None
+    when `run` has no roles (its owner adds `role`)."""
     run = sub.choices.get("run")
     if run is None:
-        run = sub.add_parser("run", help="run a station (display, ...)")
-        run_sub = run.add_subparsers(dest="role", metavar="ROLE", parser_class=type(run))
-    else:
-        found = _subparsers_of(run)
-        if found is None:
-            log.debug("`run` has no sub-commands; its owner adds the display role")
-            return
-        run_sub = found
+        run = sub.add_parser("run", help=f"run a station ({role}, ...)")
+        return run.add_subparsers(dest="role", metavar="ROLE", parser_class=type(run))
+    found = _subparsers_of(run)
+    if found is None:
+        log.debug("`run` has no sub-commands; its owner adds the %s role", role)
+    return found
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    run_sub = run_roles(sub, "display")
+    if run_sub is None:
+        return
     if "display" not in run_sub.choices:
         add_display_role(run_sub, common)
 

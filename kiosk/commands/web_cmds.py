@@ -9,19 +9,13 @@ import argparse
 
 from kiosk.cli import Context
 from kiosk.commands.args import STATION, text, whole
-from kiosk.commands.display_cmds import _subparsers_of
+from kiosk.commands.display_cmds import run_roles
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    run = sub.choices.get("run")
-    if run is None:
-        run = sub.add_parser("run", help="run a station (web, ...)")
-        run_sub = run.add_subparsers(dest="role", metavar="ROLE", parser_class=type(run))
-    else:
-        found = _subparsers_of(run)
-        if found is None:
-            return
-        run_sub = found
+    run_sub = run_roles(sub, "web")
+    if run_sub is None:
+        return
     p = run_sub.add_parser("web", parents=[common],
                            help="the ticket pages the QR codes open on customers' phones")
     p.add_argument("--listen", default="0.0.0.0:8080", metavar="HOST:PORT",
