@@ -19,25 +19,10 @@ from kiosk.queue.staff import Actor
 from kiosk.ui.console_dialogs import ReasonDialog
 from kiosk.ui.console_window import ConsoleWindow
 from kiosk.ui.demo import DEMO_MANAGER, DEMO_TELLER_PIN, demo_teller
+from tests.support.console_ui import close_console, open_console
 
 WAIT_MS = 10_000
 GOLD_CARD = "6228483000000030004"  # gold, relationship manager in the example directory
-
-
-def _console(service: QueueService, settings: Settings, actor: Actor | None = None,
-             station: str = "console-test") -> ConsoleWindow:
-    from kiosk.app import build_console_window
-
-    window = build_console_window(settings, service, actor=actor, station=station)
-    window.resize(1280, 800)
-    window.show()
-    return window
-
-
-def _close(window: ConsoleWindow) -> None:
-    window.set_language("zh")
-    window.shutdown()
-    window.deleteLater()
 
 
 @pytest.fixture
@@ -48,10 +33,10 @@ def manager_actor(branch: QueueService) -> Actor:
 @pytest.fixture
 def console(qapp: QApplication, ui_font, branch: QueueService, settings: Settings,  # noqa: ANN001
             manager_actor: Actor, qtbot: QtBot) -> Iterator[ConsoleWindow]:
-    window = _console(branch, settings, manager_actor)
+    window = open_console(branch, settings, manager_actor)
     qtbot.waitUntil(lambda: window.model.last_event_id > 0, timeout=WAIT_MS)
     yield window
-    _close(window)
+    close_console(window)
 
 
 def _confirm(qtbot: QtBot, window: ConsoleWindow, dialog: ReasonDialog | None, reason: str,
@@ -70,7 +55,7 @@ def _select(qtbot: QtBot, window: ConsoleWindow, ticket_id: int) -> None:
 def test_a_manager_logs_in_a_teller_and_a_wrong_pin_are_refused(
         qapp: QApplication, ui_font, branch: QueueService, settings: Settings,  # noqa: ANN001
         qtbot: QtBot) -> None:
-    window = _console(branch, settings)
+    window = open_console(branch, settings)
     try:
         assert window.stack.currentWidget() is window.login_page
         for staff, pin, kind in ((demo_teller(1), DEMO_TELLER_PIN, "not_manager"),
@@ -95,7 +80,7 @@ def test_a_manager_logs_in_a_teller_and_a_wrong_pin_are_refused(
         branch.issue("A")
         qtbot.waitUntil(lambda: len(window.model.hall) == 1, timeout=WAIT_MS)
     finally:
-        _close(window)
+        close_console(window)
 
 
 def test_every_override_from_the_console_is_audited_with_actor_and_reason(
@@ -192,7 +177,7 @@ def test_a_teller_cannot_act_through_a_console_dialog(
         qapp: QApplication, ui_font, branch: QueueService, settings: Settings,  # noqa: ANN001
         qtbot: QtBot) -> None:
     teller = branch.login(demo_teller(1), DEMO_TELLER_PIN)  # a teller's login, however got
-    window = _console(branch, settings, teller)
+    window = open_console(branch, settings, teller)
     try:
         t = branch.issue("A")
         _select(qtbot, window, t.id)
@@ -205,7 +190,7 @@ def test_a_teller_cannot_act_through_a_console_dialog(
         assert window.banner.isVisible() and "大堂经理" in window.banner.text()
         assert branch.audit_log() == [] and branch.ticket(t.id).pin is None
     finally:
-        _close(window)
+        close_console(window)
 
 
 def test_the_audit_export_is_a_csv_that_parses(console: ConsoleWindow, branch: QueueService,
@@ -265,14 +250,14 @@ def test_an_alert_stays_until_acknowledged(console: ConsoleWindow, branch: Queue
     assert alert.key not in console.model.alerts
     assert any(a.kind == "paper_out" for a in console.model.alerts.values())
     # shared: a second console (or this one restarted) does not show it again
-    other = _console(branch, settings, branch.login(DEMO_MANAGER[0], DEMO_MANAGER[2],
+    other = open_console(branch, settings, branch.login(DEMO_MANAGER[0], DEMO_MANAGER[2],
                                                     role="manager"), station="console-2")
     try:
         qtbot.waitUntil(lambda: any(a.kind == "paper_out" for a in other.model.alerts.values()),
                         timeout=WAIT_MS)
         assert alert.key not in other.model.alerts
     finally:
-        _close(other)
+        close_console(other)
 
 
 def test_issue_for_a_customer_prints_on_the_chosen_kiosk(

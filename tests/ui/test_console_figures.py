@@ -16,8 +16,8 @@ from kiosk.identity import identify
 from kiosk.queue.figures import Figures
 from kiosk.queue.service import QueueService
 from kiosk.ui.console_window import ConsoleWindow
-from kiosk.ui.demo import DEMO_MANAGER
 from tests.conftest import FakeClock
+from tests.support.console_ui import close_console, open_manager_console
 
 WAIT_MS = 10_000
 GOLD_CARD = "6228483000000030004"  # gold in the example directory
@@ -62,30 +62,13 @@ def _morning(service: QueueService, clock: FakeClock) -> None:
     clock.advance(seconds=30)
 
 
-def _open(branch: QueueService, settings: Settings, qtbot: QtBot) -> ConsoleWindow:
-    from kiosk.app import build_console_window
-
-    actor = branch.login(DEMO_MANAGER[0], DEMO_MANAGER[2], role="manager")
-    window = build_console_window(settings, branch, actor=actor, station="figures-test")
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitUntil(lambda: window.model.last_event_id > 0, timeout=WAIT_MS)
-    return window
-
-
-def _close(window: ConsoleWindow) -> None:
-    window.set_language("zh")
-    window.shutdown()
-    window.deleteLater()
-
-
 @pytest.fixture
 def console(qapp: QApplication, ui_font, branch: QueueService, settings: Settings,  # noqa: ANN001
             clock: FakeClock, qtbot: QtBot) -> Iterator[ConsoleWindow]:
     _morning(branch, clock)
-    window = _open(branch, settings, qtbot)
+    window = open_manager_console(branch, settings, qtbot, "figures-test")
     yield window
-    _close(window)
+    close_console(window)
 
 
 @pytest.fixture
@@ -101,9 +84,9 @@ def any_branch(queue: QueueService) -> QueueService:
 def any_console(qapp: QApplication, ui_font, any_branch: QueueService,  # noqa: ANN001
                 settings: Settings, clock: FakeClock, qtbot: QtBot) -> Iterator[ConsoleWindow]:
     _morning(any_branch, clock)
-    window = _open(any_branch, settings, qtbot)
+    window = open_manager_console(any_branch, settings, qtbot, "figures-test")
     yield window
-    _close(window)
+    close_console(window)
 
 
 def test_the_figures_tab_shows_the_day_worked_out_by_hand_and_follows_a_new_call(
@@ -166,7 +149,7 @@ def test_the_figures_tab_speaks_english_with_the_console(
 def test_a_morning_before_the_first_ticket_shows_zeros_and_empty_charts(
         qapp: QApplication, ui_font, branch: QueueService, settings: Settings,  # noqa: ANN001
         qtbot: QtBot) -> None:
-    window = _open(branch, settings, qtbot)
+    window = open_manager_console(branch, settings, qtbot, "figures-test")
     try:
         window.tabs.setCurrentWidget(window.figures_page)
         qtbot.waitUntil(lambda: window.figures_pane.draws >= 1, timeout=WAIT_MS)
@@ -179,7 +162,7 @@ def test_a_morning_before_the_first_ticket_shows_zeros_and_empty_charts(
         qtbot.waitUntil(lambda: _cards(window)["arrived"] == "1", timeout=WAIT_MS)
         assert _cards(window)["waiting"] == "1"
     finally:
-        _close(window)
+        close_console(window)
 
 
 def test_unreadable_rows_are_left_out_and_said_and_a_lost_database_keeps_the_last_figures(
