@@ -331,15 +331,12 @@ class WebStation:
         notice = await run_in_threadpool(self.service.notice)
         state = self.render_state(view, notice)
         t = state[lang]
-        other = "zh" if lang == "en" else "en"
         return self._html("ticket.html", lang, title=f"{view.number} · {t['status']}",
                           status=state["status"], state=state, t=t, token=token,
                           notice=state["notice_en" if lang == "en" else "notice_zh"],
                           words={"lost": WORDS[lang]["lost"],
                                  "reconnecting": WORDS[lang]["reconnecting"]},
-                          lang_query="?lang=en" if lang == "en" else "",
-                          switch_href=f"{token}?lang={other}",
-                          switch_label=WORDS[lang]["switch"])
+                          **_language_links(lang, token))
 
     @_calm_when_database_lost
     async def leave_page(self, request: Request) -> Response:
@@ -351,12 +348,9 @@ class WebStation:
         if view.status != "waiting":
             return RedirectResponse(f"../{token}{'?lang=en' if lang == 'en' else ''}", 303)
         state = self.render_state(view, ("", ""))
-        other = "zh" if lang == "en" else "en"
         return self._html("leave.html", lang, title=WORDS[lang]["leave_question"],
                           status="leave", state=state, t=state[lang], token=token,
-                          lang_query="?lang=en" if lang == "en" else "",
-                          switch_href=f"leave?lang={other}",
-                          switch_label=WORDS[lang]["switch"])
+                          **_language_links(lang, "leave"))
 
     @_calm_when_database_lost
     async def leave(self, request: Request) -> Response:
@@ -449,6 +443,13 @@ class WebStation:
                 "uptime_s": round(time.time() - self.started)}
         return JSONResponse(body, status_code=code,
                             headers={"Cache-Control": "no-store"})
+
+
+def _language_links(lang: str, page: str) -> dict[str, str]:
+    """A page's links in its language (`lang_query`) and its link to the other language."""
+    other = "zh" if lang == "en" else "en"
+    return {"lang_query": "?lang=en" if lang == "en" else "",
+            "switch_href": f"{page}?lang={other}", "switch_label": WORDS[lang]["switch"]}
 
 
 def _same_origin(request: Request, qr_url_prefix: str) -> bool:
