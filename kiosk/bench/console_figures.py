@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import PROJECT_ROOT, load_settings
+from kiosk.queue.stats import percentile
 
 REFRESH_BAR_MS = 200.0
 SCENARIO = PROJECT_ROOT / "config" / "scenarios" / "busy-day.toml"
@@ -48,11 +49,6 @@ BURST_SIZE = 10
 BURST_GAP_S = 0.02
 CHANGE_EVERY_MS = 300
 MANAGER = ("M001", "大堂经理", "2468")
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 def _tickets(service: Any) -> int:
@@ -99,18 +95,18 @@ def bench_console_figures(config: str) -> dict[str, Any]:
         "events": child["events"],
         "day_made_s": round(made_s, 1),
         "refresh_ms_p50": round(statistics.median(lat), 1),
-        "refresh_ms_p95": round(_p95(lat), 1),
+        "refresh_ms_p95": round(percentile(lat, 95), 1),
         "refresh_ms_max": round(max(lat), 1),
         "changes": len(lat),
         "parts_ms_p50": {k: round(statistics.median(v), 1) for k, v in parts.items() if v},
-        "parts_ms_p95": {k: round(_p95(v), 1) for k, v in parts.items() if v},
+        "parts_ms_p95": {k: round(percentile(v, 95), 1) for k, v in parts.items() if v},
         "bursts": child["bursts"],
         "burst_size": BURST_SIZE,
         "refreshes_per_burst_max": max(child["burst_refreshes"]),
         "burst_last_ms_p50": round(statistics.median(child["burst_ms"]), 1),
         "burst_last_ms_max": round(max(child["burst_ms"]), 1),
         "bars": {"refresh_ms_p95": REFRESH_BAR_MS},
-        "ok": _p95(lat) <= REFRESH_BAR_MS,
+        "ok": percentile(lat, 95) <= REFRESH_BAR_MS,
     }
 
 

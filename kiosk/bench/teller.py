@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import PROJECT_ROOT, load_settings
+from kiosk.queue.stats import percentile
 
 BAR_P95_MS = 100.0
 WAITING = 2000
@@ -32,13 +33,8 @@ COUNTER = 3
 AT = datetime(2026, 11, 24, 10, 0)
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
 def _figures(ms: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(statistics.median(ms), 1), "p95_ms": round(_pct(ms, 0.95), 1),
+    return {"p50_ms": round(statistics.median(ms), 1), "p95_ms": round(percentile(ms, 95), 1),
             "max_ms": round(max(ms), 1)}
 
 
