@@ -118,6 +118,12 @@ class QueueForecast:
     new: dict[tuple[str, str], rules.Forecast | None]
 
 
+def placed(view: TicketView, f: rules.Forecast | None) -> TicketView:
+    """The ticket with its people ahead and estimated wait from `f` (None: unknown)."""
+    return replace(view, ahead=f.ahead if f else None,
+                   estimated_wait_s=round(f.wait_s) if f else None)
+
+
 class Forecasts:
     def __init__(self, branch: Branch) -> None:
         self.branch = branch
@@ -212,9 +218,4 @@ class Forecasts:
     def attach(self, s: Session, views: list[TicketView]) -> list[TicketView]:
         """The views with people ahead and estimated wait."""
         forecasts = self.current(s).tickets
-        out = []
-        for v in views:
-            f = forecasts.get(v.id)
-            out.append(replace(v, ahead=f.ahead if f else None,
-                                estimated_wait_s=round(f.wait_s) if f else None))
-        return out
+        return [placed(v, forecasts.get(v.id)) for v in views]

@@ -5,7 +5,6 @@ business day rolls it over first, see txn.Branch.read)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -13,7 +12,7 @@ from sqlalchemy import func, select
 from kiosk.errors import NotFound, QueueError
 from kiosk.identity import Identity
 from kiosk.queue import models as m
-from kiosk.queue.forecast import Forecasts
+from kiosk.queue.forecast import Forecasts, placed
 from kiosk.queue.tickets import Tickets
 from kiosk.queue.txn import Branch
 from kiosk.queue.views import (
@@ -73,16 +72,10 @@ class Reads:
         wanted = sorted(set(ids))
         b, t = self.branch, _T
         with b.read() as s:
-            views: list[TicketView] = []
-            for i in range(0, len(wanted), chunk):
-                rows = s.execute(select(*LIGHT_COLUMNS)
-                                 .where(t.id.in_(wanted[i:i + chunk]))).all()
-                views += [b.view(r) for r in rows]
-            if any(v.status == m.WAITING for v in views):
-                forecasts = self.forecasts.all(s)
-                views = [replace(v, ahead=f.ahead, estimated_wait_s=round(f.wait_s))
-                         if (f := forecasts.get(v.id)) is not None else v for v in views]
-        return {v.id: v for v in views}
+            rows = [r for i in range(0, len(wanted), chunk) for r in s.execute(
+                select(*LIGHT_COLUMNS).where(t.id.in_(wanted[i:i + chunk]))).all()]
+            found = self.forecasts.all(s) if any(r.status == m.WAITING for r in rows) else {}
+            return {r.id: b.view(r, forecast=found.get(r.id)) for r in rows}
 
     def with_forecast(self, view: TicketView) -> TicketView:
         """The ticket with people ahead and estimated wait (read after it was issued).
@@ -95,9 +88,7 @@ class Reads:
         event_id = None if view.existing else self.tickets.issued_event(view.id)
         joined = None if event_id is None else self.forecasts.joined(event_id)
         if joined is not None:
-            f = joined.new.get((view.service, view.tier))
-            return replace(view, ahead=f.ahead if f else None,
-                           estimated_wait_s=round(f.wait_s) if f else None)
+            return placed(view, joined.new.get((view.service, view.tier)))
         with self.branch.read() as s:
             return self.forecasts.attach(s, [view])[0]
 
