@@ -208,6 +208,7 @@ class Branch:
             existing=existing, pin=t.pin,
             ahead=forecast.ahead if forecast else None,
             estimated_wait_s=round(forecast.wait_s) if forecast else None,
+            beyond=bool(forecast and forecast.beyond),
         )
 
     def counter_view(self, s: Session, c: m.CounterRow) -> CounterView:
