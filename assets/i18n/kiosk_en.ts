@@ -575,11 +575,11 @@
     <name>EntryScreen</name>
     <message>
         <source>请输入大堂经理工号</source>
-        <translation>Lobby manager's staff number</translation>
+        <translation>Lobby manager&apos;s staff number</translation>
     </message>
     <message>
         <source>请输入大堂经理密码</source>
-        <translation>Lobby manager's PIN</translation>
+        <translation>Lobby manager&apos;s PIN</translation>
     </message>
     <message>
         <source>请输入身份证号码或银行卡号</source>
@@ -598,7 +598,7 @@
     <name>FiguresPane</name>
     <message>
         <source>今日数据</source>
-        <translation>Today's figures</translation>
+        <translation>Today&apos;s figures</translation>
     </message>
     <message>
         <source>今日取号</source>
@@ -889,6 +889,18 @@ target</translation>
         <translation>You are next. Please listen for your number</translation>
     </message>
     <message>
+        <source>前面超过 {n} 人</source>
+        <translation>More than {n} ahead of you</translation>
+    </message>
+    <message>
+        <source>预计等候 {n} 小时以上</source>
+        <translation>Wait over {n} hours</translation>
+    </message>
+    <message>
+        <source>预计等候 {n} 分钟以上</source>
+        <translation>Wait over {n} min</translation>
+    </message>
+    <message>
         <source>前面还有 {n} 人</source>
         <translation>{n} ahead of you</translation>
     </message>
@@ -954,6 +966,14 @@ target</translation>
     <message>
         <source>等候 {n} 人</source>
         <translation>{n} waiting</translation>
+    </message>
+    <message>
+        <source>，{n} 小时以上</source>
+        <translation>, over {n} hours</translation>
+    </message>
+    <message>
+        <source>，{n} 分钟以上</source>
+        <translation>, over {n} min</translation>
     </message>
     <message>
         <source>，约 {m} 分钟</source>
