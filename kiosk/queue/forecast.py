@@ -8,9 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from kiosk.errors import NotFound, QueueError
@@ -113,6 +112,11 @@ _OPEN_COUNTERS = (
     .where(_C.status == m.COUNTER_OPEN).order_by(_C.number))
 _MEANS = select(m.ServiceRow.prefix, m.ServiceRow.mean_service_s)
 _EV = m.Event.__table__.c
+_CATCH_UP = (
+    select(_EV.id.label("event_id"), _EV.kind, _EV.ticket_id, _T.service, _T.tier,
+           _T.rank_at, _T.pin, _T.status)
+    .select_from(m.Event.__table__.outerjoin(m.Ticket.__table__, _T.id == _EV.ticket_id))
+    .where(_EV.id > bindparam("after"), _EV.id <= bindparam("upto")).order_by(_EV.id))
 
 
 # A forecast is reused while the queue is as it was (the feed's last event id) and the
@@ -233,23 +237,18 @@ class Forecasts:
         cannot be applied one by one (a gap, a new business day): read everything."""
         if event_id == self._synced:
             return True
-        events = s.execute(select(_EV.id, _EV.kind, _EV.ticket_id)
-                           .where(_EV.id > self._synced, _EV.id <= event_id)).all()
-        if len(events) != event_id - self._synced \
-                or any(e.kind == "day_rollover" for e in events):
+        # each event with its ticket as it is now: one round trip
+        rows = s.execute(_CATCH_UP, {"after": self._synced, "upto": event_id}).all()
+        if len({r.event_id for r in rows}) != event_id - self._synced \
+                or any(r.kind == "day_rollover" for r in rows):
             return False
-        ids = sorted({int(e.ticket_id) for e in events if e.ticket_id is not None})
-        found: dict[int, Any] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            for row in s.execute(select(*_CANDIDATE, _T.status).where(_T.id.in_(chunk))):
-                found[row.id] = row
-        for tid in ids:
-            r = found.get(tid)
-            if r is not None and r.status == m.WAITING:  # a ticket gone is not waiting
-                kept.put(rules.Candidate(r.id, r.service, r.tier, r.rank_at, r.pin))
-            else:
-                kept.discard(tid)
+        for r in rows:
+            if r.ticket_id is None:
+                continue
+            if r.status == m.WAITING:
+                kept.put(rules.Candidate(r.ticket_id, r.service, r.tier, r.rank_at, r.pin))
+            else:  # called, finished, cancelled, or gone: no longer waiting
+                kept.discard(r.ticket_id)
         return True
 
     def current(self, s: Session) -> QueueForecast:
@@ -290,11 +289,17 @@ class Forecasts:
                 for svc in self.branch.settings.services}
 
     def joined(self, event_id: int) -> QueueForecast | None:
-        """The forecast of the queue as it was just before event `event_id` (the queue a
-        ticket issued with that event joined, what the kiosk's button showed), when this
-        process made it; else None (the caller fast-forwards the queue as it is now)."""
+        """The forecast the kiosk's buttons showed before the ticket of event `event_id`
+        was issued: the last one this process made, when it is of an earlier queue state
+        and a few seconds old at most (exactly the queue the ticket joined when no other
+        station changed it in between); else None (the caller forecasts the queue as it
+        is now). The ticket then prints the wait its customer was shown, and its station
+        pays one fast-forward per customer, not two."""
         last = self._last
-        return last if last is not None and last.event_id == event_id - 1 else None
+        if last is None or last.event_id >= event_id:
+            return None
+        age = (self.branch.now() - last.now).total_seconds()
+        return last if 0 <= age < REUSE_S else None
 
     def what_if(self, counter: int, action: str,
                 services: Sequence[str] | None = None) -> list[ServiceWaits]:

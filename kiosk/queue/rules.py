@@ -67,7 +67,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from kiosk.config import POLICIES, RuleSettings, Settings, Tier
 
@@ -126,6 +126,11 @@ class Policy:
             preference_bonus_s=settings.rules.preference_bonus_s,
             deadline_lead_s=settings.rules.deadline_lead_s,
         )
+
+    @cached_property
+    def lead(self) -> timedelta:
+        """`deadline_lead_s` as a time span (never negative)."""
+        return timedelta(seconds=max(0.0, self.deadline_lead_s))
 
     @property
     def keeps_promises(self) -> bool:
@@ -210,7 +215,7 @@ def _due_choice(now: datetime, pool: Sequence[Candidate], policy: Policy) -> Can
     """The due ticket with the earliest deadline (then the oldest), or None."""
     best: Candidate | None = None
     best_key: tuple[datetime, datetime, int] | None = None
-    due_by = now + timedelta(seconds=max(0.0, policy.deadline_lead_s))
+    due_by = now + policy.lead
     for c in pool:
         deadline = policy.deadline(c)
         if deadline is None or deadline >= due_by:
@@ -221,10 +226,17 @@ def _due_choice(now: datetime, pool: Sequence[Candidate], policy: Policy) -> Can
     return best
 
 
+@lru_cache(maxsize=256)
+def _bonus(services: tuple[str, ...], bonus_s: float) -> dict[str, float]:
+    """The preference bonus of each service at a counter serving `services` in that order
+    (made once per service list; the result is only read)."""
+    last = len(services) - 1
+    return {s: bonus_s * (last - i) for i, s in enumerate(services)}
+
+
 def _policy_choice(counter: CounterState, now: datetime, pool: Sequence[Candidate],
                    policy: Policy) -> Candidate:
-    last = len(counter.services) - 1
-    bonus = {s: policy.preference_bonus_s * (last - i) for i, s in enumerate(counter.services)}
+    bonus = _bonus(counter.services, policy.preference_bonus_s)
 
     def key(c: Candidate) -> tuple[float, float, datetime, int]:
         waited = _waited_s(now, c)
@@ -694,15 +706,17 @@ def _fast_forward(
         if horizon is not None and (t > horizon.seconds or calls >= horizon.calls):
             bound = Forecast(ahead=len(result), wait_s=t, beyond=True)
             break
-        resume = _after_break(t, (breaks or {}).get(states[i].number, ()))
-        if resume > t:
-            heapq.heappush(heap, (resume, i))
-            continue
-        queue.admit(t)
+        if breaks:
+            resume = _after_break(t, breaks.get(states[i].number, ()))
+            if resume > t:
+                heapq.heappush(heap, (resume, i))
+                continue
+        if queue.future:
+            queue.admit(t)
         served = states[i].services
         heads = queue.heads(served_keys[i], served)
         at = now + timedelta(seconds=t)
-        for key in [k for k in ready if k[0] in served]:
+        for key in [k for k in ready if k[0] in served] if ready else ():
             if _chooses_new(states[i], at, heads, queue.head(key), pending[key], policy):
                 placed[key] = Forecast(ahead=len(result), wait_s=t)
                 del pending[key]
