@@ -10,7 +10,18 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Table, func, insert, select, text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -123,7 +134,7 @@ class Tickets:
                    "status": m.WAITING, "customer_hash": digest, "customer_masked": masked,
                    "arrived_at": now, "rank_at": now, "station": station, "recalls": 0,
                    "outcome": ""}
-            ticket_id, number = self._insert_ticket(op, row, payload)
+            ticket_id, number = self.insert_ticket(op, row, payload)
             issued_event_id = op.last_event_id
             self._issued_events[ticket_id] = issued_event_id
             while len(self._issued_events) > 64:  # a kiosk asks for its last one
@@ -149,7 +160,7 @@ class Tickets:
             arrived_at=now, customer_masked=masked, counter=None, called_at=None, recalls=0,
             outcome="")
 
-    def _insert_ticket(self, op: Op, row: dict[str, Any],
+    def insert_ticket(self, op: Op, row: dict[str, Any],
                        payload: dict[str, Any]) -> tuple[int, str]:
         """Take the next number and insert the ticket and its "issued" event.
 
@@ -247,6 +258,10 @@ class Tickets:
         def apply(s: Session, t: m.Ticket, now: datetime) -> None:
             t.status, t.finished_at, t.outcome = m.DONE, now, "served"
             t.started_at = t.started_at or t.called_at or now
+            if t.booked_slot_at is not None:  # a booked customer: the booking is served
+                s.execute(update(m.Booking).where(m.Booking.ticket_id == t.id,
+                                                  m.Booking.state == m.CHECKED_IN)
+                          .values(state=m.SERVED))
         return self._step(ticket_id, _CAN_FINISH, "finished", "finish", apply, free=True,
                           learn=True)
 
@@ -437,7 +452,7 @@ _SEQ_UPSERT = text(
     "ON CONFLICT (business_day, service) DO UPDATE SET last = sequences.last + 1 "
     "RETURNING last")
 
-# PostgreSQL: number, ticket, event and notification in one round trip (see _insert_ticket).
+# PostgreSQL: number, ticket, event and notification in one round trip (see insert_ticket).
 _PG_ISSUE = text(f"""
 WITH seq AS (
     INSERT INTO sequences (business_day, service, last) VALUES (:business_day, :service, 1)

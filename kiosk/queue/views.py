@@ -31,6 +31,7 @@ class TicketView:
     estimated_wait_s: float | None = None
     existing: bool = False  # issue() returned an open ticket the customer already had
     pin: int | None = None  # a manager's position (1 = next), while waiting
+    booked_slot_at: datetime | None = None  # a booked customer's slot (预约)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
