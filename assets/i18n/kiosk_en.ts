@@ -800,6 +800,36 @@ target</translation>
         <translation>Tier</translation>
     </message>
     <message>
+        <source>预约</source>
+        <translation>Appointments</translation>
+    </message>
+    <message>
+        <source>预约</source>
+        <comment>column</comment>
+        <translation>Booked</translation>
+    </message>
+    <message>
+        <source>按时签到</source>
+        <comment>column</comment>
+        <translation>Kept</translation>
+    </message>
+    <message>
+        <source>迟到</source>
+        <comment>column</comment>
+        <translation>Late</translation>
+    </message>
+    <message>
+        <source>未到</source>
+        <comment>column</comment>
+        <translation>Missed</translation>
+    </message>
+    <message>
+        <source>5 分钟内叫号</source>
+        <comment>column</comment>
+        <translation>Called
+within 5 min</translation>
+    </message>
+    <message>
         <source>合计</source>
         <translation>Total</translation>
     </message>

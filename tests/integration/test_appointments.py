@@ -165,3 +165,25 @@ def test_import_keeps_good_rows_and_reports_bad_ones_by_line(
     assert len(report.booked) == 2
     assert [b.line for b in report.bad] == [3, 4, 6, 7]
     assert "day ahead" in report.bad[1].message and "takes no bookings" in report.bad[3].message
+
+
+def test_the_days_figures_count_bookings_by_service(queue: QueueService, manager: Actor,
+                                                    clock: FakeClock) -> None:
+    from kiosk.report.export import branch_tables
+
+    b = queue.appointments.book("V", _id(queue, card("6222071")), TODAY, time(10, 30),
+                                purpose="other", actor=manager)
+    queue.appointments.book("V", _id(queue, card("6222072")), TODAY, time(10, 30),
+                            purpose="other", actor=manager)
+    clock.advance(minutes=20)
+    queue.appointments.check_in(code=b.code)
+    queue.open_counter(6)
+    clock.advance(minutes=11)  # 10:31: the booked number is due
+    queue.call_next(6)
+    clock.advance(minutes=30)  # 11:01: the other booking is missed
+    figs = queue.figures(TODAY, TODAY)
+    v = figs.bookings[0]
+    assert (v.key, v.made, v.kept, v.missed, v.punctual, v.punctuality_pct) == (
+        "V", 2, 1, 1, 1, 100.0)
+    [table] = [t for t in branch_tables(figs) if t.name == "bookings"]
+    assert table.rows[-1][:8] == ("all", "合计", "All", 2, 0, 1, 0, 1)

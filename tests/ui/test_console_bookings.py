@@ -69,3 +69,18 @@ def test_cancel_needs_a_reason_and_is_shown_live(console: ConsoleWindow, qtbot: 
         pane.cancel_button.click()
     qtbot.waitUntil(lambda: pane.table.item(0, 6).text() == "已取消", timeout=WAIT_MS)
     assert branch.audit_log()[0].action == "cancel_booking"
+
+
+def test_the_figures_tab_counts_bookings(console: ConsoleWindow, qtbot: QtBot,
+                                         branch: QueueService) -> None:
+    actor = branch.login("M001", "2468", role="manager")
+    b = branch.appointments.book("V", identify(GOLD_CARD, branch.settings.hash_secret),
+                                 date(2026, 11, 24), time(11, 0), purpose="other",
+                                 actor=actor)
+    branch.appointments.check_in(code=b.code)
+    console.tabs.setCurrentWidget(console.figures_pane)
+    table = console.figures_pane.booking_table
+    qtbot.waitUntil(lambda: table.rowCount() == 2 and table.item(1, 2) is not None
+                    and table.item(1, 2).text() == "1", timeout=WAIT_MS)
+    assert table.item(0, 0).text() == "贵宾理财" and table.item(0, 1).text() == "1"
+    assert not table.isHidden()

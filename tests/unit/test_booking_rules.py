@@ -119,3 +119,25 @@ def test_punctual_is_called_within_five_minutes_of_the_slot() -> None:
     assert br.punctual(at(10, 35), at(10, 30))
     assert not br.punctual(at(10, 36), at(10, 30))
     assert not br.punctual(None, at(10, 30))
+
+
+def test_booking_figures_made_kept_late_missed_and_punctuality() -> None:
+    from kiosk.queue.figures import BookingFact, Names, booking_rows
+
+    names = Names("支行", "Branch", {"V": ("贵宾理财", "VIP wealth management"),
+                                     "A": ("个人现金", "Personal cash")}, {}, {}, {})
+    slot = at(10, 30)
+    facts = [
+        BookingFact("V", slot, "served", at(10, 20), at(10, 33)),  # kept, punctual
+        BookingFact("V", slot, "checked_in", at(10, 25), at(10, 40)),  # kept, called late
+        BookingFact("V", slot, "checked_in", at(10, 36), at(10, 37)),  # kept, came late
+        BookingFact("V", slot, "missed", at(10, 50), at(11, 0)),  # past grace: missed, late
+        BookingFact("V", slot, "booked", None, None),  # nobody came: missed by now
+        BookingFact("A", at(15, 0), "booked", None, None),  # still to come
+        BookingFact("A", at(15, 0), "cancelled", None, None),
+    ]
+    v, a, total = booking_rows(facts, names, 600, at(12, 0))
+    assert (v.key, v.made, v.kept, v.late, v.missed) == ("V", 5, 3, 2, 2)
+    assert (v.punctual_base, v.punctual, v.punctuality_pct) == (2, 1, 50.0)
+    assert (a.made, a.cancelled, a.kept, a.missed, a.punctuality_pct) == (2, 1, 0, 0, None)
+    assert (total.key, total.made, total.kept, total.missed) == ("all", 7, 3, 2)
