@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -97,6 +101,18 @@ def what_if(q: ForecastInputs, change: CounterChange, policy: rules.Policy,
 
 WHAT_IF_ACTIONS = ("open", "pause", "close", "services")
 _FEED_HEAD = select(m.BranchState.last_event_id).where(m.BranchState.id == 1)
+_T = m.Ticket.__table__.c
+_CANDIDATE = (_T.id, _T.service, _T.tier, _T.rank_at, _T.pin)
+_WAITING = select(*_CANDIDATE).where(_T.status == m.WAITING)
+_C = m.CounterRow.__table__.c
+_OPEN_COUNTERS = (
+    select(_C.number, _C.services, _C.green_channel, _C.consecutive_priority,
+           _T.service, _T.status, _T.started_at, _T.called_at)
+    .select_from(m.CounterRow.__table__.outerjoin(
+        m.Ticket.__table__, _T.id == _C.current_ticket_id))
+    .where(_C.status == m.COUNTER_OPEN).order_by(_C.number))
+_MEANS = select(m.ServiceRow.prefix, m.ServiceRow.mean_service_s)
+_EV = m.Event.__table__.c
 
 
 # A forecast is reused while the queue is as it was (the feed's last event id) and the
@@ -105,70 +121,159 @@ _FEED_HEAD = select(m.BranchState.last_event_id).where(m.BranchState.id == 1)
 # waits still age with its 30-second refresh.
 REUSE_S = 5.0
 
+# How far the forecast looks ahead: three hours of calls, at most 600 of them. Within it
+# every estimate is the policy's own fast-forward; a ticket further back is told "more
+# than N ahead, over N minutes" (a lower bound), so a hall of 10,000 costs what a hall of
+# 600 does. A busy branch's longest wait is well inside it.
+HORIZON = rules.Horizon(seconds=3 * 3600.0, calls=600)
+
+# The waiting tickets are kept in memory between forecasts and brought up to date from
+# the feed (the tickets its events name are read again). They are read in full when the
+# station starts, on a new business day, after more than MAX_CATCH_UP events, and at
+# least every RESYNC_S seconds, so anything written without an event heals by itself.
+MAX_CATCH_UP = 2000
+RESYNC_S = 120.0
+
 
 @dataclass(frozen=True)
 class QueueForecast:
     """The queue fast-forwarded once, at the feed's event `event_id`, at `now`: every
     waiting ticket's place and wait, and where a ticket of each (service, tier) taken
-    now would stand (None: no open counter serves it)."""
+    now would stand (None: no open counter serves it), with `waiting` per service."""
 
     event_id: int
     now: datetime
-    tickets: dict[int, rules.Forecast]
-    new: dict[tuple[str, str], rules.Forecast | None]
+    projection: rules.Projection
+    waiting: dict[str, int]
+    candidates: dict[int, rules.Candidate]
+    means: dict[str, float]  # the service means it used, seconds
+
+    @property
+    def new(self) -> dict[tuple[str, str], rules.Forecast | None]:
+        return self.projection.new
+
+    def of(self, ticket_id: int) -> rules.Forecast | None:
+        """Where waiting ticket `ticket_id` stands (None: unknown or not reached)."""
+        c = self.candidates.get(ticket_id)
+        return None if c is None else self.projection.of(c)
+
+    @cached_property
+    def tickets(self) -> dict[int, rules.Forecast]:
+        """Every waiting ticket an open counter reaches, with its place and wait."""
+        p = self.projection
+        if p.bound is None:
+            return p.placed
+        out = dict(p.placed)
+        for tid, c in self.candidates.items():
+            if tid not in out and rules.reachable(p.counters, c, p.policy):
+                out[tid] = p.bound
+        return out
 
 
 def placed(view: TicketView, f: rules.Forecast | None) -> TicketView:
     """The ticket with its people ahead and estimated wait from `f` (None: unknown)."""
     return replace(view, ahead=f.ahead if f else None,
-                   estimated_wait_s=round(f.wait_s) if f else None)
+                   estimated_wait_s=round(f.wait_s) if f else None,
+                   beyond=bool(f and f.beyond))
 
 
 class Forecasts:
     def __init__(self, branch: Branch) -> None:
         self.branch = branch
         self._last: QueueForecast | None = None
+        self._lock = threading.Lock()
+        self._waiting: rules.WaitingSet | None = None  # as of event self._synced
+        self._synced = 0
+        self._synced_day: date | None = None
+        self._read_at = 0.0  # monotonic time of the last full read
 
     def inputs(self, s: Session, now: datetime | None = None) -> ForecastInputs:
         """The queue as the rules see it: waiting tickets, open counters, service means."""
         now = now or self.branch.now()
-        waiting = [rules.Candidate(r[0], r[1], r[2], r[3], r[4]) for r in s.execute(
-            select(m.Ticket.id, m.Ticket.service, m.Ticket.tier, m.Ticket.rank_at, m.Ticket.pin)
-            .where(m.Ticket.status == m.WAITING))]
-        means = {k: float(v) for k, v in s.execute(
-            select(m.ServiceRow.prefix, m.ServiceRow.mean_service_s)).all()}
-        counters = []
-        for crow in s.scalars(select(m.CounterRow).where(m.CounterRow.status == m.COUNTER_OPEN)):
+        waiting = [rules.Candidate(*r) for r in s.execute(_WAITING)]
+        means = self._means(s)
+        return ForecastInputs(now, self._counters(s, now, means), waiting, means)
+
+    @staticmethod
+    def _means(s: Session) -> dict[str, float]:
+        return {k: float(v) for k, v in s.execute(_MEANS).all()}
+
+    @staticmethod
+    def _counters(s: Session, now: datetime,
+                  means: dict[str, float]) -> list[tuple[rules.CounterState, float]]:
+        """The open counters, each with the seconds until it is free (one query)."""
+        out = []
+        for r in s.execute(_OPEN_COUNTERS):
             busy = 0.0
-            if crow.current_ticket_id is not None:
-                cur = s.get(m.Ticket, crow.current_ticket_id)
-                if cur is not None and cur.status in (m.CALLED, m.SERVING):
-                    began = cur.started_at or cur.called_at or now
-                    busy = rules.remaining_service_s(means.get(cur.service, 300.0),
-                                                     (now - began).total_seconds())
-            state = rules.CounterState(crow.number, crow.service_list, crow.green_channel,
-                                       crow.consecutive_priority)
-            counters.append((state, busy))
-        return ForecastInputs(now, counters, waiting, means)
+            if r.status in (m.CALLED, m.SERVING):
+                began = r.started_at or r.called_at or now
+                busy = rules.remaining_service_s(means.get(r.service, 300.0),
+                                                 (now - began).total_seconds())
+            services = tuple(p for p in r.services.split(",") if p)
+            out.append((rules.CounterState(r.number, services, r.green_channel,
+                                           r.consecutive_priority), busy))
+        return out
+
+    def _sync(self, s: Session, event_id: int) -> rules.WaitingSet:
+        """The waiting tickets as of (at least) event `event_id`: the kept set with the
+        tickets named by the events since read again, or a full read."""
+        day = self.branch.business_day(self.branch.now())
+        kept = self._waiting
+        if kept is None or day != self._synced_day or event_id < self._synced \
+                or event_id - self._synced > MAX_CATCH_UP \
+                or time.monotonic() - self._read_at > RESYNC_S \
+                or not self._catch_up(s, kept, event_id):
+            kept = rules.WaitingSet(rules.Candidate(*r) for r in s.execute(_WAITING))
+            self._waiting, self._read_at, self._synced_day = kept, time.monotonic(), day
+        self._synced = event_id
+        return kept
+
+    def _catch_up(self, s: Session, kept: rules.WaitingSet, event_id: int) -> bool:
+        """Apply the events after the last one seen up to `event_id`; False when they
+        cannot be applied one by one (a gap, a new business day): read everything."""
+        if event_id == self._synced:
+            return True
+        events = s.execute(select(_EV.id, _EV.kind, _EV.ticket_id)
+                           .where(_EV.id > self._synced, _EV.id <= event_id)).all()
+        if len(events) != event_id - self._synced \
+                or any(e.kind == "day_rollover" for e in events):
+            return False
+        ids = sorted({int(e.ticket_id) for e in events if e.ticket_id is not None})
+        found: dict[int, Any] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for row in s.execute(select(*_CANDIDATE, _T.status).where(_T.id.in_(chunk))):
+                found[row.id] = row
+        for tid in ids:
+            r = found.get(tid)
+            if r is not None and r.status == m.WAITING:  # a ticket gone is not waiting
+                kept.put(rules.Candidate(r.id, r.service, r.tier, r.rank_at, r.pin))
+            else:
+                kept.discard(tid)
+        return True
 
     def current(self, s: Session) -> QueueForecast:
         """The forecast of the queue as it is: the last one made in this process when the
-        feed has not moved since (and the clock hardly), else one new fast-forward."""
-        now = self.branch.now()
-        # the event id first: a change committed while the rows are read makes the next
-        # reader compute again, never a forecast labelled newer than what it saw
-        event_id = int(s.execute(_FEED_HEAD).scalar() or 0)
-        last = self._last
-        if last is not None and last.event_id == event_id \
-                and 0 <= (now - last.now).total_seconds() < REUSE_S:
-            return last
-        q = self.inputs(s, now)
-        b = self.branch
-        new = [(svc.prefix, tier) for svc in b.settings.services for tier in b.tiers]
-        tickets, found = rules.forecast_with_new(now, q.counters, q.waiting, q.means,
-                                                 b.policy, new)
-        self._last = QueueForecast(event_id, now, tickets, found)
-        return self._last
+        feed has not moved since (and the clock hardly), else one new fast-forward of the
+        kept waiting tickets, brought up to date from the feed."""
+        with self._lock:
+            now = self.branch.now()
+            # the event id first: a change committed while the rows are read makes the
+            # next reader compute again, never a forecast labelled newer than what it saw
+            event_id = int(s.execute(_FEED_HEAD).scalar() or 0)
+            last = self._last
+            if last is not None and last.event_id == event_id \
+                    and 0 <= (now - last.now).total_seconds() < REUSE_S:
+                return last
+            waiting = self._sync(s, event_id)
+            means = self._means(s)
+            b = self.branch
+            new = [(svc.prefix, tier) for svc in b.settings.services for tier in b.tiers]
+            projection = rules.project(now, self._counters(s, now, means), waiting, means,
+                                       b.policy, new, HORIZON)
+            self._last = QueueForecast(event_id, now, projection, waiting.count_by_service(),
+                                       dict(waiting.by_id), means)
+            return self._last
 
     def all(self, s: Session) -> dict[int, rules.Forecast]:
         return self.current(s).tickets

@@ -175,27 +175,22 @@ class Reads:
         """Per service: people waiting, open counters serving it, and, for a number taken
         now, people ahead and the estimated wait (fast-forwarded, not "ahead x mean")."""
         b = self.branch
+        regular = b.settings.regular_tier.key
         with b.read() as s:
-            counts = dict(s.execute(select(m.Ticket.service, func.count())
-                                    .where(m.Ticket.status == m.WAITING)
-                                    .group_by(m.Ticket.service)).all())
-            open_rows = s.scalars(select(m.CounterRow)
-                                  .where(m.CounterRow.status == m.COUNTER_OPEN)).all()
-            means = dict(s.execute(select(m.ServiceRow.prefix, m.ServiceRow.mean_service_s))
-                         .all())
-            estimates = self.forecasts.new_tickets(s)
+            forecast = self.forecasts.current(s)
         now = b.now()
         out = []
         for svc in b.settings.services:
-            new = estimates.get(svc.prefix)
+            new = forecast.new.get((svc.prefix, regular))
             out.append(ServiceSummary(
                 service=svc.prefix, name_zh=svc.name_zh, name_en=svc.name_en,
-                waiting=counts.get(svc.prefix, 0),
-                open_counters=tuple(c.number for c in open_rows
-                                    if svc.prefix in c.service_list),
+                waiting=forecast.waiting.get(svc.prefix, 0),
+                open_counters=tuple(c.number for c in forecast.projection.counters
+                                    if svc.prefix in c.services),
                 ahead=new.ahead if new else None,
                 estimated_wait_s=round(new.wait_s) if new else None,
-                mean_service_s=round(means.get(svc.prefix, svc.default_service_s)),
+                beyond=bool(new and new.beyond),
+                mean_service_s=round(forecast.means.get(svc.prefix, svc.default_service_s)),
                 open_now=svc.opens <= now.time() < svc.closes,
                 opens=svc.opens.strftime("%H:%M"), closes=svc.closes.strftime("%H:%M"),
             ))

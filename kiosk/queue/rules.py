@@ -62,8 +62,9 @@ targets). Pins and counter preference still apply.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left, insort
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -181,6 +182,9 @@ class Forecast:
 
     ahead: int
     wait_s: float
+    # a lower bound: the fast-forward stopped at its horizon before reaching the ticket,
+    # which stands at least `ahead` places and `wait_s` seconds back
+    beyond: bool = False
 
 
 def remaining_service_s(mean_s: float, elapsed_s: float) -> float:
@@ -375,52 +379,144 @@ def learned_arrivals(now: datetime, issued: Iterable[tuple[datetime, str, str]],
     return ExpectedArrivals(per_hour, max(0.0, (closes - now).total_seconds()))
 
 
-class _Queue:
-    """The forecast's queue: (service, tier) groups in arrival order (with their promise
-    heads when promises are kept), pins, and the expected arrivals that join it as the
-    fast-forward clock passes their time."""
+class WaitingSet:
+    """The waiting tickets in the order the rules read them, kept up to date in place.
 
-    def __init__(self, now: datetime, waiting: Sequence[Candidate],
-                 expected: ExpectedArrivals | None, promises: bool = False) -> None:
-        self.now = now
-        self.groups: dict[tuple[str, str], deque[Candidate]] = {}
+    Per (service, tier) group the unpinned tickets in arrival order (rank_at, id) and those
+    with a promise in promise order, plus the pinned ones. A station keeps one and applies
+    each change (`put`, `discard`) instead of reading and sorting the whole queue again;
+    a fast-forward reads it through cursors (`_Queue`) and never copies or changes it.
+    """
+
+    def __init__(self, waiting: Iterable[Candidate] = ()) -> None:
+        self.groups: dict[tuple[str, str], list[Candidate]] = {}
         self.promised: dict[tuple[str, str], list[tuple[datetime, datetime, int]]] = {}
         self.by_id: dict[int, Candidate] = {}
-        self.pinned: list[Candidate] = []
-        for c in sorted(waiting, key=_oldest_key):
-            if c.pin is not None:
-                self.pinned.append(c)
-                continue
-            key = (c.service, c.tier)
-            self.groups.setdefault(key, deque()).append(c)
-            if promises and c.promised_at is not None:
-                self.promised.setdefault(key, []).append(_promise_key(c))
-                self.by_id[c.ticket_id] = c
-        for heap in self.promised.values():
-            heapq.heapify(heap)
+        self.pinned: dict[int, Candidate] = {}
+        for c in sorted(waiting, key=_oldest_key):  # appended in order: no insertion cost
+            self._add(c, append=True)
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+    def __iter__(self) -> Iterator[Candidate]:
+        return iter(self.by_id.values())
+
+    def get(self, ticket_id: int) -> Candidate | None:
+        return self.by_id.get(ticket_id)
+
+    def put(self, c: Candidate) -> None:
+        """`c` waits, as given (replacing what was kept of the same ticket)."""
+        if self.by_id.get(c.ticket_id) == c:
+            return
+        self.discard(c.ticket_id)
+        self._add(c, append=False)
+
+    def discard(self, ticket_id: int) -> None:
+        """The ticket no longer waits (called, cancelled, gone): forgotten if kept."""
+        c = self.by_id.pop(ticket_id, None)
+        if c is None:
+            return
+        if c.pin is not None:
+            del self.pinned[ticket_id]
+            return
+        key = (c.service, c.tier)
+        group = self.groups[key]
+        del group[bisect_left(group, _oldest_key(c), key=_oldest_key)]
+        if c.promised_at is not None:
+            promised = self.promised[key]
+            del promised[bisect_left(promised, _promise_key(c))]
+
+    def count_by_service(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for (service, _), group in self.groups.items():
+            out[service] = out.get(service, 0) + len(group)
+        for c in self.pinned.values():
+            out[c.service] = out.get(c.service, 0) + 1
+        return out
+
+    def _add(self, c: Candidate, *, append: bool) -> None:
+        self.by_id[c.ticket_id] = c
+        if c.pin is not None:
+            self.pinned[c.ticket_id] = c
+            return
+        key = (c.service, c.tier)
+        group = self.groups.setdefault(key, [])
+        if append or not group or _oldest_key(group[-1]) < _oldest_key(c):
+            group.append(c)  # the usual case: a new ticket is the newest of its group
+        else:
+            insort(group, c, key=_oldest_key)
+        if c.promised_at is not None:
+            insort(self.promised.setdefault(key, []), _promise_key(c))
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """How far a fast-forward looks: it stops after `seconds` of the day or `calls` calls,
+    whichever comes first, so its cost does not grow with the queue. A ticket it does not
+    reach by then is placed at the horizon, as a lower bound (`Forecast.beyond`)."""
+
+    seconds: float
+    calls: int
+
+
+class _Queue:
+    """One fast-forward's view of a `WaitingSet`: a cursor per group and per promise
+    order, the tickets taken so far, pins, and the expected arrivals that join the queue
+    as the fast-forward clock passes their time. The set itself is only read."""
+
+    def __init__(self, now: datetime, waiting: WaitingSet,
+                 expected: ExpectedArrivals | None, promises: bool = False) -> None:
+        self.now = now
+        self.waiting = waiting
+        self.promises = promises
+        self.at: dict[tuple[str, str], int] = {}  # cursor into waiting.groups[key]
+        self.promise_at: dict[tuple[str, str], int] = {}  # cursor into waiting.promised[key]
+        self.later: dict[tuple[str, str], deque[Candidate]] = {}  # expected, admitted
+        self.pinned = sorted(waiting.pinned.values(), key=_oldest_key)
         self.taken: set[int] = set()
         self.future = deque(expected.schedule() if expected else ())
-        for _, service, tier in self.future:
-            self.groups.setdefault((service, tier), deque())
-        # expected customers get ticket ids no real ticket has
-        self.next_id = min([0, *(c.ticket_id for c in waiting)]) - 1
+        self.keys = set(waiting.groups)
+        self.keys.update((service, tier) for _, service, tier in self.future)
+        # expected customers get ticket ids no real ticket (nor a probe, -1) has
+        self.next_id = (min([0, *waiting.by_id]) if self.future else 0) - 2
 
     def keys_for(self, services: Sequence[str]) -> list[tuple[str, str]]:
-        return [k for s in services for k in self.groups if k[0] == s]
+        return [k for s in services for k in sorted(self.keys) if k[0] == s]
+
+    def head(self, key: tuple[str, str]) -> Candidate | None:
+        """The oldest ticket of the group not yet taken."""
+        group = self.waiting.groups.get(key)
+        if group:
+            i = self.at.get(key, 0)
+            while i < len(group) and group[i].ticket_id in self.taken:
+                i += 1
+            self.at[key] = i
+            if i < len(group):
+                return group[i]
+        later = self.later.get(key)
+        while later and later[0].ticket_id in self.taken:
+            later.popleft()
+        return later[0] if later else None
 
     def heads(self, keys: Sequence[tuple[str, str]], services: Sequence[str]) -> list[Candidate]:
         """What storage would pass: rank and promise heads of these groups, and pins."""
         out = []
         for key in keys:
-            dq = self.groups[key]
-            if not dq:
+            first = self.head(key)
+            if first is None:
                 continue
-            out.append(dq[0])
-            heap = self.promised.get(key)
-            while heap and heap[0][2] in self.taken:
-                heapq.heappop(heap)
-            if heap and heap[0][2] != dq[0].ticket_id:
-                out.append(self.by_id[heap[0][2]])
+            out.append(first)
+            if not self.promises:
+                continue
+            promised = self.waiting.promised.get(key)
+            if promised:
+                j = self.promise_at.get(key, 0)
+                while j < len(promised) and promised[j][2] in self.taken:
+                    j += 1
+                self.promise_at[key] = j
+                if j < len(promised) and promised[j][2] != first.ticket_id:
+                    out.append(self.waiting.by_id[promised[j][2]])
         out += [p for p in self.pinned if p.service in services]
         return out
 
@@ -428,7 +524,7 @@ class _Queue:
         """Expected customers who have come by `t` seconds after now join the queue."""
         while self.future and self.future[0][0] <= t:
             at, service, tier = self.future.popleft()
-            self.groups[(service, tier)].append(
+            self.later.setdefault((service, tier), deque()).append(
                 Candidate(self.next_id, service, tier, self.now + timedelta(seconds=at)))
             self.next_id -= 1
 
@@ -438,19 +534,29 @@ class _Queue:
     def take(self, c: Candidate) -> None:
         if c.pin is not None:
             self.pinned.remove(c)
-            return
-        group = self.groups[(c.service, c.tier)]
-        if group[0] == c:
-            group.popleft()
-        else:  # a promise head called before older tickets of its group
-            group.remove(c)
-        self.taken.add(c.ticket_id)
+        else:  # the head, or a promise head called before older tickets of its group
+            self.taken.add(c.ticket_id)
+
+
+def reachable(counters: Iterable[CounterState], c: Candidate, policy: Policy) -> bool:
+    """Whether some of these counters will call `c` once the tickets before it are gone:
+    one serves its service and, at a green channel that serves only priority tiers, it
+    is a priority ticket, a pinned one, or due there by the maximum-wait guarantee."""
+    for st in counters:
+        if c.service not in st.services:
+            continue
+        if c.pin is not None or not (st.green_channel and policy.tiered) \
+                or policy.is_priority(c.tier) or policy.rules.green_channel_serves_others:
+            return True
+        if policy.rules.guarantee_at_green_channel and policy.deadline(c) is not None:
+            return True
+    return False
 
 
 def forecast(
     now: datetime,
     counters: Sequence[tuple[CounterState, float]],
-    waiting: Sequence[Candidate],
+    waiting: Sequence[Candidate] | WaitingSet,
     service_time_s: Mapping[str, float],
     policy: Policy,
     *,
@@ -470,24 +576,46 @@ def forecast(
     `expected` (optional) adds the customers expected after `now`; without it nobody else
     is assumed to come.
     """
-    return _fast_forward(now, counters, waiting, service_time_s, policy, breaks, expected,
-                         ())[0]
+    return _fast_forward(now, counters, _as_set(waiting), service_time_s, policy, breaks,
+                         expected, (), None).placed
 
 
 NewTicket = tuple[str, str]  # (service, tier) of a ticket that would be taken now
 
 
-def forecast_with_new(
+@dataclass(frozen=True)
+class Projection:
+    """One fast-forward: the waiting tickets it placed, where a new ticket of each
+    (service, tier) would stand, and, when it stopped at its horizon, the place and wait
+    it had reached (`bound`, `beyond` set): every ticket it did not place that an open
+    counter will reach stands at least that far back."""
+
+    placed: dict[int, Forecast]
+    new: dict[NewTicket, Forecast | None]
+    bound: Forecast | None
+    counters: tuple[CounterState, ...]
+    policy: Policy
+
+    def of(self, c: Candidate) -> Forecast | None:
+        """Where waiting ticket `c` stands (None: no open counter reaches it)."""
+        found = self.placed.get(c.ticket_id)
+        if found is not None or self.bound is None:
+            return found
+        return self.bound if reachable(self.counters, c, self.policy) else None
+
+
+def project(
     now: datetime,
     counters: Sequence[tuple[CounterState, float]],
-    waiting: Sequence[Candidate],
+    waiting: Sequence[Candidate] | WaitingSet,
     service_time_s: Mapping[str, float],
     policy: Policy,
-    new: Sequence[NewTicket],
-) -> tuple[dict[int, Forecast], dict[NewTicket, Forecast | None]]:
+    new: Sequence[NewTicket] = (),
+    horizon: Horizon | None = None,
+) -> Projection:
     """`forecast` of the queue, and for each (service, tier) in `new` where one more
     ticket of that group taken now would stand (None: no open counter reaches it), in one
-    fast-forward.
+    fast-forward, looking no further than `horizon` (None: to the end of the queue).
 
     Each answer for `new` is exactly `forecast` run with that one ticket added (id -1):
     until the moment the policy would choose it, the run with the ticket is this run (a
@@ -496,42 +624,73 @@ def forecast_with_new(
     older one of the same group always goes first). Promise deadlines break that
     argument (a newer ticket of the group may be due first), so with promises kept each
     answer is its own run, as before.
+
+    Within the horizon the answers are those of the run without one; beyond it, a ticket
+    an open counter will reach gets the horizon's place and wait as a lower bound.
     """
-    if policy.keeps_promises:
-        tickets = forecast(now, counters, waiting, service_time_s, policy) if waiting else {}
+    ws = _as_set(waiting)
+    if policy.keeps_promises and new:
+        base = project(now, counters, ws, service_time_s, policy, (), horizon)
         found: dict[NewTicket, Forecast | None] = {}
         for service, tier in new:
             probe = Candidate(-1, service, tier, now, None)
-            found[(service, tier)] = forecast(now, counters, [*waiting, probe],
-                                              service_time_s, policy).get(-1)
-        return tickets, found
-    return _fast_forward(now, counters, waiting, service_time_s, policy, None, None, new)
+            ws.put(probe)
+            try:
+                found[(service, tier)] = project(now, counters, ws, service_time_s, policy,
+                                                 (), horizon).of(probe)
+            finally:
+                ws.discard(-1)
+        return replace(base, new=found)
+    return _fast_forward(now, counters, ws, service_time_s, policy, None, None, new, horizon)
+
+
+def forecast_with_new(
+    now: datetime,
+    counters: Sequence[tuple[CounterState, float]],
+    waiting: Sequence[Candidate] | WaitingSet,
+    service_time_s: Mapping[str, float],
+    policy: Policy,
+    new: Sequence[NewTicket],
+) -> tuple[dict[int, Forecast], dict[NewTicket, Forecast | None]]:
+    """`project` to the end of the queue, as (tickets placed, new tickets placed)."""
+    p = project(now, counters, waiting, service_time_s, policy, new)
+    return p.placed, p.new
+
+
+def _as_set(waiting: Sequence[Candidate] | WaitingSet) -> WaitingSet:
+    return waiting if isinstance(waiting, WaitingSet) else WaitingSet(waiting)
 
 
 def _fast_forward(
     now: datetime,
     counters: Sequence[tuple[CounterState, float]],
-    waiting: Sequence[Candidate],
+    waiting: WaitingSet,
     service_time_s: Mapping[str, float],
     policy: Policy,
     breaks: Mapping[int, Sequence[Break]] | None,
     expected: ExpectedArrivals | None,
     new: Sequence[NewTicket],
-) -> tuple[dict[int, Forecast], dict[NewTicket, Forecast | None]]:
+    horizon: Horizon | None,
+) -> Projection:
     queue = _Queue(now, waiting, expected, policy.keeps_promises)
     states = [state for state, _ in counters]
     served_keys = [queue.keys_for(st.services) for st in states]
     heap = [(max(0.0, busy), i) for i, (_, busy) in enumerate(counters)]
     heapq.heapify(heap)
     result: dict[int, Forecast] = {}
-    real = {c.ticket_id for c in waiting}
+    real = waiting.by_id
     pending = {key: Candidate(-1, key[0], key[1], now) for key in new}
     placed: dict[NewTicket, Forecast | None] = {}
     # a new ticket can be chosen only once no older ticket of its group waits; groups only
     # shrink (expected customers join as newer ones), so once ready it stays ready
-    ready = {key for key in pending if _no_older(queue.groups.get(key), pending[key])}
+    ready = {key for key in pending if _no_older(queue.head(key), pending[key])}
+    calls = 0
+    bound: Forecast | None = None
     while heap and (len(result) < len(real) or pending):
         t, i = heapq.heappop(heap)
+        if horizon is not None and (t > horizon.seconds or calls >= horizon.calls):
+            bound = Forecast(ahead=len(result), wait_s=t, beyond=True)
+            break
         resume = _after_break(t, (breaks or {}).get(states[i].number, ()))
         if resume > t:
             heapq.heappush(heap, (resume, i))
@@ -541,40 +700,62 @@ def _fast_forward(
         heads = queue.heads(served_keys[i], served)
         at = now + timedelta(seconds=t)
         for key in [k for k in ready if k[0] in served]:
-            if _chooses_new(states[i], at, heads, queue.groups.get(key), pending[key],
-                            policy):
+            if _chooses_new(states[i], at, heads, queue.head(key), pending[key], policy):
                 placed[key] = Forecast(ahead=len(result), wait_s=t)
                 del pending[key]
                 ready.discard(key)
         choice = pick_next(states[i], at, heads, policy)
         if choice is None:
-            later = queue.next_arrival_s(served)
-            if later is not None:  # idle until someone it may serve is expected
+            probes = [pending[k] for k in ready if k[0] in served]
+            later = _wake_s(states[i], t, at, [*heads, *probes], queue.next_arrival_s(served),
+                            policy)
+            if later is not None:  # idle until someone it may serve comes or is due
                 heapq.heappush(heap, (later, i))
             continue
         queue.take(choice)
+        calls += 1
         key = (choice.service, choice.tier)
-        if key in pending and key not in ready \
-                and _no_older(queue.groups.get(key), pending[key]):
+        if key in pending and key not in ready and _no_older(queue.head(key), pending[key]):
             ready.add(key)
         if choice.ticket_id in real:
             result[choice.ticket_id] = Forecast(ahead=len(result), wait_s=t)
         states[i] = record_call(states[i], choice, policy)
         busy = service_time_s.get(choice.service, DEFAULT_SERVICE_S)
         heapq.heappush(heap, (t + busy, i))
-    return result, {key: placed.get(key) for key in new}
+    open_counters = tuple(state for state, _ in counters)
+    if bound is not None:
+        for key, probe in pending.items():
+            placed[key] = bound if reachable(open_counters, probe, policy) else None
+    return Projection(result, {key: placed.get(key) for key in new}, bound, open_counters,
+                      policy)
 
 
-def _no_older(group: deque[Candidate] | None, probe: Candidate) -> bool:
-    """Whether no ticket of `probe`'s group that waited longer is still in it."""
-    return not group or _oldest_key(probe) < _oldest_key(group[0])
+def _wake_s(counter: CounterState, t: float, at: datetime, heads: Sequence[Candidate],
+            arrival_s: float | None, policy: Policy) -> float | None:
+    """When a counter that may call nobody now looks again: the next expected customer
+    it may serve, or, at a green channel that keeps the maximum-wait guarantee, the
+    moment the first ticket there falls due (None: never)."""
+    times = [] if arrival_s is None else [arrival_s]
+    if counter.green_channel and policy.tiered and policy.rules.guarantee_at_green_channel:
+        lead = timedelta(seconds=max(0.0, policy.deadline_lead_s))
+        for c in heads:
+            deadline = policy.deadline(c)
+            if deadline is not None and c.service in counter.services:
+                # due once deadline < at + lead: a millisecond past that moment
+                times.append(max(t, t + (deadline - lead - at).total_seconds()) + 1e-3)
+    return min(times) if times else None
+
+
+def _no_older(head: Candidate | None, probe: Candidate) -> bool:
+    """Whether no ticket of `probe`'s group that waited longer (`head`, the group's
+    oldest) is still in it."""
+    return head is None or _oldest_key(probe) < _oldest_key(head)
 
 
 def _chooses_new(counter: CounterState, at: datetime, heads: list[Candidate],
-                 group: deque[Candidate] | None, probe: Candidate, policy: Policy) -> bool:
+                 head: Candidate | None, probe: Candidate, policy: Policy) -> bool:
     """Whether the counter would call `probe` were it in the queue in its group's place
-    (no older ticket of its group waits)."""
-    head = group[0] if group else None
+    (no older ticket of its group waits: `head` is the group's oldest, or None)."""
     trial = [c for c in heads if c is not head]
     trial.append(probe)
     choice = pick_next(counter, at, trial, policy)

@@ -209,6 +209,7 @@ class Branch:
             booked_slot_at=getattr(t, "booked_slot_at", None),
             ahead=forecast.ahead if forecast else None,
             estimated_wait_s=round(forecast.wait_s) if forecast else None,
+            beyond=bool(forecast and forecast.beyond),
         )
 
     def counter_view(self, s: Session, c: m.CounterRow) -> CounterView:

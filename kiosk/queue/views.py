@@ -31,6 +31,9 @@ class TicketView:
     estimated_wait_s: float | None = None
     existing: bool = False  # issue() returned an open ticket the customer already had
     pin: int | None = None  # a manager's position (1 = next), while waiting
+    # ahead and estimated_wait_s are lower bounds: the ticket stands beyond the forecast's
+    # horizon ("more than 600 ahead, over 3 hours")
+    beyond: bool = False
     booked_slot_at: datetime | None = None  # a booked customer's slot (预约)
 
     def as_dict(self) -> dict[str, Any]:
@@ -81,6 +84,7 @@ class ServiceSummary:
     open_now: bool
     opens: str
     closes: str
+    beyond: bool = False  # ahead and the wait are lower bounds (see TicketView.beyond)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

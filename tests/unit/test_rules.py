@@ -17,12 +17,15 @@ from kiosk.queue.rules import (
     CounterState,
     ExpectedArrivals,
     Forecast,
+    Horizon,
     Policy,
+    WaitingSet,
     forecast,
     forecast_with_new,
     group_heads,
     learned_arrivals,
     pick_next,
+    project,
     promise_deadline,
     record_call,
 )
@@ -485,6 +488,12 @@ def test_forecast_equals_calling_pick_next_over_everyone(
         t, state = free.pop(i)
         chosen = pick_next(state, NOW + timedelta(seconds=t), left, p)
         if chosen is None:
+            # a green channel keeping the guarantee looks again when a ticket falls due
+            due = [(p.deadline(c) - NOW).total_seconds() - p.deadline_lead_s for c in left
+                   if c.service in state.services and p.deadline(c) is not None]
+            if state.green_channel and p.tiered and p.rules.guarantee_at_green_channel \
+                    and due:
+                free[i] = (max(t, min(due)) + 1e-3, state)
             continue
         left.remove(chosen)
         expected[chosen.ticket_id] = Forecast(len(expected), t)
@@ -507,6 +516,68 @@ def test_new_tickets_in_one_run_stand_where_each_added_alone_would(
     for svc, tier in new:
         alone = forecast(NOW, counters, [*waiting, Candidate(-1, svc, tier, NOW)], times, p)
         assert found[(svc, tier)] == alone.get(-1), (svc, tier)
+
+
+@settings(max_examples=300, deadline=None)
+@given(candidates_st, st.lists(st.tuples(counter_st, st.integers(0, 600)), max_size=4),
+       policy_st, st.integers(0, 12), st.sampled_from([0.0, 250.0, 900.0, 1e9]))
+def test_a_horizon_answers_as_the_whole_run_up_to_it_and_bounds_the_rest(
+        waiting: list[Candidate], counters: list[tuple[CounterState, int]], p: Policy,
+        calls: int, seconds: float) -> None:
+    """A fast-forward stopped at its horizon gives every ticket and new ticket it reached
+    the whole run's answer; every other one the whole run reaches gets the horizon's place
+    and wait as a lower bound, and one the whole run never reaches stays unreached."""
+    counters = [(replace(c, number=i), float(busy)) for i, (c, busy) in enumerate(counters)]
+    times = {"A": 200.0, "B": 350.0, "C": 500.0}
+    new = [(svc, tier) for svc in SERVICES for tier in TIERS]
+    whole = project(NOW, counters, waiting, times, p, new)
+    assert whole.bound is None
+    near = project(NOW, counters, waiting, times, p, new, Horizon(seconds, calls))
+    answers = [(whole.of(c), near.of(c), True) for c in waiting]
+    # with promises kept each new ticket is a run of its own, with a horizon of its own
+    answers += [(whole.new[k], near.new[k], not p.keeps_promises) for k in new]
+    for full, bounded, same_run in answers:
+        if bounded is None:
+            assert full is None
+        elif not bounded.beyond:
+            assert bounded == full
+        else:
+            assert bounded == near.bound or not same_run
+            assert full is not None and full.ahead >= bounded.ahead
+            assert full.wait_s >= bounded.wait_s
+    if near.bound is not None:
+        assert near.bound.wait_s >= seconds or len(near.placed) <= calls
+
+
+@settings(max_examples=200, deadline=None)
+@given(candidates_st, st.lists(st.tuples(st.integers(0, 2), st.integers(0, 39)), max_size=60))
+def test_a_kept_waiting_set_is_the_set_built_afresh(
+        waiting: list[Candidate], steps: list[tuple[int, int]]) -> None:
+    """Tickets put, changed (pinned, unpinned, another tier, transferred) and discarded
+    one at a time leave the groups, promise orders and pins a set built from the
+    survivors has (what a station keeps between feed events)."""
+    kept = WaitingSet()
+    alive: dict[int, Candidate] = {}
+    for op, i in steps:
+        if not waiting:
+            break
+        c = waiting[i % len(waiting)]
+        if op == 2:
+            c = replace(alive.get(c.ticket_id, c), pin=None if c.pin else 1, tier="gold",
+                        service="B", rank_at=c.rank_at - timedelta(seconds=i))
+        if op:
+            kept.put(c)
+            alive[c.ticket_id] = c
+        else:
+            kept.discard(c.ticket_id)
+            alive.pop(c.ticket_id, None)
+    fresh = WaitingSet(alive.values())
+    assert kept.groups == {k: g for k, g in fresh.groups.items()} | {
+        k: [] for k in kept.groups if k not in fresh.groups}
+    assert {k: v for k, v in kept.promised.items() if v} == fresh.promised
+    assert kept.pinned == fresh.pinned and len(kept) == len(alive)
+    assert kept.count_by_service() == {s: n for s, n in fresh.count_by_service().items()} | {
+        s: 0 for s in kept.count_by_service() if s not in fresh.count_by_service()}
 
 
 def test_forecast_places_thousands_waiting() -> None:
