@@ -102,8 +102,14 @@ def what_if(q: ForecastInputs, change: CounterChange, policy: rules.Policy,
 WHAT_IF_ACTIONS = ("open", "pause", "close", "services")
 _FEED_HEAD = select(m.BranchState.last_event_id).where(m.BranchState.id == 1)
 _T = m.Ticket.__table__.c
-_CANDIDATE = (_T.id, _T.service, _T.tier, _T.rank_at, _T.pin)
+_CANDIDATE = (_T.id, _T.service, _T.tier, _T.rank_at, _T.pin, _T.booked_slot_at)
 _WAITING = select(*_CANDIDATE).where(_T.status == m.WAITING)
+
+
+def _candidate(r: Any) -> rules.Candidate:
+    """A waiting ticket's row (`_CANDIDATE`'s columns) as the rules see it."""
+    return rules.Candidate(r.id, r.service, r.tier, r.rank_at, r.pin,
+                           booked_at=r.booked_slot_at)
 _C = m.CounterRow.__table__.c
 _OPEN_COUNTERS = (
     select(_C.number, _C.services, _C.green_channel, _C.consecutive_priority,
@@ -190,7 +196,7 @@ class Forecasts:
     def inputs(self, s: Session, now: datetime | None = None) -> ForecastInputs:
         """The queue as the rules see it: waiting tickets, open counters, service means."""
         now = now or self.branch.now()
-        waiting = [rules.Candidate(*r) for r in s.execute(_WAITING)]
+        waiting = [_candidate(r) for r in s.execute(_WAITING)]
         means = self._means(s)
         return ForecastInputs(now, self._counters(s, now, means), waiting, means)
 
@@ -223,7 +229,7 @@ class Forecasts:
                 or event_id - self._synced > MAX_CATCH_UP \
                 or time.monotonic() - self._read_at > RESYNC_S \
                 or not self._catch_up(s, kept, event_id):
-            kept = rules.WaitingSet(rules.Candidate(*r) for r in s.execute(_WAITING))
+            kept = rules.WaitingSet(_candidate(r) for r in s.execute(_WAITING))
             self._waiting, self._read_at, self._synced_day = kept, time.monotonic(), day
         self._synced = event_id
         return kept
@@ -247,7 +253,7 @@ class Forecasts:
         for tid in ids:
             r = found.get(tid)
             if r is not None and r.status == m.WAITING:  # a ticket gone is not waiting
-                kept.put(rules.Candidate(r.id, r.service, r.tier, r.rank_at, r.pin))
+                kept.put(_candidate(r))
             else:
                 kept.discard(tid)
         return True

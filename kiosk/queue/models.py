@@ -114,6 +114,7 @@ class Ticket(Base):
         Index("ix_ticket_pin", "status", "pin"),
         Index("ix_ticket_customer", "customer_hash", "service", "status"),
         Index("ix_ticket_day", "business_day", "status"),
+        Index("ix_ticket_booked", "status", "booked_slot_at"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
                                     primary_key=True, autoincrement=True)

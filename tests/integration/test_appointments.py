@@ -187,3 +187,21 @@ def test_the_days_figures_count_bookings_by_service(queue: QueueService, manager
         "V", 2, 1, 1, 1, 100.0)
     [table] = [t for t in branch_tables(figs) if t.name == "bookings"]
     assert table.rows[-1][:8] == ("all", "合计", "All", 2, 0, 1, 0, 1)
+
+
+def test_call_next_calls_a_booked_customer_in_grace_before_a_walk_in(
+        queue: QueueService, manager: Actor, clock: FakeClock) -> None:
+    b = queue.appointments.book("A", _id(queue, card("6222081")), TOMORROW, time(10, 30),
+                                purpose="large_cash", amount_band="50k-200k", actor=manager)
+    clock.advance(days=1, minutes=20)  # 10:20 the next day
+    walk_ins = [queue.issue("A") for _ in range(3)]
+    clock.advance(minutes=12)  # 10:32: in grace
+    got = queue.appointments.check_in(code=b.code)
+    assert got.kind == "booked"
+    queue.open_counter(1)
+    assert queue.ticket(got.ticket.id).ahead == 0  # the forecast knows it goes first
+    called = queue.call_next(1)
+    assert called is not None and called.id == got.ticket.id
+    queue.finish(called.id)
+    nxt = queue.call_next(1)
+    assert nxt is not None and nxt.id == walk_ins[0].id

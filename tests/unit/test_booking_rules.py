@@ -141,3 +141,27 @@ def test_booking_figures_made_kept_late_missed_and_punctuality() -> None:
     assert (v.punctual_base, v.punctual, v.punctuality_pct) == (2, 1, 50.0)
     assert (a.made, a.cancelled, a.kept, a.missed, a.punctuality_pct) == (2, 1, 0, 0, None)
     assert (total.key, total.made, total.kept, total.missed) == ("all", 7, 3, 2)
+
+
+def test_a_booked_ticket_is_due_at_its_slot_ahead_of_walk_ins() -> None:
+    from kiosk.config import load_settings
+    from kiosk.queue import rules
+    from tests.conftest import EXAMPLE_CONFIG
+
+    policy = rules.Policy.from_settings(load_settings(EXAMPLE_CONFIG, environ={}))
+    counter = rules.CounterState(6, ("V", "A", "B"), green_channel=False)
+    walk_in = rules.Candidate(1, "A", "regular", at(10, 10))  # due 10:35 (25 min target)
+    early = rules.Candidate(2, "A", "regular", at(10, 30), booked_at=at(10, 30))
+    in_grace = rules.Candidate(3, "A", "regular", at(10, 33), booked_at=at(10, 30))
+    # early: not before its time (the walk-in goes first) ...
+    assert rules.pick_next(counter, at(10, 20), [walk_in, early], policy) is walk_in
+    # ... but once within the rules' lead of its slot, it is due and goes first
+    assert rules.pick_next(counter, at(10, 26), [walk_in, early], policy) is early
+    # in grace: already due (its deadline is the slot), ahead of the walk-in
+    assert rules.pick_next(counter, at(10, 34), [walk_in, in_grace], policy) is in_grace
+    # a walk-in due earlier (its deadline passed before the slot) still goes first
+    old = rules.Candidate(4, "A", "regular", at(9, 50))  # due 10:15 (25 min target)
+    assert rules.pick_next(counter, at(10, 34), [old, in_grace], policy) is old
+    # storage passes booked tickets beside each group's head
+    heads = rules.group_heads([walk_in, early, in_grace])
+    assert {c.ticket_id for c in heads} == {1, 2, 3}

@@ -43,10 +43,12 @@ def upgrade() -> None:
     op.create_index("ix_booking_customer", "bookings", ["customer_hash", "slot_day"])
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.add_column(sa.Column("booked_slot_at", sa.DateTime(), nullable=True))
+        batch_op.create_index("ix_ticket_booked", ["status", "booked_slot_at"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_index("ix_ticket_booked")
         batch_op.drop_column("booked_slot_at")
     op.drop_index("ix_booking_customer", table_name="bookings")
     op.drop_index("ix_booking_slot", table_name="bookings")
