@@ -253,9 +253,12 @@ def ticket_blocks(t: TicketData, p: Paper, encoding: str = "gb18030") -> list[Bl
         blocks += _lines(f"{t.tier_zh}客户 {t.tier_en}".strip(), p, encoding, bold=True)
     if t.customer_masked:
         blocks += _lines(f"客户 Customer：{t.customer_masked}", p, encoding)
-    if t.booked_at:
+    if t.booked_at:  # called at the slot: the queue's wait now is no guide to it
         blocks += _lines(f"预约 {t.booked_at} Booked", p, encoding, bold=True)
-    blocks += _wait_lines(t, p, encoding)
+        blocks += [*_lines("届时优先叫号", p, encoding), *_lines("Called first at your time", p,
+                                                              encoding)]
+    else:
+        blocks += _wait_lines(t, p, encoding)
     blocks += _lines(t.issued_at.strftime("%Y-%m-%d %H:%M:%S"), p, encoding)
     if t.qr:
         blocks.append(QrCode(t.qr, p.qr_module))

@@ -56,6 +56,8 @@ class BookingsPane(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(  # the masked card in full
+            2, QHeaderView.ResizeMode.ResizeToContents)
         box.addWidget(self.table, 1)
         self.form_title = QLabel(self)
         self.form_title.setObjectName("sectionTitle")
