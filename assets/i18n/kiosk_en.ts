@@ -885,7 +885,7 @@ within 5 min</translation>
     </message>
     <message>
         <source>输入身份证号、卡号或预约码</source>
-        <translation>Type your ID, card number or booking code</translation>
+        <translation>Type your ID, card or booking code</translation>
     </message>
     <message>
         <source>不刷卡取号</source>
