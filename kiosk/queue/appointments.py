@@ -24,7 +24,7 @@ from kiosk.errors import InvalidIdentifier, NotFound, QueueError
 from kiosk.identity import Identity, identify
 from kiosk.queue import booking_rules as br
 from kiosk.queue import models as m
-from kiosk.queue.customers import BadRow, CustomerImportError, lookup
+from kiosk.queue.customers import BadRow, CustomerImportError, lookup, read_export_text
 from kiosk.queue.staff import Actor, StaffDirectory, need_reason, write_audit
 from kiosk.queue.tickets import Tickets
 from kiosk.queue.txn import Branch, Op
@@ -325,7 +325,7 @@ class Appointments:
         actor = self.staff.authorize(actor, m.TELLER, "importing bookings")
         report = BookingImportReport()
         path = Path(path)
-        reader = csv.DictReader(io.StringIO(_read_text(path), newline=""))
+        reader = csv.DictReader(io.StringIO(read_export_text(path), newline=""))
         header = _header(path, list(reader.fieldnames or []))
         secret = self.branch.settings.hash_secret
         try:
@@ -424,23 +424,6 @@ _ALIASES = {
 _PURPOSES = {"consultation": "consultation", "理财咨询": "consultation", "咨询": "consultation",
              "large_cash": "large_cash", "大额取现": "large_cash", "other": "other",
              "其他": "other", "": "other"}
-
-
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CustomerImportError(f"{path}: file not found.") from None
-    except OSError as exc:
-        raise CustomerImportError(f"{path}: cannot be read ({exc.strerror}).") from None
-    if len(data) > 20 * 1024 * 1024:
-        raise CustomerImportError(f"{path}: the file is larger than 20 MB.")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CustomerImportError(f"{path}: is neither UTF-8 nor GB18030 text.")  # pragma: no cover
 
 
 def _header(path: Path, fields: list[str]) -> dict[str, str]:
