@@ -698,11 +698,11 @@
     <name>EntryScreen</name>
     <message>
         <source>请输入大堂经理工号</source>
-        <translation>Lobby manager's staff number</translation>
+        <translation>Lobby manager&apos;s staff number</translation>
     </message>
     <message>
         <source>请输入大堂经理密码</source>
-        <translation>Lobby manager's PIN</translation>
+        <translation>Lobby manager&apos;s PIN</translation>
     </message>
     <message>
         <source>请输入身份证号、银行卡号或 6 位预约码</source>
@@ -721,7 +721,7 @@
     <name>FiguresPane</name>
     <message>
         <source>今日数据</source>
-        <translation>Today's figures</translation>
+        <translation>Today&apos;s figures</translation>
     </message>
     <message>
         <source>今日取号</source>
@@ -1070,6 +1070,18 @@ within 5 min</translation>
         <translation>You are next. Please listen for your number</translation>
     </message>
     <message>
+        <source>前面超过 {n} 人</source>
+        <translation>More than {n} ahead of you</translation>
+    </message>
+    <message>
+        <source>预计等候 {n} 小时以上</source>
+        <translation>Wait over {n} hours</translation>
+    </message>
+    <message>
+        <source>预计等候 {n} 分钟以上</source>
+        <translation>Wait over {n} min</translation>
+    </message>
+    <message>
         <source>前面还有 {n} 人</source>
         <translation>{n} ahead of you</translation>
     </message>
@@ -1151,6 +1163,14 @@ within 5 min</translation>
     <message>
         <source>等候 {n} 人</source>
         <translation>{n} waiting</translation>
+    </message>
+    <message>
+        <source>，{n} 小时以上</source>
+        <translation>, over {n} hours</translation>
+    </message>
+    <message>
+        <source>，{n} 分钟以上</source>
+        <translation>, over {n} min</translation>
     </message>
     <message>
         <source>，约 {m} 分钟</source>

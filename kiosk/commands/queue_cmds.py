@@ -25,6 +25,7 @@ from kiosk.identity import identify_card, identify_resident_id
 from kiosk.queue import models as m
 from kiosk.queue.audit_csv import write_audit_csv
 from kiosk.queue.views import CounterView, TicketView
+from kiosk.waits import wait_phrase
 
 NOTICE_ZH = text(200, "Chinese notice", empty=True)
 NOTICE_EN = text(400, "English notice", empty=True)
@@ -162,7 +163,9 @@ def _ticket_text(v: TicketView) -> str:
              f"status {v.status}"]
     if v.counter is not None:
         parts.append(f"counter {v.counter}")
-    if v.ahead is not None:
+    if v.ahead is not None and v.beyond:
+        parts.append(f"more than {v.ahead} ahead, {wait_phrase(v.estimated_wait_s or 0, True)[1]}")
+    elif v.ahead is not None:
         parts.append(f"{v.ahead} ahead, about {_minutes(v.estimated_wait_s)}")
     if v.existing:
         parts.append("(already had this ticket: reprint)")
@@ -302,7 +305,8 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         "business_day": svc.business_day(svc.now()),
         "waiting": [{"ticket_id": v.id, "number": v.number, "service": v.service,
                      "tier": v.tier, "arrived_at": v.arrived_at, "ahead": v.ahead,
-                     "estimated_wait_s": v.estimated_wait_s} for v in waiting],
+                     "estimated_wait_s": v.estimated_wait_s, "beyond": v.beyond}
+                    for v in waiting],
         "services": [s.as_dict() for s in services],
         "counters": [_counter_dict(c) for c in counters],
         "recent_calls": [c.as_dict() for c in calls],
@@ -322,8 +326,12 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
                     cur += f" since {c.current.called_at:%H:%M}"
             lines.append(f"  counter {c.number:>2} {c.status:<7} {cur}")
         for v in waiting[:20]:
-            lines.append(f"  {v.number} {v.tier:<12} ahead {v.ahead}  "
-                         f"~{_minutes(v.estimated_wait_s)}")
+            if v.beyond:
+                lines.append(f"  {v.number} {v.tier:<12} ahead {v.ahead}+  "
+                             f"{wait_phrase(v.estimated_wait_s or 0, True)[1]}")
+            else:
+                lines.append(f"  {v.number} {v.tier:<12} ahead {v.ahead}  "
+                             f"~{_minutes(v.estimated_wait_s)}")
         return "\n".join(lines)
 
     ctx.out(data, text)

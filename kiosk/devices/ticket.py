@@ -14,7 +14,6 @@ as `???` (see FIELD-NOTES). python-escpos's `Dummy` printer records everything e
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +26,7 @@ from kiosk.config import PrinterSettings, Settings
 from kiosk.devices.escpos_lib import CAPABILITIES, QR_ECLEVEL_M, Dummy, EscposImage, get_profile
 from kiosk.errors import ConfigError
 from kiosk.links import ticket_token
+from kiosk.waits import ahead_phrase, wait_minutes, wait_phrase
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ class TicketData:
     issued_at: datetime
     ahead: int = 0
     wait_s: float | None = None
+    beyond: bool = False  # ahead and wait_s are lower bounds (a very long queue)
     tier_key: str = "regular"
     tier_zh: str = ""
     tier_en: str = ""
@@ -120,6 +121,9 @@ class TicketLike(Protocol):
     @property
     def estimated_wait_s(self) -> float | None: ...
 
+    @property
+    def beyond(self) -> bool: ...
+
 
 def ticket_data(view: TicketLike, settings: Settings) -> TicketData:
     """What to print for a ticket of the queue, with the branch's texts and QR prefix (the
@@ -131,6 +135,7 @@ def ticket_data(view: TicketLike, settings: Settings) -> TicketData:
         branch_zh=settings.branch.name_zh, branch_en=settings.branch.name_en,
         number=view.number, service_zh=view.service_name_zh, service_en=view.service_name_en,
         issued_at=view.arrived_at, ahead=view.ahead or 0, wait_s=view.estimated_wait_s,
+        beyond=view.beyond,
         tier_key=tier.key, tier_zh=tier.name_zh, tier_en=tier.name_en,
         vip=tier.priority, customer_masked=view.customer_masked,
         qr=settings.printer.qr_url_prefix + token if settings.printer.qr_url_prefix else "",
@@ -235,10 +240,6 @@ def _lines(text: str, p: Paper, enc: str, scale: int = 1, bold: bool = False) ->
         yield TextLine(ln, scale, bold)
 
 
-def wait_minutes(wait_s: float) -> int:
-    return max(1, math.ceil(wait_s / 60))
-
-
 def ticket_blocks(t: TicketData, p: Paper, encoding: str = "gb18030") -> list[Block]:
     """The ticket, top to bottom."""
     blocks: list[Block] = [
@@ -270,11 +271,12 @@ def _wait_lines(t: TicketData, p: Paper, enc: str) -> list[TextLine]:
     if t.ahead <= 0:
         zh, en = "前面没有人在等候", "You are next"
     else:
-        zh, en = f"前面还有 {t.ahead} 人", f"{t.ahead} ahead of you"
+        zh, en = ahead_phrase(t.ahead, t.beyond)
     lines = [*_lines(zh, p, enc), *_lines(en, p, enc)]
     if t.wait_s is not None and t.ahead > 0:
-        m = wait_minutes(t.wait_s)
-        lines += [*_lines(f"预计等候约 {m} 分钟", p, enc), *_lines(f"About {m} min wait", p, enc)]
+        zh, en = wait_phrase(t.wait_s, t.beyond)
+        en = f"Wait {en}" if t.beyond else f"About {wait_minutes(t.wait_s)} min wait"
+        lines += [*_lines(f"预计等候{zh}", p, enc), *_lines(en, p, enc)]
     return lines
 
 

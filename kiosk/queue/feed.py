@@ -82,6 +82,7 @@ class ServiceStatus:
     wait_s: int | None  # expected wait for a number taken now; None: no open counter serves it
     open_now: bool
     open_counters: tuple[int, ...]
+    beyond: bool = False  # wait_s is a lower bound (a queue longer than the forecast looks)
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def _read_snapshot(service: QueueService, recent: int) -> Snapshot:
                       waiting=row.waiting,
                       # where a number taken now would stand: the same forecast as the kiosk
                       wait_s=None if row.estimated_wait_s is None else int(row.estimated_wait_s),
-                      open_now=row.open_now, open_counters=row.open_counters)
+                      open_now=row.open_now, open_counters=row.open_counters,
+                      beyond=row.beyond)
         for row in service.service_summary())
     counters = tuple(
         CounterStatus(number=c.number, label_zh=c.name_zh, label_en=c.name_en, status=c.status,

@@ -121,11 +121,13 @@ class Reads:
                              .order_by(t.finished_at.desc(), t.id.desc()).limit(limit)).all()
         return [self.branch.view(r) for r in rows]
 
-    def estimates(self) -> dict[int, tuple[int, float]]:
-        """Every waiting ticket's (people ahead, estimated wait in seconds), from the same
-        fast-forward as the kiosk; a ticket no open counter reaches is left out."""
+    def estimates(self) -> dict[int, tuple[int, float, bool]]:
+        """Every waiting ticket's (people ahead, estimated wait in seconds, whether both
+        are lower bounds), from the same fast-forward as the kiosk; a ticket no open
+        counter reaches is left out."""
         with self.branch.read() as s:
-            return {tid: (f.ahead, f.wait_s) for tid, f in self.forecasts.all(s).items()}
+            return {tid: (f.ahead, f.wait_s, f.beyond)
+                    for tid, f in self.forecasts.all(s).items()}
 
     def events_today(self, kinds: tuple[str, ...], limit: int = 2000) -> list[FeedEvent]:
         """Today's events of these kinds, oldest first (a console rebuilding its alerts)."""

@@ -491,7 +491,7 @@ class _Queue:
         self.future = deque(expected.schedule() if expected else ())
         self.keys = set(waiting.groups)
         self.keys.update((service, tier) for _, service, tier in self.future)
-        # expected customers get ticket ids no real ticket (nor a probe, -1) has
+        # expected customers get ticket ids no real ticket (nor a probe) has
         self.next_id = (min([0, *waiting.by_id]) if self.future else 0) - 2
 
     def keys_for(self, services: Sequence[str]) -> list[tuple[str, str]]:
@@ -598,6 +598,9 @@ def forecast(
 
 
 NewTicket = tuple[str, str]  # (service, tier) of a ticket that would be taken now
+# The id a ticket taken now is tried with: above every real ticket's, as its own will be,
+# so that of two tickets taken in the same second the one already waiting goes first.
+PROBE_ID = 2**62
 
 
 @dataclass(frozen=True)
@@ -634,7 +637,7 @@ def project(
     ticket of that group taken now would stand (None: no open counter reaches it), in one
     fast-forward, looking no further than `horizon` (None: to the end of the queue).
 
-    Each answer for `new` is exactly `forecast` run with that one ticket added (id -1):
+    Each answer for `new` is exactly `forecast` run with that one ticket added (`PROBE_ID`):
     until the moment the policy would choose it, the run with the ticket is this run (a
     candidate that is not chosen changes no choice), so at each call the new ticket is
     tried in its group's place, and only while no older ticket of its group waits (an
@@ -650,13 +653,13 @@ def project(
         base = project(now, counters, ws, service_time_s, policy, (), horizon)
         found: dict[NewTicket, Forecast | None] = {}
         for service, tier in new:
-            probe = Candidate(-1, service, tier, now, None)
+            probe = Candidate(PROBE_ID, service, tier, now, None)
             ws.put(probe)
             try:
                 found[(service, tier)] = project(now, counters, ws, service_time_s, policy,
                                                  (), horizon).of(probe)
             finally:
-                ws.discard(-1)
+                ws.discard(PROBE_ID)
         return replace(base, new=found)
     return _fast_forward(now, counters, ws, service_time_s, policy, None, None, new, horizon)
 
@@ -696,7 +699,7 @@ def _fast_forward(
     heapq.heapify(heap)
     result: dict[int, Forecast] = {}
     real = waiting.by_id
-    pending = {key: Candidate(-1, key[0], key[1], now) for key in new}
+    pending = {key: Candidate(PROBE_ID, key[0], key[1], now) for key in new}
     placed: dict[NewTicket, Forecast | None] = {}
     # a new ticket can be chosen only once no older ticket of its group waits; groups only
     # shrink (expected customers join as newer ones), so once ready it stays ready

@@ -76,6 +76,7 @@ class HallRow:
     pin: int | None = None
     ahead: int | None = None
     wait_s: float | None = None  # estimated, None: no open counter reaches it (yet)
+    beyond: bool = False  # ahead and wait_s are lower bounds (beyond the forecast's horizon)
 
     @classmethod
     def from_view(cls, v: TicketView) -> HallRow:
@@ -286,7 +287,7 @@ class ConsoleModel:
             row = HallRow.from_view(v)
             was = old.get(v.id)
             if was is not None:
-                row = replace(row, ahead=was.ahead, wait_s=was.wait_s)
+                row = replace(row, ahead=was.ahead, wait_s=was.wait_s, beyond=was.beyond)
                 if row == was:
                     row = was  # unchanged: the table need not redraw it
             self.hall[v.id] = row
@@ -367,12 +368,12 @@ class ConsoleModel:
             "service": p.get("service") or "", "station": p.get("station") or ""})
         return {"alerts"}
 
-    def set_estimates(self, estimates: dict[int, tuple[int, float]]) -> set[str]:
+    def set_estimates(self, estimates: dict[int, tuple[int, float, bool]]) -> set[str]:
         """Forecasts for the waiting tickets (computed on the worker, now and then)."""
         for tid, row in self.hall.items():
-            ahead, wait = estimates.get(tid, (None, None))
-            if row.ahead != ahead or row.wait_s != wait:
-                self.hall[tid] = replace(row, ahead=ahead, wait_s=wait)
+            ahead, wait, beyond = estimates.get(tid, (None, None, False))
+            if row.ahead != ahead or row.wait_s != wait or row.beyond != beyond:
+                self.hall[tid] = replace(row, ahead=ahead, wait_s=wait, beyond=beyond)
         self.estimates_at = self.now()
         return {"hall"}
 
@@ -452,7 +453,7 @@ class ConsoleModel:
 
     # --- reads the window runs on its worker ---------------------------------------------
 
-    def read_estimates(self) -> dict[int, tuple[int, float]]:
+    def read_estimates(self) -> dict[int, tuple[int, float, bool]]:
         return self.service.estimates()
 
     def read_stations(self) -> list[StationRecord]:

@@ -166,8 +166,9 @@ class HallTableModel(QAbstractTableModel):
         if col == "estimate":
             if row.wait_s is None:
                 return "—"
-            return minutes_text(row.wait_s, self.lang) + (
-                f" ({row.ahead})" if row.ahead is not None else "")
+            more = "> " if row.beyond else ""  # beyond the forecast's horizon: lower bounds
+            return more + minutes_text(row.wait_s, self.lang) + (
+                f" ({row.ahead}{'+' if row.beyond else ''})" if row.ahead is not None else "")
         if col == "pin":
             return str(row.pin) if row.pin is not None else ""
         return ""
@@ -926,7 +927,7 @@ class ConsoleWindow(QWidget):
         self.worker.run(self.model.read_estimates, on_done=self._got_estimates,
                         on_error=self._estimates_failed)
 
-    def _got_estimates(self, estimates: dict[int, tuple[int, float]]) -> None:
+    def _got_estimates(self, estimates: dict[int, tuple[int, float, bool]]) -> None:
         self._estimating = False
         self.refresh_panes(self.model.set_estimates(estimates))
 

@@ -9,7 +9,6 @@ the ticket number at `hall_number_pt` (180 pt = 240 px, about 15 cm on a 55" scr
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from datetime import datetime
 from html import escape
@@ -40,6 +39,7 @@ from kiosk.config import Settings
 from kiosk.devices.fonts import cjk_font_path
 from kiosk.queue.feed import ServiceStatus
 from kiosk.ui.display import CallText, DisplayModel
+from kiosk.waits import wait_phrase
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +107,9 @@ def wait_text(s: ServiceStatus) -> tuple[str, str]:
         return "今日已结束", "Closed now"
     if s.wait_s is None:
         return "暂无窗口办理", "No counter open"
-    if s.wait_s < 60:
+    if s.wait_s < 60 and not s.beyond:
         return "无需等候", "No wait"
-    minutes = math.ceil(s.wait_s / 60)
-    return f"约 {minutes} 分钟", f"about {minutes} min"
+    return wait_phrase(s.wait_s, s.beyond)
 
 
 class FitLabel(QLabel):

@@ -62,6 +62,7 @@ class ServiceOption:
     at: str  # the time in the reason (opens / closes), "HH:MM"
     hint_zh: str
     hint_en: str
+    beyond: bool = False  # wait_s is a lower bound: "over 3 hours"
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,8 @@ class KioskFlow:
             out.append(ServiceOption(
                 prefix=svc.prefix, name_zh=svc.name_zh, name_en=svc.name_en,
                 waiting=row.waiting, wait_s=wait_s, available=not reason, reason=reason,
-                at=at, hint_zh=svc.self_service_hint_zh, hint_en=svc.self_service_hint_en))
+                at=at, hint_zh=svc.self_service_hint_zh, hint_en=svc.self_service_hint_en,
+                beyond=row.beyond))
         return out
 
     # --- the ticket ------------------------------------------------------------------

@@ -7,8 +7,6 @@ tier names) comes in both languages and is picked by `lang`.
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLayout, QVBoxLayout, QWidget
@@ -24,12 +22,9 @@ from kiosk.ui.widgets import (
     button,
     label,
 )
+from kiosk.waits import over, wait_minutes
 
 MAX_ENTRY = 19  # the longest card number
-
-
-def minutes(wait_s: float) -> int:
-    return max(1, math.ceil(wait_s / 60))
 
 
 def group(text: str, size: int = 4) -> str:
@@ -336,8 +331,12 @@ class ServicesScreen(Screen):
         if opt.waiting == 0:
             return self.tr("无需等候")
         text = self.tr("等候 {n} 人").format(n=opt.waiting)
-        if opt.wait_s is not None:
-            text += self.tr("，约 {m} 分钟").format(m=minutes(opt.wait_s))
+        if opt.wait_s is not None and opt.beyond:
+            n, unit = over(opt.wait_s)
+            text += (self.tr("，{n} 小时以上") if unit == "h"
+                     else self.tr("，{n} 分钟以上")).format(n=n)
+        elif opt.wait_s is not None:
+            text += self.tr("，约 {m} 分钟").format(m=wait_minutes(opt.wait_s))
         return text
 
 
@@ -429,11 +428,18 @@ class ResultScreen(Screen):
         if not v.ahead:
             self.ahead.setText(self.tr("前面没有人等候，请留意叫号"))
             self.want(self.wait, False)
+        elif v.beyond:  # a very long queue: lower bounds
+            self.ahead.setText(self.tr("前面超过 {n} 人").format(n=v.ahead))
+            if v.estimated_wait_s is not None:
+                n, unit = over(v.estimated_wait_s)
+                self.wait.setText((self.tr("预计等候 {n} 小时以上") if unit == "h"
+                                   else self.tr("预计等候 {n} 分钟以上")).format(n=n))
+            self.want(self.wait, v.estimated_wait_s is not None)
         else:
             self.ahead.setText(self.tr("前面还有 {n} 人").format(n=v.ahead))
             if v.estimated_wait_s is not None:
                 self.wait.setText(self.tr("预计等候约 {m} 分钟").format(
-                    m=minutes(v.estimated_wait_s)))
+                    m=wait_minutes(v.estimated_wait_s)))
             self.want(self.wait, v.estimated_wait_s is not None)
         self._show_booking(o)
         self._show_print_state(o)

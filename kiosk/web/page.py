@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.config import Settings
-from kiosk.devices.ticket import wait_minutes
 from kiosk.queue.tickets import LEFT_OUTCOME
 from kiosk.queue.views import TicketView
+from kiosk.waits import ahead_phrase, wait_minutes, wait_phrase
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def page_state(view: TicketView, settings: Settings, notice: tuple[str, str]) ->
         status = "left"
     wait_min = wait_minutes(view.estimated_wait_s) if view.estimated_wait_s is not None \
         else None
-    zh, en = _texts(status, view, zh_counter, en_counter, wait_min)
+    zh, en = _texts(status, view, zh_counter, en_counter)
     cue = ""
     if status == "called" and view.called_at is not None:
         cue = f"{view.called_at.isoformat()}#{view.recalls}"
@@ -80,8 +80,8 @@ def page_state(view: TicketView, settings: Settings, notice: tuple[str, str]) ->
         notice_zh=notice_zh, notice_en=notice_en)
 
 
-def _texts(status: str, v: TicketView, zh_counter: str, en_counter: str,
-           wait_min: int | None) -> tuple[tuple[str, str, str], tuple[str, str, str]]:
+def _texts(status: str, v: TicketView, zh_counter: str,
+           en_counter: str) -> tuple[tuple[str, str, str], tuple[str, str, str]]:
     """((headline, detail, status word) in Chinese, the same in English)."""
     if status == "waiting":
         if v.ahead is None:
@@ -90,11 +90,17 @@ def _texts(status: str, v: TicketView, zh_counter: str, en_counter: str,
                                     "notices", "Waiting"))
         if v.ahead == 0:
             zh_head, en_head = "下一位就是您", "You are next"
+        elif v.beyond:
+            zh_head, en_head = ahead_phrase(v.ahead, True)
         else:
             zh_head, en_head = f"前面还有 {v.ahead} 人", \
                 f"{v.ahead} {'person' if v.ahead == 1 else 'people'} ahead of you"
-        return ((zh_head, f"预计等候约 {wait_min} 分钟", "等候中"),
-                (en_head, f"About {wait_min} min wait", "Waiting"))
+        zh_wait, en_wait = wait_phrase(v.estimated_wait_s or 0.0, v.beyond)
+        if not v.beyond:
+            en_wait = f"About {wait_minutes(v.estimated_wait_s or 0.0)} min wait"
+        else:
+            en_wait = f"Wait {en_wait}"
+        return ((zh_head, f"预计等候{zh_wait}", "等候中"), (en_head, en_wait, "Waiting"))
     if status == "called":
         again_zh, again_en = ("（再次呼叫）", " (called again)") if v.recalls else ("", "")
         return ((f"请到 {zh_counter}", f"{v.number} 号请到 {zh_counter}办理{again_zh}",

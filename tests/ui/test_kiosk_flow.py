@@ -207,3 +207,25 @@ def test_idle_customer_goes_back_home_in_chinese(qtbot: QtBot, qapp, ui_font,  #
         assert open_tickets(branch) == []
     finally:
         close_kiosk(window)
+
+
+def test_a_hall_longer_than_the_forecast_looks_gets_a_lower_bound(
+        qtbot: QtBot, kiosk: KioskWindow, branch: QueueService,
+        preview_printer: PreviewPrinter, monkeypatch) -> None:  # noqa: ANN001
+    """Beyond the forecast's horizon the button, the screen and the ticket say "over"
+    and "more than", not a figure nobody could keep."""
+    from kiosk.queue import forecast, rules
+
+    monkeypatch.setattr(forecast, "HORIZON", rules.Horizon(seconds=3 * 3600.0, calls=2))
+    for _ in range(6):
+        branch.issue("B")
+    click(qtbot, kiosk.home.no_card_button)
+    wait_screen(qtbot, kiosk, "services")
+    info = kiosk.services.buttons["B"].info.text()
+    assert info.startswith("等候 6 人，") and info.endswith("以上"), info
+    click(qtbot, kiosk.services.buttons["B"])
+    wait_screen(qtbot, kiosk, "result")
+    assert kiosk.result.ahead.text() == "前面超过 2 人"
+    assert kiosk.result.wait.isVisible() and kiosk.result.wait.text().endswith("以上")
+    printed = preview_printer.printed[-1]
+    assert printed.beyond and printed.ahead == 2

@@ -45,8 +45,8 @@ def test_what_if_opening_a_counter_shortens_the_waits_of_what_it_serves(
     assert b.longest_after < b.longest_before
     assert c.new_before is None and c.new_after is None  # nobody serves corporate either way
     # "before" is exactly the kiosk's forecast: the same rules.forecast with one probe
-    probe = rules.Candidate(-1, "A", "regular", NOW)
-    kiosk = rules.forecast(NOW, q.counters, [*q.waiting, probe], q.means, policy)[-1]
+    probe = rules.Candidate(rules.PROBE_ID, "A", "regular", NOW)
+    kiosk = rules.forecast(NOW, q.counters, [*q.waiting, probe], q.means, policy)[rules.PROBE_ID]
     assert a.new_before == kiosk.wait_s
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from kiosk.config import RuleSettings, Tier
 from kiosk.queue.rules import (
     DEFAULT_PREFERENCE_BONUS_S,
+    PROBE_ID,
     Candidate,
     CounterState,
     ExpectedArrivals,
@@ -514,8 +515,9 @@ def test_new_tickets_in_one_run_stand_where_each_added_alone_would(
     tickets, found = forecast_with_new(NOW, counters, waiting, times, p, new)
     assert tickets == forecast(NOW, counters, waiting, times, p)
     for svc, tier in new:
-        alone = forecast(NOW, counters, [*waiting, Candidate(-1, svc, tier, NOW)], times, p)
-        assert found[(svc, tier)] == alone.get(-1), (svc, tier)
+        alone = forecast(NOW, counters, [*waiting, Candidate(PROBE_ID, svc, tier, NOW)], times,
+                         p)
+        assert found[(svc, tier)] == alone.get(PROBE_ID), (svc, tier)
 
 
 @settings(max_examples=300, deadline=None)
