@@ -398,6 +398,7 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
         DEMO_TELLER_PANELS,
         DEMO_TELLER_PIN,
         Demo,
+        demo_bookings,
         demo_displays,
         demo_teller,
         prepare_demo_branch,
@@ -407,6 +408,7 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
     service = build_service(settings, f"sqlite:///{workdir / 'branch.db'}",
                             system_clock(settings, offset), create=True)
     prepare_demo_branch(service)
+    bookings = demo_bookings(service)
     web, settings = start_demo_web(service, settings)
     printer = PreviewPrinter(LayoutOptions.from_settings(settings.printer),
                              workdir / "tickets")
@@ -428,7 +430,7 @@ def build_demo(settings: Settings, workdir: Path, *, simulate: bool = False,
         panel.start()
         tellers.append((f"teller-{number}", panel))
     return Demo(service, kiosk, displays, workdir, offset, simulate=simulate, seed=seed,
-                tellers=tellers, web=web)
+                tellers=tellers, web=web, bookings=bookings)
 
 
 def start_demo_web(service: QueueService, settings: Settings) -> tuple[object, Settings]:

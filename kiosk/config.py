@@ -257,6 +257,23 @@ class KioskSettings:
 
 
 @dataclass(frozen=True)
+class AppointmentSettings:
+    """Booked customers (预约): slots, capacity, the grace window, large-cash lead time."""
+
+    slot_min: Annotated[int, _whole(5, 240)] = 30  # a slot's usual length, minutes
+    # bookings one slot of a service can hold, per service prefix; a service not named
+    # takes no bookings
+    capacity: Mapping[Annotated[str, Field(strict=True)], Annotated[int, _whole(0, 100)]] = \
+        field(default_factory=dict)
+    # a booked customer who checks in up to this long after the slot is still due at it;
+    # later, the kiosk gives a walk-in number
+    grace_min: Annotated[int, _whole(0, 240)] = 10
+    # a large cash withdrawal (大额取现) is booked at least this many days ahead
+    large_cash_lead_days: Annotated[int, _whole(0, 30)] = 1
+    __pydantic_config__ = _TABLE
+
+
+@dataclass(frozen=True)
 class Settings:
     branch: BranchSettings
     tiers: tuple[Tier, ...]
@@ -267,6 +284,7 @@ class Settings:
     readers: ReaderSettings = field(default_factory=ReaderSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
+    appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
     database_url: str = ""
     hash_secret: str = EXAMPLE_SECRET
     mode: str = "demo"  # demo | production
@@ -325,6 +343,7 @@ class _BranchFile:
     readers: ReaderSettings = field(default_factory=ReaderSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
+    appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
     security: _Security = field(default_factory=_Security)
     database: _Database = field(default_factory=_Database)
     __pydantic_config__ = _TABLE
@@ -440,6 +459,9 @@ def _check_together(source: str, f: _BranchFile) -> None:
     numbers = [c.number for c in f.counters]
     if len(set(numbers)) != len(numbers):
         raise fail("counters", "counter numbers must be unique")
+    for p in f.appointments.capacity:
+        if p not in prefixes:
+            raise fail(f"appointments.capacity.{p}", f"names unknown service {p!r}")
 
 
 def read_toml(path: str | os.PathLike[str]) -> tuple[str, dict[str, Any]]:
@@ -543,6 +565,7 @@ def settings_from(source: str, raw: dict[str, Any], environ: Mapping[str, str],
     return Settings(
         branch=f.branch, tiers=f.tiers, services=f.services, counters=f.counters,
         rules=f.rules, printer=f.printer, readers=f.readers, display=f.display,
-        kiosk=f.kiosk, database_url=database_url, hash_secret=secret, mode=mode,
+        kiosk=f.kiosk, appointments=f.appointments, database_url=database_url,
+        hash_secret=secret, mode=mode,
         source=source,
     )

@@ -23,7 +23,7 @@ LANGUAGES = ("en",)
 CATALOGUES = {
     "kiosk": ("kiosk/ui/kiosk_window.py", "kiosk/ui/kiosk_screens.py", "kiosk/ui/widgets.py",
               "kiosk/ui/console_window.py", "kiosk/ui/console_dialogs.py",
-              "kiosk/ui/console_figures_pane.py"),
+              "kiosk/ui/console_figures_pane.py", "kiosk/ui/console_bookings_pane.py"),
     "teller": ("kiosk/ui/teller_window.py", "kiosk/ui/teller_dialogs.py"),
 }
 SOURCES = tuple(path for paths in CATALOGUES.values() for path in paths)

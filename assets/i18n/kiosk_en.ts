@@ -2,6 +2,109 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>BookingsPane</name>
+    <message>
+        <source>预约、改期或取消（需填写原因，记入审计）</source>
+        <translation>Book, move or cancel (a reason is required; it goes to the audit log)</translation>
+    </message>
+    <message>
+        <source>业务</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>卡号或身份证号</source>
+        <translation>Card or ID number</translation>
+    </message>
+    <message>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>事项</source>
+        <translation>Purpose</translation>
+    </message>
+    <message>
+        <source>取现金额</source>
+        <translation>Cash amount</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>例如：客户经理电话预约</source>
+        <translation>e.g. booked by the relationship manager by phone</translation>
+    </message>
+    <message>
+        <source>预约</source>
+        <translation>Book</translation>
+    </message>
+    <message>
+        <source>改到所填时间</source>
+        <translation>Move to the date and time above</translation>
+    </message>
+    <message>
+        <source>取消所选预约</source>
+        <translation>Cancel the selected booking</translation>
+    </message>
+    <message>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <source>等级</source>
+        <translation>Tier</translation>
+    </message>
+    <message>
+        <source>预约码</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>号码</source>
+        <translation>Number</translation>
+    </message>
+    <message>
+        <source>已预约</source>
+        <translation>Booked</translation>
+    </message>
+    <message>
+        <source>已到时间，未签到</source>
+        <translation>Due, not checked in</translation>
+    </message>
+    <message>
+        <source>已签到</source>
+        <translation>Checked in</translation>
+    </message>
+    <message>
+        <source>迟到签到</source>
+        <translation>Checked in late</translation>
+    </message>
+    <message>
+        <source>已办理</source>
+        <translation>Served</translation>
+    </message>
+    <message>
+        <source>未到</source>
+        <translation>Missed</translation>
+    </message>
+    <message>
+        <source>已取消</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>今日预约 %1 · 已签到 %2 · 迟到 %3 · 未到 %4</source>
+        <translation>Booked today %1 · checked in %2 · late %3 · missed %4</translation>
+    </message>
+</context>
+<context>
     <name>ConsoleWindow</name>
     <message>
         <source>大堂经理控制台</source>
@@ -60,6 +163,10 @@
         <translation>Figures</translation>
     </message>
     <message>
+        <source>预约</source>
+        <translation>Appointments</translation>
+    </message>
+    <message>
         <source>置顶 / 移到第几位</source>
         <translation>Pin / move to position</translation>
     </message>
@@ -85,7 +192,7 @@
     </message>
     <message>
         <source>今日过号</source>
-        <translation>Today&apos;s no-shows</translation>
+        <translation>Today's no-shows</translation>
     </message>
     <message>
         <source>号码</source>
@@ -289,7 +396,7 @@
     </message>
     <message>
         <source>调整窗口业务</source>
-        <translation>Change a counter&apos;s services</translation>
+        <translation>Change a counter's services</translation>
     </message>
     <message>
         <source>客户离开排队</source>
@@ -408,6 +515,22 @@
         <translation>On the hall display now: </translation>
     </message>
     <message>
+        <source>已预约，预约码 %1</source>
+        <translation>Booked; the booking code is %1</translation>
+    </message>
+    <message>
+        <source>请先在列表中选中一个预约。</source>
+        <translation>Select a booking in the list first.</translation>
+    </message>
+    <message>
+        <source>预约已改期</source>
+        <translation>Booking moved</translation>
+    </message>
+    <message>
+        <source>预约已取消</source>
+        <translation>Booking cancelled</translation>
+    </message>
+    <message>
         <source>请先在列表中选中一个号码。</source>
         <translation>Select a number in the list first.</translation>
     </message>
@@ -425,7 +548,7 @@
     </message>
     <message>
         <source>已更改 %1 的等级。</source>
-        <translation>%1&apos;s tier is changed.</translation>
+        <translation>%1's tier is changed.</translation>
     </message>
     <message>
         <source>叫到窗口（插队）</source>
@@ -481,7 +604,7 @@
     </message>
     <message>
         <source>请先在今日过号中选中一个号码。</source>
-        <translation>Select a number in today&apos;s no-shows first.</translation>
+        <translation>Select a number in today's no-shows first.</translation>
     </message>
     <message>
         <source>%1 已恢复排队。</source>
@@ -582,8 +705,8 @@
         <translation>Lobby manager&apos;s PIN</translation>
     </message>
     <message>
-        <source>请输入身份证号码或银行卡号</source>
-        <translation>Enter your ID card number or bank card number</translation>
+        <source>请输入身份证号、银行卡号或 6 位预约码</source>
+        <translation>Enter your ID number, card number or 6-digit booking code</translation>
     </message>
     <message>
         <source>确定</source>
@@ -677,6 +800,36 @@ target</translation>
         <translation>Tier</translation>
     </message>
     <message>
+        <source>预约</source>
+        <translation>Appointments</translation>
+    </message>
+    <message>
+        <source>预约</source>
+        <comment>column</comment>
+        <translation>Booked</translation>
+    </message>
+    <message>
+        <source>按时签到</source>
+        <comment>column</comment>
+        <translation>Kept</translation>
+    </message>
+    <message>
+        <source>迟到</source>
+        <comment>column</comment>
+        <translation>Late</translation>
+    </message>
+    <message>
+        <source>未到</source>
+        <comment>column</comment>
+        <translation>Missed</translation>
+    </message>
+    <message>
+        <source>5 分钟内叫号</source>
+        <comment>column</comment>
+        <translation>Called
+within 5 min</translation>
+    </message>
+    <message>
         <source>合计</source>
         <translation>Total</translation>
     </message>
@@ -727,16 +880,16 @@ target</translation>
         <translation>Please swipe your card or insert your ID card</translation>
     </message>
     <message>
-        <source>贵宾客户刷卡后可优先办理</source>
-        <translation>VIP customers: swipe your card for priority service</translation>
+        <source>贵宾客户刷卡后可优先办理；预约客户请刷卡或输入预约码</source>
+        <translation>VIP customers: swipe your card for priority service. Booked? Swipe your card or enter your booking code</translation>
+    </message>
+    <message>
+        <source>输入身份证号、卡号或预约码</source>
+        <translation>Type your ID, card or booking code</translation>
     </message>
     <message>
         <source>不刷卡取号</source>
         <translation>Take a number without a card</translation>
-    </message>
-    <message>
-        <source>输入身份证号或卡号</source>
-        <translation>Type your ID or card number</translation>
     </message>
 </context>
 <context>
@@ -814,6 +967,34 @@ target</translation>
     <message>
         <source>请稍后再试，或请大堂经理为您取号。</source>
         <translation>Please try again in a moment, or ask the lobby manager for a number.</translation>
+    </message>
+    <message>
+        <source>没有找到今天的预约</source>
+        <translation>No booking found for today</translation>
+    </message>
+    <message>
+        <source>请核对 6 位预约码后重新输入，或不刷卡取号；大堂经理也可以帮您查询。</source>
+        <translation>Please check the 6-digit booking code and enter it again, or take a number without a card; the lobby manager can also look it up for you.</translation>
+    </message>
+    <message>
+        <source>您的预约不是今天</source>
+        <translation>Your booking is not for today</translation>
+    </message>
+    <message>
+        <source>这个预约码是其他日期的预约。今天办理业务请不刷卡取号，或咨询大堂经理。</source>
+        <translation>This code is a booking for another day. To be served today, please take a number without a card, or ask the lobby manager.</translation>
+    </message>
+    <message>
+        <source>这个预约已取消</source>
+        <translation>This booking was cancelled</translation>
+    </message>
+    <message>
+        <source>今天办理业务请不刷卡取号，或咨询大堂经理。</source>
+        <translation>To be served today, please take a number without a card, or ask the lobby manager.</translation>
+    </message>
+    <message>
+        <source>这个预约已经使用过</source>
+        <translation>This booking has been used already</translation>
     </message>
     <message>
         <source>重新输入</source>
@@ -907,6 +1088,22 @@ target</translation>
     <message>
         <source>预计等候约 {m} 分钟</source>
         <translation>About {m} min wait</translation>
+    </message>
+    <message>
+        <source>您预约的 {t} 已过时，已为您取普通号码，我们会尽快为您办理</source>
+        <translation>Your {t} booking has passed, so this is a regular number; we will serve you as soon as we can</translation>
+    </message>
+    <message>
+        <source>您预约了 {t} {service}</source>
+        <translation>You booked {t} {service}</translation>
+    </message>
+    <message>
+        <source>到 {t} 时优先为您叫号，请在大厅稍候</source>
+        <translation>You will be called at {t}; please take a seat in the hall</translation>
+    </message>
+    <message>
+        <source>请稍候，我们会优先为您叫号</source>
+        <translation>Please wait a moment: you will be called first</translation>
     </message>
     <message>
         <source>手机扫码，保存您的号码</source>

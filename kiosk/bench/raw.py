@@ -1,5 +1,5 @@
 """The raw SQL limit beside `issue()` (`kiosk bench --only queue`): kiosk processes that
-issue numbers with the same statements as `Tickets._insert_ticket`, straight through the
+issue numbers with the same statements as `Tickets.insert_ticket`, straight through the
 database driver (no SQLAlchemy, no service), as fast as the database lets them.
 
 `feed="global"` takes the feed head (`branch_state`) in every transaction, as the

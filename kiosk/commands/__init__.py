@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from kiosk.commands import (
+    appointment_cmds,
     bench_cmds,
     device_cmds,
     display_cmds,
@@ -24,6 +25,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     """Every area, in the order of `kiosk --help`."""
     queue_cmds.register(sub, common)
     staff_cmds.register(sub, common)
+    appointment_cmds.register(sub, common)
     simulate_cmds.register(sub, common)
     report_cmds.register(sub, common)
     device_cmds.register(sub, common)

@@ -194,6 +194,10 @@ def _demo_line(demo: object, workdir: Path, kept: bool) -> str:
                  f"in {workdir / 'tickets'}")
     if demo.web is not None:
         lines.append(f"web station (the tickets' QR codes, phone pages): {demo.web.url}t/…")
+    if demo.bookings:
+        lines.append("booked customers (type the code at the kiosk, or swipe the card): " +
+                     "; ".join(f"{b.code} {b.slot_at:%H:%M} {b.service} {b.customer_masked}"
+                               for b in demo.bookings))
     return "\n".join(lines)
 
 

@@ -82,6 +82,7 @@ class TicketData:
     qr: str = ""  # the text in the QR code: URL prefix + ticket token
     notice_zh: str = ""
     notice_en: str = ""
+    booked_at: str = ""  # a booked customer's slot, "10:30" (预约); "" for a walk-in
 
 
 class TicketLike(Protocol):
@@ -139,7 +140,13 @@ def ticket_data(view: TicketLike, settings: Settings) -> TicketData:
         vip=tier.priority, customer_masked=view.customer_masked,
         qr=settings.printer.qr_url_prefix + token if settings.printer.qr_url_prefix else "",
         notice_zh=settings.printer.notice_zh, notice_en=settings.printer.notice_en,
+        booked_at=_booked_at(view),
     )
+
+
+def _booked_at(view: TicketLike) -> str:
+    slot = getattr(view, "booked_slot_at", None)  # the queue's views carry it
+    return slot.strftime("%H:%M") if slot is not None else ""
 
 
 @dataclass(frozen=True)
@@ -247,7 +254,12 @@ def ticket_blocks(t: TicketData, p: Paper, encoding: str = "gb18030") -> list[Bl
         blocks += _lines(f"{t.tier_zh}客户 {t.tier_en}".strip(), p, encoding, bold=True)
     if t.customer_masked:
         blocks += _lines(f"客户 Customer：{t.customer_masked}", p, encoding)
-    blocks += _wait_lines(t, p, encoding)
+    if t.booked_at:  # called at the slot: the queue's wait now is no guide to it
+        blocks += _lines(f"预约 {t.booked_at} Booked", p, encoding, bold=True)
+        blocks += [*_lines("届时优先叫号", p, encoding), *_lines("Called first at your time", p,
+                                                              encoding)]
+    else:
+        blocks += _wait_lines(t, p, encoding)
     blocks += _lines(t.issued_at.strftime("%Y-%m-%d %H:%M:%S"), p, encoding)
     if t.qr:
         blocks.append(QrCode(t.qr, p.qr_module))

@@ -97,7 +97,8 @@ def tier_lookup(tiers: Iterable[Tier]) -> dict[str, str]:
     return names
 
 
-def _read_text(path: Path) -> str:
+def read_export_text(path: Path) -> str:
+    """A CSV export's text (UTF-8 or GB18030, at most 200 MB), or one CustomerImportError."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise CustomerImportError(f"{path}: the file is larger than 200 MB.")
@@ -130,7 +131,7 @@ def _header(path: Path, fields: list[str] | None) -> dict[str, str]:
 
 def _rows(path: Path, secret: str, tiers: dict[str, str],
           report: ImportReport) -> Iterator[_Row]:
-    reader = csv.DictReader(io.StringIO(_read_text(path), newline=""))
+    reader = csv.DictReader(io.StringIO(read_export_text(path), newline=""))
     header = _header(path, list(reader.fieldnames or []))
     try:
         for record in reader:

@@ -37,7 +37,7 @@ from kiosk.paths import var_dir
 log = logging.getLogger(__name__)
 
 # The Alembic head this code expects; a test checks it matches the migrations folder.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 

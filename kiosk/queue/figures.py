@@ -119,6 +119,26 @@ class OverrideRow:
 
 
 @dataclass(frozen=True)
+class BookingRow:
+    """Appointments (预约) of one service, or of all ("all"), over the period."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    made: int  # bookings for the period's days, cancelled ones included
+    cancelled: int
+    kept: int  # checked in by the end of the grace window: a booked number
+    late: int  # checked in after the slot began (within the grace or past it)
+    missed: int  # not checked in by the end of the grace window (or checked in later)
+    punctual_base: int  # kept, checked in by their slot, and called
+    punctual: int  # of those, called no later than PUNCTUAL_S after their slot
+    punctuality_pct: float | None  # punctual / punctual_base * 100; None when no base
+
+
+PUNCTUAL_S = 300.0  # a booked customer called within 5 minutes of the slot was on time
+
+
+@dataclass(frozen=True)
 class Figures:
     branch_zh: str
     branch_en: str
@@ -139,6 +159,7 @@ class Figures:
     branch_key: str = ""  # the branch's name in a bank-wide report
     skipped_rows: int = 0  # database rows left out: unreadable (see `skipped`)
     skipped: tuple[str, ...] = ()  # the first few of them, one phrase each
+    bookings: tuple[BookingRow, ...] = ()  # per service with bookings, then "all"
 
     @property
     def skipped_message(self) -> str:
@@ -210,6 +231,17 @@ class EventFact:
 
 
 @dataclass(frozen=True)
+class BookingFact:
+    """A booking of the period as the figures need it."""
+
+    service: str
+    slot_at: datetime
+    state: str  # booked | checked_in | served | missed | cancelled
+    checked_in_at: datetime | None
+    called_at: datetime | None  # its ticket's call, when a booked number was called
+
+
+@dataclass(frozen=True)
 class AuditFact:
     """A row of the audit log: one override."""
 
@@ -269,6 +301,8 @@ class Facts:
     # the counters open when the period began (their last open/pause/close before it was
     # an open); None: not known (a counter whose first row is a pause or a close was open)
     open_at_start: frozenset[int] | None = None
+    bookings: Sequence[BookingFact] = ()  # the bookings of the period's days
+    booking_grace_s: float = 600.0  # appointments.grace_min: later is missed
 
 
 # The event kinds the queue writes (kiosk/queue/tickets.py, overrides.py, counters.py, txn.py).
@@ -277,7 +311,9 @@ TICKET_KINDS = frozenset({
     "no_show", "suspend", "resume", "cancel", "transfer", "hand_back", "pin", "tier_changed",
     "restored"})
 COUNTER_KINDS = {"counter_open": "open", "counter_pause": "paused", "counter_close": "closed"}
-OTHER_KINDS = frozenset({"counter_services", "notice", "alert_ack", "day_rollover"})
+OTHER_KINDS = frozenset({"counter_services", "notice", "alert_ack", "day_rollover",
+                         "booking_made", "booking_moved", "booking_cancelled",
+                         "booking_checked_in"})
 KNOWN_KINDS = TICKET_KINDS | frozenset(COUNTER_KINDS) | OTHER_KINDS
 # the events the figures do not need (the loader does not read them)
 UNUSED_KINDS = ("issued", "vip_arrival", "print_job", "reprint", "recall", "finish")
@@ -406,7 +442,43 @@ def _figures(facts: Facts, branch: _Branch, generated_at: datetime) -> Figures:
         overrides_by_staff=tuple((sid, name, n) for (sid, name), n in sorted(
             by_staff.items(), key=lambda kv: (-kv[1], kv[0][0]))),
         branch_key=names.key, skipped_rows=branch.skipped_rows, skipped=branch.skipped,
+        bookings=booking_rows(facts.bookings, names, facts.booking_grace_s, generated_at),
     )
+
+
+def booking_rows(bookings: Sequence[BookingFact], names: Names, grace_s: float,
+                 now: datetime) -> tuple[BookingRow, ...]:
+    """Per service with bookings (the branch's order), then all: made, kept, late, missed
+    and the punctuality (the share of those who came by their slot called within
+    PUNCTUAL_S of it). A booking still waiting for its customer at `now`, within its grace
+    window, is neither kept nor missed yet."""
+    if not bookings:
+        return ()
+    seen = {b.service for b in bookings}
+    services = [s for s in _ordered(names.services, seen) if s in seen]
+    rows = [_booking_row(s, names.service_label(s),
+                         [b for b in bookings if b.service == s], grace_s, now)
+            for s in services]
+    return (*rows, _booking_row("all", ("合计", "All"), bookings, grace_s, now))
+
+
+def _booking_row(key: str, label: tuple[str, str], bookings: Sequence[BookingFact],
+                 grace_s: float, now: datetime) -> BookingRow:
+    grace = timedelta(seconds=grace_s)
+    live = [b for b in bookings if b.state != "cancelled"]
+    kept = [b for b in live if b.checked_in_at is not None
+            and b.checked_in_at <= b.slot_at + grace]
+    missed = [b for b in live if b not in kept and (
+        b.state == "missed" or b.checked_in_at is not None or now > b.slot_at + grace)]
+    late = [b for b in live if b.checked_in_at is not None and b.checked_in_at > b.slot_at]
+    base = [b for b in kept if b.called_at is not None and b.checked_in_at is not None
+            and b.checked_in_at <= b.slot_at]
+    on_time = [b for b in base if b.called_at is not None
+               and (b.called_at - b.slot_at).total_seconds() <= PUNCTUAL_S]
+    return BookingRow(key, label[0], label[1], made=len(bookings),
+                      cancelled=len(bookings) - len(live), kept=len(kept), late=len(late),
+                      missed=len(missed), punctual_base=len(base), punctual=len(on_time),
+                      punctuality_pct=100.0 * len(on_time) / len(base) if base else None)
 
 
 def _ordered(known: Mapping[str, Any], seen: Iterable[str]) -> list[str]:

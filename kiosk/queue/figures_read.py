@@ -76,9 +76,12 @@ class FigureReads:
                               & (_E.at < until), text_times, skips)
             audits = _audits(s, since, until, text_times, skips)
             open_at_start = _open_at(s, since)
+            bookings = _bookings(s, first_day, last_day, text_times, skips)
         return fig.Facts(first_day=first_day, last_day=last_day, names=names, tickets=tickets,
                          events=events, audits=audits, skipped_rows=skips.count,
-                         skipped=tuple(skips.examples), open_at_start=open_at_start)
+                         skipped=tuple(skips.examples), open_at_start=open_at_start,
+                         bookings=bookings,
+                         booking_grace_s=b.settings.appointments.grace_min * 60.0)
 
     def _names(self, s: Session) -> fig.Names:
         """The branch's names: services and counters as its own database has them (so
@@ -146,6 +149,29 @@ def _tickets(s: Session, first_day: date, last_day: date, text_times: bool,
                 counter=int(r[10]) if r[10] is not None else None))
         except (TypeError, ValueError):
             skips.add(f"ticket {r[0]}: a time that is not a time")
+    return out
+
+
+def _bookings(s: Session, first_day: date, last_day: date, text_times: bool,
+              skips: fig.Skips) -> list[fig.BookingFact]:
+    """The bookings of the period's days, with their booked number's call."""
+    def col(c: Any) -> Any:
+        return type_coerce(c, String) if text_times else c
+
+    b = m.Booking
+    t = m.Ticket
+    rows = s.execute(select(b.id, b.service, col(b.slot_at), b.state, col(b.checked_in_at),
+                            col(t.called_at))
+                     .select_from(b).outerjoin(t, t.id == b.ticket_id)
+                     .where(b.slot_day.between(first_day, last_day))).all()
+    out = []
+    for r in rows:
+        try:
+            out.append(fig.BookingFact(service=str(r[1]), slot_at=_need(_time(r[2], text_times)),
+                                       state=str(r[3]), checked_in_at=_time(r[4], text_times),
+                                       called_at=_time(r[5], text_times)))
+        except (TypeError, ValueError):
+            skips.add(f"booking {r[0]}: a time that is not a time")
     return out
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -101,8 +102,14 @@ def what_if(q: ForecastInputs, change: CounterChange, policy: rules.Policy,
 WHAT_IF_ACTIONS = ("open", "pause", "close", "services")
 _FEED_HEAD = select(m.BranchState.last_event_id).where(m.BranchState.id == 1)
 _T = m.Ticket.__table__.c
-_CANDIDATE = (_T.id, _T.service, _T.tier, _T.rank_at, _T.pin)
+_CANDIDATE = (_T.id, _T.service, _T.tier, _T.rank_at, _T.pin, _T.booked_slot_at)
 _WAITING = select(*_CANDIDATE).where(_T.status == m.WAITING)
+
+
+def _candidate(r: Any) -> rules.Candidate:
+    """A waiting ticket's row (`_CANDIDATE`'s columns) as the rules see it."""
+    return rules.Candidate(r.id, r.service, r.tier, r.rank_at, r.pin,
+                           booked_at=r.booked_slot_at)
 _C = m.CounterRow.__table__.c
 _OPEN_COUNTERS = (
     select(_C.number, _C.services, _C.green_channel, _C.consecutive_priority,
@@ -114,7 +121,7 @@ _MEANS = select(m.ServiceRow.prefix, m.ServiceRow.mean_service_s)
 _EV = m.Event.__table__.c
 _CATCH_UP = (
     select(_EV.id.label("event_id"), _EV.kind, _EV.ticket_id, _T.service, _T.tier,
-           _T.rank_at, _T.pin, _T.status)
+           _T.rank_at, _T.pin, _T.booked_slot_at, _T.status)
     .select_from(m.Event.__table__.outerjoin(m.Ticket.__table__, _T.id == _EV.ticket_id))
     .where(_EV.id > bindparam("after"), _EV.id <= bindparam("upto")).order_by(_EV.id))
 
@@ -194,7 +201,7 @@ class Forecasts:
     def inputs(self, s: Session, now: datetime | None = None) -> ForecastInputs:
         """The queue as the rules see it: waiting tickets, open counters, service means."""
         now = now or self.branch.now()
-        waiting = [rules.Candidate(*r) for r in s.execute(_WAITING)]
+        waiting = [_candidate(r) for r in s.execute(_WAITING)]
         means = self._means(s)
         return ForecastInputs(now, self._counters(s, now, means), waiting, means)
 
@@ -227,7 +234,7 @@ class Forecasts:
                 or event_id - self._synced > MAX_CATCH_UP \
                 or time.monotonic() - self._read_at > RESYNC_S \
                 or not self._catch_up(s, kept, event_id):
-            kept = rules.WaitingSet(rules.Candidate(*r) for r in s.execute(_WAITING))
+            kept = rules.WaitingSet(_candidate(r) for r in s.execute(_WAITING))
             self._waiting, self._read_at, self._synced_day = kept, time.monotonic(), day
         self._synced = event_id
         return kept
@@ -246,7 +253,8 @@ class Forecasts:
             if r.ticket_id is None:
                 continue
             if r.status == m.WAITING:
-                kept.put(rules.Candidate(r.ticket_id, r.service, r.tier, r.rank_at, r.pin))
+                kept.put(rules.Candidate(r.ticket_id, r.service, r.tier, r.rank_at, r.pin,
+                                         booked_at=r.booked_slot_at))
             else:  # called, finished, cancelled, or gone: no longer waiting
                 kept.discard(r.ticket_id)
         return True

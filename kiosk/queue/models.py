@@ -114,6 +114,7 @@ class Ticket(Base):
         Index("ix_ticket_pin", "status", "pin"),
         Index("ix_ticket_customer", "customer_hash", "service", "status"),
         Index("ix_ticket_day", "business_day", "status"),
+        Index("ix_ticket_booked", "status", "booked_slot_at"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
                                     primary_key=True, autoincrement=True)
@@ -137,6 +138,8 @@ class Ticket(Base):
     outcome: Mapped[str] = mapped_column(String(64), default="")
     station: Mapped[str] = mapped_column(String(64), default="")
     estimate_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # a booked customer's slot (their deadline under every policy); None for a walk-in
+    booked_slot_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Event(Base):
@@ -205,3 +208,45 @@ class Audit(Base):
     reason: Mapped[str] = mapped_column(Text)
     event_id: Mapped[int] = mapped_column(BigInteger)
     details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+# Booking states and purposes
+BOOKED = "booked"
+CHECKED_IN = "checked_in"
+SERVED = "served"
+MISSED = "missed"
+BOOKING_CANCELLED = "cancelled"
+BOOKING_STATES = (BOOKED, CHECKED_IN, SERVED, MISSED, BOOKING_CANCELLED)
+PURPOSES = ("consultation", "large_cash", "other")
+
+
+class Booking(Base):
+    """An appointment (预约): a customer, a service and a slot. The customer only as a
+    keyed hash and masked forms; the six-digit code is unique within its day."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        UniqueConstraint("slot_day", "code", name="uq_booking_day_code"),
+        Index("ix_booking_slot", "slot_day", "service", "slot_at"),
+        Index("ix_booking_customer", "customer_hash", "slot_day"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    slot_day: Mapped[date] = mapped_column(Date)
+    slot_at: Mapped[datetime] = mapped_column(DateTime)  # the slot's start
+    length_min: Mapped[int] = mapped_column(Integer)
+    service: Mapped[str] = mapped_column(String(1), ForeignKey("services.prefix"))
+    customer_hash: Mapped[str] = mapped_column(String(64))
+    customer_kind: Mapped[str] = mapped_column(String(16))  # card | resident_id
+    customer_masked: Mapped[str] = mapped_column(String(32))  # 6222 **** **** 1234
+    name_masked: Mapped[str] = mapped_column(String(64), default="")
+    tier: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(16))  # consultation | large_cash | other
+    amount_band: Mapped[str] = mapped_column(String(16), default="")  # large cash only
+    code: Mapped[str] = mapped_column(String(6))
+    state: Mapped[str] = mapped_column(String(16), default=BOOKED)
+    booked_by: Mapped[str] = mapped_column(String(64))  # "M001 张经理"
+    booked_at: Mapped[datetime] = mapped_column(DateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    ticket_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")  # why cancelled or moved

@@ -30,7 +30,7 @@ _T = m.Ticket.__table__.c
 # What a TicketView needs, without loading whole ORM objects (the console's thousands).
 LIGHT_COLUMNS = (_T.id, _T.number, _T.service, _T.tier, _T.status, _T.business_day,
                  _T.arrived_at, _T.customer_masked, _T.counter, _T.called_at, _T.recalls,
-                 _T.outcome, _T.pin)
+                 _T.outcome, _T.pin, _T.booked_slot_at)
 
 
 class Reads:

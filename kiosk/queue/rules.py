@@ -89,6 +89,9 @@ class Candidate:
     # the promise deadline: issued at + the printed estimate + a margin (`promise_deadline`),
     # fixed at issue time and kept across transfers; None = no promise
     promised_at: datetime | None = None
+    # a booked customer's slot (预约, kiosk/queue/appointments.py): their deadline under
+    # every policy, so a booked customer who came in time is due at the slot; None = walk-in
+    booked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -138,12 +141,14 @@ class Policy:
         return self.tiered and self.rules.keep_promises
 
     def deadline(self, c: Candidate) -> datetime | None:
-        """When `c` is late: the earlier of its target deadline and (when promises are
-        kept) its promise deadline; None when it has neither."""
+        """When `c` is late: the earliest of its target deadline, (when promises are kept)
+        its promise deadline and (booked) its slot; None when it has none of them."""
         target = self.target_s(c.service, c.tier)
         at = None if target is None else c.rank_at + timedelta(seconds=target)
         if c.promised_at is not None and self.keeps_promises:
             at = c.promised_at if at is None else min(at, c.promised_at)
+        if c.booked_at is not None:
+            at = c.booked_at if at is None else min(at, c.booked_at)
         return at
 
     def tier(self, key: str) -> Tier:
@@ -305,7 +310,8 @@ def _promise_key(c: Candidate) -> tuple[datetime, datetime, int]:
 def group_heads(waiting: Sequence[Candidate]) -> list[Candidate]:
     """What storage passes to `pick_next`: each (service, tier) group's rank head (smallest
     (rank_at, ticket_id)) and promise head (smallest (promised_at, rank_at, ticket_id) among
-    those with a promise), each ticket once, plus every pinned ticket."""
+    those with a promise), each ticket once, plus every pinned ticket and every booked one
+    (their slot is a deadline out of rank order; a branch has few)."""
     heads: dict[tuple[str, str], Candidate] = {}
     promise_heads: dict[tuple[str, str], Candidate] = {}
     pinned = []
@@ -322,7 +328,10 @@ def group_heads(waiting: Sequence[Candidate]) -> list[Candidate]:
             if first is None or _promise_key(c) < _promise_key(first):
                 promise_heads[key] = c
     extra = [c for key, c in promise_heads.items() if heads[key] != c]
-    return [*heads.values(), *extra, *pinned]
+    chosen = {c.ticket_id for c in (*heads.values(), *extra)}
+    booked = [c for c in waiting if c.booked_at is not None and c.pin is None
+              and c.ticket_id not in chosen]
+    return [*heads.values(), *extra, *booked, *pinned]
 
 
 def promise_deadline(issued_at: datetime, estimate_s: float | None,
@@ -405,6 +414,7 @@ class WaitingSet:
         self.promised: dict[tuple[str, str], list[tuple[datetime, datetime, int]]] = {}
         self.by_id: dict[int, Candidate] = {}
         self.pinned: dict[int, Candidate] = {}
+        self.booked: dict[int, Candidate] = {}  # unpinned booked tickets (also in groups)
         for c in sorted(waiting, key=_oldest_key):  # appended in order: no insertion cost
             self._add(c, append=True)
 
@@ -432,6 +442,7 @@ class WaitingSet:
         if c.pin is not None:
             del self.pinned[ticket_id]
             return
+        self.booked.pop(ticket_id, None)
         key = (c.service, c.tier)
         group = self.groups[key]
         del group[bisect_left(group, _oldest_key(c), key=_oldest_key)]
@@ -460,6 +471,8 @@ class WaitingSet:
             insort(group, c, key=_oldest_key)
         if c.promised_at is not None:
             insort(self.promised.setdefault(key, []), _promise_key(c))
+        if c.booked_at is not None:
+            self.booked[c.ticket_id] = c
 
 
 @dataclass(frozen=True)
@@ -529,6 +542,10 @@ class _Queue:
                 self.promise_at[key] = j
                 if j < len(promised) and promised[j][2] != first.ticket_id:
                     out.append(self.waiting.by_id[promised[j][2]])
+        if self.waiting.booked:  # booked tickets: due at their slot, out of rank order
+            shown = {c.ticket_id for c in out}
+            out += [c for c in self.waiting.booked.values() if c.service in services
+                    and c.ticket_id not in self.taken and c.ticket_id not in shown]
         out += [p for p in self.pinned if p.service in services]
         return out
 

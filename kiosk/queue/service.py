@@ -12,6 +12,7 @@ Each concern lives in a module named for it; `QueueService` builds them around o
 - `reads.py`      what screens and commands show (typed values, see `views.py`)
 - `figures_read.py` a day's or a range's figures (arithmetic in `figures.py`)
 - `stations.py`   heartbeats and device states
+- `appointments.py` bookings: made, moved, cancelled by staff, checked in at the kiosk
 
 Callers may use the parts directly (`service.tickets.issue(...)`) or the flat names below.
 """
@@ -26,6 +27,7 @@ from sqlalchemy import select
 
 from kiosk.config import Settings
 from kiosk.queue import models as m
+from kiosk.queue.appointments import Appointments
 from kiosk.queue.counters import Counters
 from kiosk.queue.db import Database
 from kiosk.queue.forecast import Forecasts
@@ -98,6 +100,8 @@ class QueueService:
         self.counter_panel = reads.counter_panel
         self.tickets_now = reads.tickets_now
 
+
+        self.appointments = Appointments(branch, staff, tickets)
 
         self.station_ops = stations = Stations(branch)
         self.heartbeat, self.stations = stations.heartbeat, stations.all

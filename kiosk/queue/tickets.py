@@ -10,7 +10,18 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Table, func, insert, select, text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -123,7 +134,7 @@ class Tickets:
                    "status": m.WAITING, "customer_hash": digest, "customer_masked": masked,
                    "arrived_at": now, "rank_at": now, "station": station, "recalls": 0,
                    "outcome": ""}
-            ticket_id, number = self._insert_ticket(op, row, payload)
+            ticket_id, number = self.insert_ticket(op, row, payload)
             issued_event_id = op.last_event_id
             self._issued_events[ticket_id] = issued_event_id
             while len(self._issued_events) > 64:  # a kiosk asks for its last one
@@ -149,7 +160,7 @@ class Tickets:
             arrived_at=now, customer_masked=masked, counter=None, called_at=None, recalls=0,
             outcome="")
 
-    def _insert_ticket(self, op: Op, row: dict[str, Any],
+    def insert_ticket(self, op: Op, row: dict[str, Any],
                        payload: dict[str, Any]) -> tuple[int, str]:
         """Take the next number and insert the ticket and its "issued" event.
 
@@ -229,8 +240,10 @@ class Tickets:
         query = self._head_queries.get(key)
         if query is None:
             query = self._head_queries[key] = head_query(key, tuple(self.branch.tiers))
-        return [rules.Candidate(r.id, r.service, r.tier, r.rank_at, r.pin)
-                for r in s.execute(query) if r.pin is None or r.service in key]
+        found = {r.id: rules.Candidate(r.id, r.service, r.tier, r.rank_at, r.pin,
+                                       booked_at=r.booked_slot_at)
+                 for r in s.execute(query) if r.pin is None or r.service in key}
+        return list(found.values())  # a booked ticket may also be its group's head
 
     # --- the ticket's life at the counter --------------------------------------------------
 
@@ -247,6 +260,10 @@ class Tickets:
         def apply(s: Session, t: m.Ticket, now: datetime) -> None:
             t.status, t.finished_at, t.outcome = m.DONE, now, "served"
             t.started_at = t.started_at or t.called_at or now
+            if t.booked_slot_at is not None:  # a booked customer: the booking is served
+                s.execute(update(m.Booking).where(m.Booking.ticket_id == t.id,
+                                                  m.Booking.state == m.CHECKED_IN)
+                          .values(state=m.SERVED))
         return self._step(ticket_id, _CAN_FINISH, "finished", "finish", apply, free=True,
                           learn=True)
 
@@ -407,7 +424,9 @@ def placement_rank(s: Session, service: str, ticket: m.Ticket, placement: str,
 def head_query(services: tuple[str, ...], tiers: tuple[str, ...]) -> TextualSelect:
     """Call-next's read, as plain SQL made once per set of services: the head of each
     (service, tier) group of unpinned waiting tickets, and every pinned waiting ticket
-    (of any service: they are few; `_heads` keeps those of the counter's services).
+    (of any service: they are few; `_heads` keeps those of the counter's services), and
+    every unpinned booked waiting ticket (due at their slot, out of rank order; few, and
+    one range of ix_ticket_booked).
 
     Building the same query with SQLAlchemy's constructs took 1.4 ms a call. Each part is
     written so that only one index fits it, whatever PostgreSQL's statistics say: with
@@ -415,7 +434,7 @@ def head_query(services: tuple[str, ...], tiers: tuple[str, ...]) -> TextualSele
     index and sorted every waiting row (78 ms at 50,000 waiting). A head is one probe of
     ix_ticket_queue (`coalesce(pin, 0) = 0` is "not pinned": pins are positions from 1),
     the pinned tickets one range of ix_ticket_pin."""
-    cols = "id, service, tier, rank_at, pin"
+    cols = "id, service, tier, rank_at, pin, booked_slot_at"
     params: dict[str, str] = {"waiting": m.WAITING}
     parts = []
     for i, (svc, tier) in enumerate((svc, tier) for svc in services for tier in tiers):
@@ -424,9 +443,11 @@ def head_query(services: tuple[str, ...], tiers: tuple[str, ...]) -> TextualSele
                      f"AND service = :s{i} AND tier = :t{i} AND coalesce(pin, 0) = 0 "
                      f"ORDER BY rank_at, id LIMIT 1) AS h{i}")
     parts.append(f"SELECT {cols} FROM tickets WHERE status = :waiting AND pin IS NOT NULL")
+    parts.append(f"SELECT {cols} FROM tickets WHERE status = :waiting "
+                 "AND booked_slot_at IS NOT NULL AND coalesce(pin, 0) = 0")
     return (text("\nUNION ALL\n".join(parts)).bindparams(**params)
             .columns(id=BigInteger, service=String, tier=String, rank_at=DateTime,
-                     pin=Integer))
+                     pin=Integer, booked_slot_at=DateTime))
 
 
 _TICKETS = cast(Table, m.Ticket.__table__)
@@ -437,7 +458,7 @@ _SEQ_UPSERT = text(
     "ON CONFLICT (business_day, service) DO UPDATE SET last = sequences.last + 1 "
     "RETURNING last")
 
-# PostgreSQL: number, ticket, event and notification in one round trip (see _insert_ticket).
+# PostgreSQL: number, ticket, event and notification in one round trip (see insert_ticket).
 _PG_ISSUE = text(f"""
 WITH seq AS (
     INSERT INTO sequences (business_day, service, last) VALUES (:business_day, :service, 1)

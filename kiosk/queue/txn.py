@@ -206,6 +206,7 @@ class Branch:
             customer_masked=t.customer_masked or "", counter=t.counter,
             called_at=t.called_at, recalls=t.recalls, outcome=t.outcome or "",
             existing=existing, pin=t.pin,
+            booked_slot_at=getattr(t, "booked_slot_at", None),
             ahead=forecast.ahead if forecast else None,
             estimated_wait_s=round(forecast.wait_s) if forecast else None,
             beyond=bool(forecast and forecast.beyond),

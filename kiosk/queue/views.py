@@ -34,6 +34,7 @@ class TicketView:
     # ahead and estimated_wait_s are lower bounds: the ticket stands beyond the forecast's
     # horizon ("more than 600 ahead, over 3 hours")
     beyond: bool = False
+    booked_slot_at: datetime | None = None  # a booked customer's slot (预约)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -26,7 +26,14 @@ from typing import Any
 
 from kiosk.errors import KioskError
 from kiosk.queue.audit_csv import sheet_cell
-from kiosk.queue.figures import BankFigures, CounterFigures, Figures, GroupRow, Slot
+from kiosk.queue.figures import (
+    BankFigures,
+    BookingRow,
+    CounterFigures,
+    Figures,
+    GroupRow,
+    Slot,
+)
 from kiosk.report.tables import BANK_TABLES, TABLES
 
 Cell = str | int | float | None
@@ -140,7 +147,19 @@ def branch_tables(f: Figures) -> list[Table]:
         titled("overrides_by_kind", ("类别 Kind", "次数 Count"), f.overrides_by_kind),
         titled("overrides_by_staff", ("工号 Staff no.", "姓名 Name", "次数 Count"),
                f.overrides_by_staff),
+        titled("bookings", BOOKING_HEADINGS, [booking_cells(b) for b in f.bookings]),
     ]
+
+
+BOOKING_HEADINGS = ("代码 Key", "名称 Name", "Name", "预约 Made", "取消 Cancelled",
+                    "按时签到 Kept", "迟到 Late", "未到 Missed",
+                    "到时已在 Came by the slot", "5分钟内叫号 Called within 5 min",
+                    "准时率% Punctuality %")
+
+
+def booking_cells(b: BookingRow) -> tuple[Cell, ...]:
+    return (b.key, b.label_zh, b.label_en, b.made, b.cancelled, b.kept, b.late, b.missed,
+            b.punctual_base, b.punctual, _pct(b.punctuality_pct))
 
 
 def tables(figs: Figures | BankFigures) -> list[tuple[str, Table]]:

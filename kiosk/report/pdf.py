@@ -221,6 +221,9 @@ class Report:
         self._half_hours(f)
         doc.heading("过号 No-shows", 1)
         self._no_shows(f)
+        if f.bookings:
+            doc.heading("预约 Appointments", 1)
+            self._bookings(f)
         doc.heading("人工干预 Overrides", 1)
         self._overrides(f)
         doc.heading("最繁忙时段 Busiest half hours", 1)
@@ -290,6 +293,19 @@ class Report:
         self.doc.table(Table("按等级 By tier", (Column("等级\nTier", 2.4, LEFT), *columns),
                              [*map(cells, f.by_tier), cells(f.total)],
                              frozenset({len(f.by_tier)}), width=0.7))
+
+    def _bookings(self, f: Figures) -> None:
+        rows: list[list[Cell]] = [
+            [(b.label_zh, b.label_en), w.count(b.made), w.count(b.kept), w.count(b.late),
+             w.count(b.missed), w.pct(b.punctuality_pct)] for b in f.bookings]
+        note = ("准时率：到时已在的预约客户中，在预约时间后 5 分钟内被叫号的比例。 Punctuality: of "
+                "the booked customers who came by their slot, the share called within 5 minutes "
+                "of it.")
+        self.doc.table(Table(
+            "预约、签到与准时 Bookings made, kept, late, missed and punctuality",
+            (Column("业务\nService", 2.4, LEFT), Column("预约\nMade"), Column("按时签到\nKept"),
+             Column("迟到\nLate"), Column("未到\nMissed"), Column("准时率\nPunctuality")),
+            rows, frozenset({len(rows) - 1}), note=note, width=0.8))
 
     def _overrides(self, f: Figures) -> None:
         doc = self.doc

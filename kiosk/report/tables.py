@@ -14,5 +14,6 @@ TABLES = {
     "overrides": ("人工干预", "Overrides"),
     "overrides_by_kind": ("人工干预（按类别）", "Overrides by kind"),
     "overrides_by_staff": ("人工干预（按员工）", "Overrides by staff"),
+    "bookings": ("预约", "Appointments"),
 }
 BANK_TABLES = {"by_branch": ("按网点", "By branch"), **TABLES}

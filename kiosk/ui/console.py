@@ -44,6 +44,7 @@ from kiosk.queue.views import (
     StationRecord,
     TicketView,
 )
+from kiosk.ui.console_bookings import BookingsBoard
 from kiosk.ui.console_figures import LiveFigures
 
 log = logging.getLogger(__name__)
@@ -224,6 +225,7 @@ class ConsoleModel:
         self.estimates_at: datetime | None = None
         self.business_day: date | None = None
         self.figures = LiveFigures()  # the Figures tab: today's figures, coalesced
+        self.bookings = BookingsBoard(service, settings, lambda: self.actor)  # 预约 tab
 
     # --- who is logged in ----------------------------------------------------------------
 

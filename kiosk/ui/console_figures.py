@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from kiosk.config import Settings
-from kiosk.queue.figures import Figures, GroupRow, Slot
+from kiosk.queue.figures import BookingRow, Figures, GroupRow, Slot
 from kiosk.queue.views import FeedEvent
 
 # Events that change nothing the figures count (the notice, alerts acknowledged, print
@@ -165,6 +165,7 @@ class FiguresView:
     slots: tuple[Slot, ...]
     waiting_by_service: tuple[tuple[str, str, str, int], ...]  # (prefix, zh, en, waiting)
     service_level_target_pct: float
+    bookings: tuple[BookingRow, ...] = ()  # 预约: per service with bookings, then all
 
 
 def _line(key: str, zh: str, en: str, row: GroupRow | None, waiting: int) -> FiguresLine:
@@ -197,4 +198,4 @@ def figures_view(figures: Figures, waiting: Iterable[tuple[str, str]], settings:
         headline=total, by_service=services, by_tier=tiers, slots=tuple(figures.slots),
         waiting_by_service=tuple((line.key, line.label_zh, line.label_en, line.waiting)
                                  for line in services),
-        service_level_target_pct=target_pct)
+        service_level_target_pct=target_pct, bookings=tuple(figures.bookings))

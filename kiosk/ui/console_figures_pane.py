@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.queue.figures import BookingRow
 from kiosk.report import charts
 from kiosk.ui.console_figures import FiguresLine, FiguresView
 
@@ -32,6 +33,7 @@ HEADLINE = ("arrived", "served", "waiting", "mean_wait", "p95_wait", "service_le
             "no_show")
 COLUMNS = ("name", "arrived", "served", "waiting", "no_show", "mean_wait", "p95_wait",
            "service_level")
+BOOKING_COLUMNS = ("name", "booked", "kept", "late", "missed", "punctual")
 BELOW_TARGET = "#f6c7c7"
 AT_TARGET = "#d5efd9"
 
@@ -112,6 +114,8 @@ class FiguresPane(QWidget):
         self.tier_table = self._table("figuresByTier")
         left.addWidget(self.service_table)
         left.addWidget(self.tier_table)
+        self.booking_table = self._table("figuresBookings", len(BOOKING_COLUMNS))
+        left.addWidget(self.booking_table)
         self.chart_views: dict[str, QChartView] = {}
         for name, column in (("waiting", left), ("arrivals", right),
                              ("service_level", right)):
@@ -127,8 +131,8 @@ class FiguresPane(QWidget):
         box.addLayout(body, 1)
         self.retranslate("zh")
 
-    def _table(self, name: str) -> QTableWidget:
-        t = QTableWidget(0, len(COLUMNS), self)
+    def _table(self, name: str, columns: int = len(COLUMNS)) -> QTableWidget:
+        t = QTableWidget(0, columns, self)
         t.setObjectName(name)
         t.verticalHeader().hide()
         t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -163,6 +167,10 @@ class FiguresPane(QWidget):
                  self.tr("目标内叫号", "column")]
         self.service_table.setHorizontalHeaderLabels(heads)
         self.tier_table.setHorizontalHeaderLabels([self.tr("客户等级"), *heads[1:]])
+        self.booking_table.setHorizontalHeaderLabels(
+            [self.tr("预约"), self.tr("预约", "column"), self.tr("按时签到", "column"),
+             self.tr("迟到", "column"), self.tr("未到", "column"),
+             self.tr("5 分钟内叫号", "column")])
 
     def set_scale(self, scale: float) -> None:
         """The console's print size changed: the charts' type and the totals' bold font
@@ -187,10 +195,10 @@ class FiguresPane(QWidget):
         if view is None:
             for value, _caption in self.cards.values():
                 value.setText("—")
-            self.service_table.setRowCount(0)
-            self.tier_table.setRowCount(0)
-            self._fit(self.service_table)
-            self._fit(self.tier_table)
+            for table in (self.service_table, self.tier_table, self.booking_table):
+                table.setRowCount(0)
+                self._fit(table)
+            self.booking_table.hide()
             for v in self.chart_views.values():
                 self._set_chart(v, None)
             return
@@ -208,6 +216,7 @@ class FiguresPane(QWidget):
         level.style().polish(level)
         self._fill(self.service_table, [*view.by_service, h], target)
         self._fill(self.tier_table, [*view.by_tier, h], target)
+        self._fill_bookings(view.bookings)
         self._charts(view)
         self.draws += 1
 
@@ -229,6 +238,28 @@ class FiguresPane(QWidget):
                 if j == len(cells) - 1 and line.service_level_pct is not None:
                     item.setBackground(QBrush(QColor(
                         BELOW_TARGET if line.service_level_pct < target else AT_TARGET)))
+                table.setItem(i, j, item)
+        self._fit(table)
+
+    def _fill_bookings(self, rows: tuple[BookingRow, ...]) -> None:
+        """预约: made, kept, late, missed and the share called within 5 minutes of the
+        slot, per service (hidden on a day without bookings)."""
+        table = self.booking_table
+        table.setVisible(bool(rows))
+        table.setRowCount(len(rows))
+        bold = QFont(table.font())
+        bold.setBold(True)
+        for i, b in enumerate(rows):
+            name = self.tr("合计") if b.key == "all" else (
+                b.label_en if self.lang == "en" else b.label_zh)
+            cells = [name, str(b.made - b.cancelled), str(b.kept), str(b.late), str(b.missed),
+                     pct_text(b.punctuality_pct)]
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if j:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if b.key == "all":
+                    item.setFont(bold)
                 table.setItem(i, j, item)
         self._fit(table)
 

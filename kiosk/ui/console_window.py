@@ -65,6 +65,7 @@ from kiosk.ui.console import (
     Problem,
     problem,
 )
+from kiosk.ui.console_bookings_pane import BookingsPane
 from kiosk.ui.console_dialogs import CounterDialog, ReasonDialog, minutes_text
 from kiosk.ui.console_figures import figures_view
 from kiosk.ui.console_figures_pane import FiguresPane
@@ -261,6 +262,7 @@ class ConsoleWindow(QWidget):
     hall_changed = Signal()
     panes_changed = Signal(set)
     figures_drawn = Signal()  # the Figures tab shows newly computed figures
+    bookings_shown = Signal()  # the Appointments tab shows bookings read again
     action_done = Signal(str, object)  # (action, result)
     action_failed = Signal(str, object)  # (action, Problem)
     message_shown = Signal(str)
@@ -351,6 +353,12 @@ class ConsoleWindow(QWidget):
         self._build_notice()
         self._build_audit()
         self._build_figures()
+        self.bookings_pane = BookingsPane(self.model.bookings, self.settings, self)
+        self.bookings_pane.set_today(self.model.now().date())
+        self.bookings_pane.book_requested.connect(self.book)
+        self.bookings_pane.move_requested.connect(self.move_booking)
+        self.bookings_pane.cancel_requested.connect(self.cancel_booking)
+        self.tabs.addTab(self.bookings_pane, "")
 
     def _build_login(self) -> None:
         page = QWidget(self)
@@ -676,7 +684,7 @@ class ConsoleWindow(QWidget):
         self.login_button.setText(self.tr("登录"))
         for i, text in enumerate((self.tr("大厅"), self.tr("窗口"), self.tr("提醒"),
                                   self.tr("主动派号"), self.tr("公告"), self.tr("审计"),
-                                  self.tr("数据"))):
+                                  self.tr("数据"), self.tr("预约"))):
             self.tabs.setTabText(i, text)
         self._alerts_tab_text()
         names = {"pin": self.tr("置顶 / 移到第几位"), "tier": self.tr("更改等级"),
@@ -728,6 +736,7 @@ class ConsoleWindow(QWidget):
         self._show_status()
         self.refresh_panes({"hall", "no_shows", "counters", "alerts", "audit"})
         self.figures_pane.retranslate(self.lang)
+        self.bookings_pane.retranslate(self.lang)
         self._draw_figures()
         self._update_clock()
 
@@ -863,6 +872,7 @@ class ConsoleWindow(QWidget):
             t.start()
         self.model.figures.mark_stale()
         self._figures_due()
+        self.refresh_bookings()
         self.logged_in.emit(actor)
 
     def logout(self) -> None:
@@ -893,6 +903,8 @@ class ConsoleWindow(QWidget):
 
     def on_events(self, events: list[FeedEvent]) -> None:
         self.refresh_panes(self.model.apply(events))  # estimates follow on their timer
+        if self.model.bookings.wants(events):
+            self.refresh_bookings()
 
     def on_state(self, state: ConsoleState) -> None:
         self.refresh_panes(self.model.load(state))
@@ -983,6 +995,9 @@ class ConsoleWindow(QWidget):
     def _tick(self) -> None:
         now = self.model.now()
         self.hall_model.age(now)
+        board = self.model.bookings  # a slot begins, a grace window ends: no event
+        board.load([r.view for r in board.rows], now)
+        self.bookings_pane.show_rows()
         self.refresh_panes(self.model.check_waits(now) | {"counters"})
 
     # --- drawing the panes ------------------------------------------------------------------
@@ -1117,6 +1132,46 @@ class ConsoleWindow(QWidget):
         self.model.figures.show(self.tabs.widget(index) is self.figures_page)
         self._figures_due()
 
+    # --- the Appointments tab (预约) -------------------------------------------------------------
+
+    def refresh_bookings(self) -> None:
+        """Today's bookings read again on the worker (a change came by the feed)."""
+        if self.model.actor is None:
+            return
+        self.worker.run(self.model.bookings.read, on_done=self._got_bookings,
+                        on_error=lambda e: log.info("bookings not read: %s", e))
+
+    def _got_bookings(self, views: list[Any]) -> None:
+        self.model.bookings.load(views, self.model.now())
+        self.bookings_pane.show_rows()
+        self.bookings_shown.emit()
+
+    def book(self, fields: dict[str, str]) -> bool:
+        def booked(view: Any) -> None:
+            self.show_message(self.tr("已预约，预约码 %1").replace("%1", view.code), ok=True)
+            self.bookings_pane.identifier.clear()
+
+        return self.run_action("book", self.model.bookings.book, fields["service"],
+                               fields["identifier"], fields["day_text"], fields["time_text"],
+                               fields["purpose"], fields["amount_band"], fields["reason"],
+                               on_done=booked)
+
+    def move_booking(self, booking_id: int, day_text: str, time_text: str,
+                     reason: str) -> bool:
+        if booking_id < 0:
+            self.show_message(self.tr("请先在列表中选中一个预约。"))
+            return False
+        return self.run_action("move_booking", self.model.bookings.move, booking_id,
+                               day_text, time_text, reason,
+                               on_done=self._done(self.tr("预约已改期")))
+
+    def cancel_booking(self, booking_id: int, reason: str) -> bool:
+        if booking_id < 0:
+            self.show_message(self.tr("请先在列表中选中一个预约。"))
+            return False
+        return self.run_action("cancel_booking", self.model.bookings.cancel, booking_id,
+                               reason, on_done=self._done(self.tr("预约已取消")))
+
     # --- selections ----------------------------------------------------------------------------
 
     def selected_ticket(self) -> HallRow | None:
@@ -1185,6 +1240,7 @@ class ConsoleWindow(QWidget):
                   self.restore_button, self.issue_button, self.notice_button,
                   self.ack_button, self.ack_resolved_button]:
             b.setEnabled(on)
+        self.bookings_pane.set_enabled(on)
 
     def _open(self, dialog: ReasonDialog, on_ok: Callable[[], object]) -> ReasonDialog:
         if self.dialog is not None:

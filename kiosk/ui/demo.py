@@ -20,8 +20,10 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.config import PROJECT_ROOT, Settings
+from kiosk.errors import QueueError
 from kiosk.identity import Identity, identify
 from kiosk.queue import customers
+from kiosk.queue.appointments import BookingView
 from kiosk.queue.models import CALLED, SERVING
 from kiosk.queue.service import QueueService
 from kiosk.ui.console_window import ConsoleWindow
@@ -72,6 +74,31 @@ def prepare_demo_branch(service: QueueService, counters: tuple[int, ...] = DEMO_
             service.staff.add(demo_teller(number), f"柜员{number}", "teller", DEMO_TELLER_PIN)
             teller = service.login(demo_teller(number), DEMO_TELLER_PIN)
             service.open_counter(number, actor=teller)
+
+
+# The demo's booked customers (预约): (card, service, minutes from now, purpose)
+DEMO_BOOKINGS = (("6228483000000030004", "V", 15, "consultation"),  # 欧阳建国, gold
+                 ("6259654000000041", "V", 45, "consultation"),  # 孙丽, platinum
+                 ("6222021000000010008", "C", 30, "other"))  # 张伟, regular
+
+
+def demo_bookings(service: QueueService) -> list[BookingView]:
+    """A few bookings of today a little after the demo's time, booked by the demo manager:
+    their codes (printed at start) or cards check in at the kiosk. One the service's hours
+    no longer allow is left out."""
+    manager = service.login(DEMO_MANAGER[0], DEMO_MANAGER[2], role="manager")
+    now = service.now()
+    out = []
+    for card, prefix, minutes, purpose in DEMO_BOOKINGS:
+        at = now + timedelta(minutes=minutes)
+        at -= timedelta(minutes=at.minute % 5, seconds=at.second, microseconds=at.microsecond)
+        try:
+            out.append(service.appointments.book(
+                prefix, identify(card, service.settings.hash_secret), at.date(), at.time(),
+                purpose=purpose, actor=manager, reason="演示预约 demo booking"))
+        except QueueError as exc:
+            log.info("demo booking left out: %s", exc)
+    return out
 
 
 def directory_walk_ins(settings: Settings,
@@ -185,9 +212,10 @@ class Demo(QObject):
                  displays: list[tuple[str, QWidget, Any]], workdir: Path, offset: timedelta,
                  *, simulate: bool = False, seed: int = 7,
                  tellers: list[tuple[str, TellerWindow]] | None = None,
-                 web: Any = None) -> None:
+                 web: Any = None, bookings: list[BookingView] | None = None) -> None:
         super().__init__()
         self.service = service
+        self.bookings = list(bookings or [])  # today's booked customers, to check in
         self.web = web  # the web station serving the tickets' QR codes (stop(), url)
         self.kiosk = kiosk
         self.stations = [station for _name, _window, station in displays

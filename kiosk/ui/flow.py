@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +24,11 @@ from kiosk.devices.printer import PrinterState, TicketPrinter, print_checked
 from kiosk.devices.ticket import LayoutOptions, TicketData, qr_image, ticket_data
 from kiosk.errors import InvalidIdentifier
 from kiosk.identity import Identity, compact, identify
+from kiosk.queue.appointments import BookingView, CheckInResult
 from kiosk.queue.service import QueueService
 from kiosk.queue.views import FeedEvent, TicketView
+
+BOOKING_CODE = re.compile(r"[0-9]{6}")  # six digits typed on the keypad: a booking code
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ class Greeting:
     name_masked: str
     tier: Tier
     known: bool  # found in the customer directory
+    booking: BookingView | None = None  # today's booking to check in (or reprint)
 
     @property
     def vip(self) -> bool:
@@ -69,6 +73,9 @@ class IssueOutcome:
     printer_error: PrinterError | None
     printer_state: str
     qr_png: bytes = b""  # the ticket's QR alone, large on screen when nothing was printed
+    booking: BookingView | None = None  # a check-in: the booking it was for
+    check_in: str = ""  # booked (due at the slot) | late (a walk-in number) | reprint
+    arrival: str = ""  # early | in_grace | late
 
     @property
     def reprint(self) -> bool:
@@ -108,14 +115,41 @@ class KioskFlow:
         """Manual entry on the keypad: a resident ID or a card number."""
         return self.greet(identify(text, self.settings.hash_secret))
 
+    @staticmethod
+    def is_booking_code(text: str) -> bool:
+        return bool(BOOKING_CODE.fullmatch(compact(text)))
+
     def greet(self, identity: Identity, name_on_card: str = "") -> Greeting:
-        """The customer as the directory knows them (the card's own name otherwise)."""
+        """The customer as the directory knows them (the card's own name otherwise), with
+        today's booking when there is one to check in."""
         entry = self.service.customer(identity)
         name, tier_key = (entry.name_masked, entry.tier) if entry else ("", "")
         name = name or name_on_card
         tier = next((t for t in self.settings.tiers if t.key == tier_key),
                     self.settings.regular_tier)
-        return Greeting(identity, name, tier, entry is not None)
+        booking = self.service.appointments.today_for(identity)
+        if booking is not None and not (booking.state == "booked" or booking.ticket_status in (
+                "waiting", "called", "serving", "suspended")):
+            booking = None  # cancelled, served: the customer takes a number as anyone
+        return Greeting(identity, name, tier, entry is not None, booking)
+
+    # --- appointments ------------------------------------------------------------------
+
+    def check_in(self, greeting: Greeting) -> IssueOutcome:
+        """A booked customer's card or ID: today's booking gets its number, printed."""
+        got = self.service.appointments.check_in(identity=greeting.identity,
+                                                 station=self.station)
+        return self._checked_in(got)
+
+    def check_in_code(self, code: str) -> IssueOutcome:
+        """The six-digit booking code typed on the keypad (`BookingRefused` when it finds
+        no booking of today that can be checked in)."""
+        got = self.service.appointments.check_in(code=compact(code), station=self.station)
+        return self._checked_in(got)
+
+    def _checked_in(self, got: CheckInResult) -> IssueOutcome:
+        outcome = self._print(self.service.with_forecast(got.ticket))
+        return replace(outcome, booking=got.booking, check_in=got.kind, arrival=got.arrival)
 
     # --- services --------------------------------------------------------------------
 
@@ -150,7 +184,10 @@ class KioskFlow:
         identity = greeting.identity if greeting else None
         masked = greeting.name_masked if greeting else ""
         view = self.service.issue(prefix, identity, station=self.station, customer_masked=masked)
-        view = self.service.with_forecast(view)
+        return self._print(self.service.with_forecast(view))
+
+    def _print(self, view: TicketView) -> IssueOutcome:
+        """Print the ticket; a failed printer leaves it valid and the outcome says so."""
         data = self.ticket_data(view)
         error: PrinterError | None = None
         try:

@@ -176,9 +176,9 @@ class HomeScreen(Screen):
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("请刷卡或插入身份证"))
-        self.subtitle.setText(self.tr("贵宾客户刷卡后可优先办理"))
+        self.subtitle.setText(self.tr("贵宾客户刷卡后可优先办理；预约客户请刷卡或输入预约码"))
         self.no_card_button.setText(self.tr("不刷卡取号"))
-        self.manual_button.setText(self.tr("输入身份证号或卡号"))
+        self.manual_button.setText(self.tr("输入身份证号、卡号或预约码"))
         self.fit()
 
 
@@ -350,6 +350,7 @@ class ResultScreen(Screen):
         super().__init__(parent)
         self.outcome: IssueOutcome | None = None
         self.seconds_left = 0
+        self.booked = label("", "ahead", self)  # 您预约了 10:30 贵宾理财
         self.caption = label("", "numbercaption", self)
         self.number = label("", "number", self, wrap=False)
         self.service = label("", "servicename", self)
@@ -365,8 +366,8 @@ class ResultScreen(Screen):
         left = QVBoxLayout()
         left.setSpacing(14)
         left.addStretch(1)
-        for w in (self.caption, self.number, self.service, self.ahead, self.wait, self.take,
-                  self.notice):
+        for w in (self.booked, self.caption, self.number, self.service, self.ahead, self.wait,
+                  self.take, self.notice):
             left.addWidget(w)
         left.addStretch(1)
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -440,9 +441,30 @@ class ResultScreen(Screen):
                 self.wait.setText(self.tr("预计等候约 {m} 分钟").format(
                     m=wait_minutes(v.estimated_wait_s)))
             self.want(self.wait, v.estimated_wait_s is not None)
+        self._show_booking(o)
         self._show_print_state(o)
         self._countdown()
         self.fit()
+
+    def _show_booking(self, o: IssueOutcome) -> None:
+        """A booked customer's check-in: their slot, and when they will be called."""
+        b = o.booking
+        self.want(self.booked, b is not None)
+        if b is None:
+            return
+        slot = f"{b.slot_at:%H:%M}"
+        service = self.pick(b.service_name_zh, b.service_name_en)
+        if o.check_in == "late":
+            self.booked.setText(self.tr("您预约的 {t} 已过时，已为您取普通号码，"
+                                        "我们会尽快为您办理").format(t=slot))
+            return
+        self.booked.setText(self.tr("您预约了 {t} {service}").format(t=slot, service=service))
+        if o.arrival == "early" and o.check_in == "booked":
+            self.ahead.setText(self.tr("到 {t} 时优先为您叫号，请在大厅稍候").format(t=slot))
+            self.want(self.wait, False)
+        elif o.check_in == "booked":
+            self.ahead.setText(self.tr("请稍候，我们会优先为您叫号"))
+            self.want(self.wait, False)
 
     def _show_print_state(self, o: IssueOutcome) -> None:
         self.scan.setText(self.tr("手机扫码，保存您的号码"))
@@ -469,7 +491,8 @@ class MessageScreen(Screen):
     home = Signal()
     retry = Signal()
 
-    KINDS = ("card_unreadable", "invalid_id", "service_closed", "error")
+    KINDS = ("card_unreadable", "invalid_id", "service_closed", "error", "booking_not_found",
+             "booking_other_day", "booking_cancelled", "booking_used")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -518,13 +541,23 @@ class MessageScreen(Screen):
                                self.tr("请选择其他业务，或咨询大堂经理。")),
             "error": (self.tr("暂时无法取号"),
                       self.tr("请稍后再试，或请大堂经理为您取号。")),
+            "booking_not_found": (self.tr("没有找到今天的预约"),
+                                  self.tr("请核对 6 位预约码后重新输入，或不刷卡取号；"
+                                          "大堂经理也可以帮您查询。")),
+            "booking_other_day": (self.tr("您的预约不是今天"),
+                                  self.tr("这个预约码是其他日期的预约。今天办理业务请不刷卡取号，"
+                                          "或咨询大堂经理。")),
+            "booking_cancelled": (self.tr("这个预约已取消"),
+                                  self.tr("今天办理业务请不刷卡取号，或咨询大堂经理。")),
+            "booking_used": (self.tr("这个预约已经使用过"),
+                             self.tr("今天办理业务请不刷卡取号，或咨询大堂经理。")),
         }
         title, body = texts[self.kind]
         self.title.setText(title)
         self.body.setText(body)
-        self.retry_button.setText(self.tr("重新输入") if self.kind == "invalid_id"
-                                  else self.tr("不刷卡取号"))
-        self.retry_button.setVisible(self.kind in ("invalid_id", "card_unreadable"))
+        retype = self.kind in ("invalid_id", "booking_not_found")
+        self.retry_button.setText(self.tr("重新输入") if retype else self.tr("不刷卡取号"))
+        self.retry_button.setVisible(retype or self.kind == "card_unreadable")
         self.home_button.setText(self.tr("返回首页"))
         self.fit()
 
@@ -634,7 +667,7 @@ class EntryScreen(Screen):
         elif self.secret:
             self.title.setText(self.tr("请输入大堂经理密码"))
         else:
-            self.title.setText(self.tr("请输入身份证号码或银行卡号"))
+            self.title.setText(self.tr("请输入身份证号、银行卡号或 6 位预约码"))
         self.ok.setText(self.tr("确定"))
         self.cancel.setText(self.tr("返回"))
         self._show()

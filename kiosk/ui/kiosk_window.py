@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from kiosk.devices.errors import CardReadError
 from kiosk.devices.wedge import WedgeDetector
 from kiosk.errors import DatabaseUnavailable, InvalidIdentifier, QueueError
+from kiosk.queue.booking_rules import BookingRefused
 from kiosk.queue.views import FeedEvent
 from kiosk.ui import style
 from kiosk.ui.feed_qt import LiveFeed
@@ -293,7 +294,7 @@ class KioskWindow(QWidget):
         self.result_timer.start()  # back home by itself, like the result
 
     def _retry(self) -> None:
-        if self.message.kind == "invalid_id":
+        if self.message.kind in ("invalid_id", "booking_not_found"):
             self.show_manual()
         else:
             self.choose_service(None)
@@ -327,10 +328,17 @@ class KioskWindow(QWidget):
         self.send_heartbeat()
 
     def submit_typed(self, text: str) -> None:
+        if self.flow.is_booking_code(text):  # six digits: a booking code (预约码)
+            self._start(self.flow.check_in_code, text, on_done=self.show_result)
+            return
         self._start(self.flow.identify_typed, text, on_done=self.show_identified)
 
     def show_identified(self, greeting: Greeting) -> None:
         self.busy = False
+        if greeting.booking is not None:  # a booked customer: straight to their number
+            self.greeting = greeting
+            self._start(self.flow.check_in, greeting, on_done=self.show_result)
+            return
         self.greeting = greeting
         self.identified.show_greeting(greeting)
         self._show(self.identified)
@@ -368,7 +376,9 @@ class KioskWindow(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
-        if isinstance(exc, CardReadError):
+        if isinstance(exc, BookingRefused):  # a wrong code, another day's, a cancelled one
+            self.show_message(f"booking_{exc.code}")
+        elif isinstance(exc, CardReadError):
             self.show_message("card_unreadable")
         elif isinstance(exc, InvalidIdentifier):
             self.show_message("invalid_id")

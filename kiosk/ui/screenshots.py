@@ -31,6 +31,8 @@ from kiosk.ui.teller import Notice
 log = logging.getLogger(__name__)
 
 GOLD_CARD = "6228483000000030004"  # 欧阳建国, gold, in config/customers-example.csv
+PLATINUM_CARD = "6259654000000041"  # 孙丽, platinum
+REGULAR_CARD = "6222021000000010008"  # 张伟, regular
 STUDIO_MORNING = datetime(2026, 11, 24, 10, 12)
 STUDIO_LATE = datetime(2026, 11, 24, 16, 35)  # cash and corporate have stopped issuing
 # The sizes branches use: 4:3 and 16:10 kiosks, full HD, and a portrait full-HD kiosk.
@@ -70,10 +72,14 @@ class KioskStudio:
         prepare_demo_branch(self.service)
         for prefix in "AABBBBCV":  # a few people waiting
             self.service.issue(prefix, station="studio")
+        self.bookings = studio_bookings(self.service, self.clock)
         self.printer = PreviewPrinter(LayoutOptions.from_settings(settings.printer))
         self.window = build_kiosk_window(settings, self.service, station="studio",
                                          printer=self.printer, fullscreen=False)
         self.window.clock = self.clock
+        flow = self.window.flow  # the booked customers check in once; each shot shows it
+        self.checked_in = {key: flow.check_in_code(self.bookings[key])
+                           for key in ("early", "late")}
         self.window.heartbeat_timer.stop()
         self.scenes = dict(self._scenes())
         self.window.show()
@@ -130,6 +136,12 @@ class KioskStudio:
             window.enter_out_of_service()
             window.recover_timer.stop()
 
+        def checked_in(key: str) -> Callable[[], None]:
+            def scene() -> None:
+                printer.state = PrinterState.READY
+                window.show_result(self.checked_in[key])
+            return scene
+
         return [
             ("home", window.show_home),
             ("identified", identified),
@@ -137,6 +149,11 @@ class KioskStudio:
             ("services-late", services_late),
             ("result", result),
             ("result-paper-out", paper_out),
+            ("booking-checked-in", checked_in("early")),
+            ("booking-late", checked_in("late")),
+            ("error-booking-not-found", lambda: window.show_message("booking_not_found")),
+            ("error-booking-other-day", lambda: window.show_message("booking_other_day")),
+            ("error-booking-cancelled", lambda: window.show_message("booking_cancelled")),
             ("manual-entry", manual),
             ("error-card-unreadable", lambda: window.show_message("card_unreadable")),
             ("error-invalid-id", lambda: window.show_message("invalid_id")),
@@ -173,6 +190,35 @@ class KioskStudio:
         self.window.shutdown()
         self.window.deleteLater()
         self.service.db.dispose()
+
+
+def studio_bookings(service: QueueService, clock: StudioClock) -> dict[str, str]:
+    """A few bookings of the studio's day, booked early in the morning: the booking codes
+    of one to check in early (10:30, a platinum customer), one that comes too late (09:30),
+    one for tomorrow and one cancelled."""
+    from datetime import time
+
+    from kiosk.identity import identify
+
+    manager = studio_manager(service)
+    secret = service.settings.hash_secret
+    day, back = clock.at.date(), clock.at
+    clock.at = datetime.combine(day, time(8, 30))
+    book = service.appointments.book
+    codes = {
+        "early": book("V", identify(PLATINUM_CARD, secret), day, time(10, 30),
+                      purpose="consultation", actor=manager).code,
+        "late": book("V", identify(REGULAR_CARD, secret), day, time(9, 30),
+                     purpose="other", actor=manager).code,
+        "tomorrow": book("A", identify(REGULAR_CARD, secret), day + timedelta(days=1),
+                         time(10, 0), purpose="large_cash", amount_band="200k-500k",
+                         actor=manager).code}
+    cancelled = book("C", identify(REGULAR_CARD, secret), day, time(14, 0), purpose="other",
+                     actor=manager)
+    service.appointments.cancel(cancelled.id, actor=manager, reason="客户来电取消")
+    codes["cancelled"] = cancelled.code
+    clock.at = back
+    return codes
 
 
 def studio_manager(service: QueueService) -> Actor:
@@ -330,6 +376,7 @@ def _console_branch(service: object, clock: StudioClock, at: datetime = CONSOLE_
 
     assert isinstance(service, QueueService)
     manager = service.login(DEMO_MANAGER[0], DEMO_MANAGER[2], role="manager")
+    late_code = _console_bookings(service, clock, manager, at)
     _busy_morning(service, clock, at - timedelta(minutes=12))
     clock.at = at - timedelta(minutes=12)
     called = service.call_next(1)
@@ -351,6 +398,32 @@ def _console_branch(service: object, clock: StudioClock, at: datetime = CONSOLE_
                                           f"{at - timedelta(minutes=7):%Y-%m-%dT%H:%M:%S}",
                                           "reader": "ok"})
     service.heartbeat("KIOSK-2", "kiosk", {"printer": "ready", "reader": "ok"})
+    service.appointments.check_in(code=late_code, station="KIOSK-1")
+
+
+def _console_bookings(service: QueueService, clock: StudioClock, manager: Actor,
+                      at: datetime) -> str:
+    """The day's bookings, made before opening: missed ones, one checked in early, one
+    cancelled, one still to come; the code of one to check in late at `at`."""
+    from datetime import time
+
+    from kiosk.identity import identify
+
+    secret, day = service.settings.hash_secret, at.date()
+    clock.at = datetime.combine(day, time(8, 0))
+    cards = ("6222021000000010008", "6217002000000020000", "6228483000000030004",
+             "6259654000000041", "6222021234567890128", "6222021234567890136",
+             "6222021234567890144")
+    plan = (("V", time(9, 30)), ("A", time(10, 0)), ("V", time(10, 30)), ("V", time(11, 0)),
+            ("C", time(11, 0)), ("V", time(11, 40)), ("A", time(14, 0)))
+    booked = [service.appointments.book(svc, identify(card, secret), day, start,
+                                        purpose="consultation" if svc == "V" else "other",
+                                        actor=manager) for card, (svc, start)
+              in zip(cards, plan, strict=True)]
+    service.appointments.cancel(booked[4].id, actor=manager, reason="客户来电改约明天")
+    clock.at = datetime.combine(day, time(8, 50))  # one checks in early
+    service.appointments.check_in(code=booked[2].code, station="KIOSK-1")
+    return booked[5].code  # the one who will check in a little late, at `at`
 
 
 def save_console_screens(settings: Settings, workdir: Path, out: Path,
@@ -408,7 +481,7 @@ def save_console_screens(settings: Settings, workdir: Path, out: Path,
                 window.resize(w, h)
                 suffix = f"-{w}x{h}" if (w, h) != sizes[0] else ""
                 for i, tab in enumerate(("hall", "counters", "alerts", "issue", "notice",
-                                         "audit", "figures")):
+                                         "audit", "figures", "appointments")):
                     window.tabs.setCurrentIndex(i)
                     window.worker.wait(5000)
                     settle()

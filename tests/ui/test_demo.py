@@ -29,6 +29,7 @@ def test_demo_runs_for_a_fixed_time_and_saves_every_window(tmp_path: Path) -> No
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "kiosk demo: branch database" in done.stdout
+    assert "booked customers (type the code at the kiosk" in done.stdout  # 预约 to try
     expected = ({"kiosk", "console", "console-figures"}
                 | {name for name, _kind, _counter in DEMO_DISPLAYS}
                 | {f"teller-{n}" for n in DEMO_TELLER_PANELS})

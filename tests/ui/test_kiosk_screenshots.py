@@ -11,9 +11,10 @@ from kiosk.config import Settings
 from kiosk.ui.screenshots import save_kiosk_screens
 
 SCREENS = ("home", "identified", "services", "services-late", "result", "result-paper-out",
-           "manual-entry", "error-card-unreadable", "error-invalid-id", "error-service-closed",
-           "error-other", "out-of-service", "manager-staff-number", "manager-pin",
-           "manager-pin-refused")
+           "booking-checked-in", "booking-late", "error-booking-not-found",
+           "error-booking-other-day", "error-booking-cancelled", "manual-entry",
+           "error-card-unreadable", "error-invalid-id", "error-service-closed", "error-other",
+           "out-of-service", "manager-staff-number", "manager-pin", "manager-pin-refused")
 
 
 def test_every_screen_in_both_languages_and_print_sizes(

@@ -1,0 +1,475 @@
+"""Appointments (预约) in the branch database: booked, moved and cancelled by logged-in
+staff (audited), checked in at the kiosk by card, ID or six-digit code.
+
+Each operation is one transaction under the feed lock (txn.py) and writes one event
+(`booking_made`, `booking_moved`, `booking_cancelled`, `booking_checked_in`), so the
+manager console follows bookings live and capacity and codes are decided with no race
+between two PCs. The decisions themselves are the pure functions of `booking_rules`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.errors import InvalidIdentifier, NotFound, QueueError
+from kiosk.identity import Identity, identify
+from kiosk.queue import booking_rules as br
+from kiosk.queue import models as m
+from kiosk.queue.customers import BadRow, CustomerImportError, lookup, read_export_text
+from kiosk.queue.staff import Actor, StaffDirectory, need_reason, write_audit
+from kiosk.queue.tickets import Tickets
+from kiosk.queue.txn import Branch, Op
+from kiosk.queue.views import TicketView
+
+LIVE_STATES = (m.BOOKED, m.CHECKED_IN)  # a booking that still holds its slot
+
+
+@dataclass(frozen=True)
+class BookingView:
+    """A booking as callers see it: masked forms only."""
+
+    id: int
+    code: str
+    day: date
+    slot_at: datetime
+    length_min: int
+    service: str
+    service_name_zh: str
+    service_name_en: str
+    customer_masked: str
+    name_masked: str
+    tier: str
+    tier_name_zh: str
+    tier_name_en: str
+    purpose: str
+    amount_band: str
+    state: str  # booked | checked_in | served | missed | cancelled (missed once past grace)
+    booked_by: str
+    booked_at: datetime
+    checked_in_at: datetime | None
+    ticket_id: int | None
+    ticket_number: str = ""
+    ticket_status: str = ""
+    called_at: datetime | None = None
+    note: str = ""
+
+    @property
+    def late(self) -> bool:
+        """Checked in after the slot began."""
+        return self.checked_in_at is not None and self.checked_in_at > self.slot_at
+
+    def as_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        return {**asdict(self), "late": self.late}
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    """A check-in: the booking, the ticket and what happened ("booked": a number due at
+    the slot; "late": a walk-in number, past the grace window; "reprint")."""
+
+    booking: BookingView
+    ticket: TicketView
+    kind: str
+    arrival: str  # early | in_grace | late
+
+
+@dataclass
+class BookingImportReport:
+    booked: list[BookingView] = field(default_factory=list)
+    bad: list[BadRow] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"booked {len(self.booked)}"
+        return text + (f"; {len(self.bad)} bad rows" if self.bad else "")
+
+
+class Appointments:
+    def __init__(self, branch: Branch, staff: StaffDirectory, tickets: Tickets) -> None:
+        self.branch = branch
+        self.staff = staff
+        self.tickets = tickets
+
+    # --- booking, moving, cancelling (staff) ---------------------------------------------
+
+    def book(self, service: str, identity: Identity, day: date, start: time, *,
+             purpose: str, actor: Actor | None, amount_band: str = "",
+             length_min: int | None = None, reason: str = "") -> BookingView:
+        """Book a slot for a customer (card or ID; tier from the directory)."""
+        actor = self.staff.authorize(actor, m.TELLER, "booking an appointment")
+        b = self.branch
+        svc = b.service(service)
+        amount_band = br.check_purpose(purpose, amount_band)
+        length = length_min or b.settings.appointments.slot_min
+        slot = br.slot_from(day, start, length, opens=svc.opens, closes=svc.closes)
+        reason = (reason or "").strip()[:500] or "booked"
+        with b.write() as op:
+            s = op.s
+            br.check_lead_time(purpose, slot, op.now, b.business_day(op.now),
+                               b.settings.appointments.large_cash_lead_days)
+            br.check_capacity(service, slot, self._starts(s, service, day),
+                              b.settings.appointments.capacity)
+            customer = lookup(s, identity.digest)
+            row = m.Booking(
+                slot_day=day, slot_at=slot.at, length_min=length, service=service,
+                customer_hash=identity.digest, customer_kind=identity.kind,
+                customer_masked=identity.masked,
+                name_masked=customer.name_masked if customer else "",
+                tier=customer.tier if customer and customer.tier in b.tiers
+                else b.settings.regular_tier.key,
+                purpose=purpose, amount_band=amount_band,
+                code=br.new_code(self._codes(s, day)), state=m.BOOKED,
+                booked_by=actor.signature, booked_at=op.now, note="")
+            s.add(row)
+            s.flush()
+            event_id = self._emit(op, "booking_made", row, actor=actor.signature)
+            write_audit(s, op.now, actor, "book", None, reason, event_id,
+                        after=self._audit_fields(row), booking=row.id)
+            return self._view(s, row)
+
+    def move(self, booking_id: int, day: date, start: time, *, actor: Actor | None,
+             reason: str) -> BookingView:
+        """Move a booking to another slot (same service, same code when the day stays)."""
+        actor = self.staff.authorize(actor, m.TELLER, "moving a booking")
+        reason = need_reason(reason)
+        b = self.branch
+        with b.write() as op:
+            s = op.s
+            row = self._row(s, booking_id)
+            if row.state != m.BOOKED:
+                raise QueueError(f"Booking {row.code} is {row.state.replace('_', ' ')} and "
+                                 "cannot be moved.")
+            svc = b.service(row.service)
+            slot = br.slot_from(day, start, row.length_min, opens=svc.opens,
+                                closes=svc.closes)
+            br.check_lead_time(row.purpose, slot, op.now, b.business_day(op.now),
+                               b.settings.appointments.large_cash_lead_days)
+            br.check_capacity(row.service, slot, self._starts(s, row.service, day, row.id),
+                              b.settings.appointments.capacity)
+            before = self._audit_fields(row)
+            if day != row.slot_day:
+                row.code = br.new_code(self._codes(s, day))
+            row.slot_day, row.slot_at, row.note = day, slot.at, reason
+            event_id = self._emit(op, "booking_moved", row, actor=actor.signature,
+                                  reason=reason)
+            write_audit(s, op.now, actor, "move_booking", None, reason, event_id, before,
+                        self._audit_fields(row), booking=row.id)
+            return self._view(s, row)
+
+    def cancel(self, booking_id: int, *, actor: Actor | None, reason: str) -> BookingView:
+        actor = self.staff.authorize(actor, m.TELLER, "cancelling a booking")
+        reason = need_reason(reason)
+        with self.branch.write() as op:
+            s = op.s
+            row = self._row(s, booking_id)
+            if row.state != m.BOOKED:
+                raise QueueError(f"Booking {row.code} is {row.state.replace('_', ' ')} and "
+                                 "cannot be cancelled.")
+            before = self._audit_fields(row)
+            row.state, row.note = m.BOOKING_CANCELLED, reason
+            event_id = self._emit(op, "booking_cancelled", row, actor=actor.signature,
+                                  reason=reason)
+            write_audit(s, op.now, actor, "cancel_booking", None, reason, event_id, before,
+                        self._audit_fields(row), booking=row.id)
+            return self._view(s, row)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def day(self, day: date | None = None) -> list[BookingView]:
+        """A day's bookings (today by default) in slot order, cancelled ones included."""
+        b = self.branch
+        with b.read() as s:
+            day = day or b.business_day(b.now())
+            rows = s.scalars(select(m.Booking).where(m.Booking.slot_day == day)
+                             .order_by(m.Booking.slot_at, m.Booking.id)).all()
+            return [self._view(s, r) for r in rows]
+
+    def by_code(self, code: str, day: date | None = None) -> BookingView:
+        b = self.branch
+        with b.read() as s:
+            day = day or b.business_day(b.now())
+            row = s.scalars(select(m.Booking).where(m.Booking.slot_day == day,
+                                                    m.Booking.code == code)).first()
+            if row is None:
+                raise NotFound(f"There is no booking {code} on {day:%Y-%m-%d}.")
+            return self._view(s, row)
+
+    def today_for(self, identity: Identity) -> BookingView | None:
+        """The customer's booking today the kiosk can check in (or reprint), if any."""
+        b = self.branch
+        with b.read() as s:
+            row = self._today_row(s, identity.digest, b.business_day(b.now()))
+            return None if row is None else self._view(s, row)
+
+    # --- checking in (the kiosk) ------------------------------------------------------------
+
+    def check_in(self, *, identity: Identity | None = None, code: str = "",
+                 station: str = "") -> CheckInResult:
+        """A card, an ID or a booking code at the kiosk: today's booking gets its number.
+
+        Before the slot or within the grace window the number is booked (due at the slot);
+        later it is a walk-in number and the booking counts as missed. A second check-in
+        reprints. A wrong code, another day's, a cancelled or used booking is one
+        `BookingRefused`."""
+        b = self.branch
+        with b.write() as op:
+            s, now = op.s, op.now
+            today = op.day
+            row = self._find(s, identity, code, today)
+            ticket = s.get(m.Ticket, row.ticket_id) if row.ticket_id is not None else None
+            ticket_open = ticket is not None and ticket.status in m.OPEN_STATES \
+                and ticket.business_day == today
+            decision = br.check_in(row.state, row.slot_day, today, row.slot_at,
+                                   b.settings.appointments.grace_min, now, ticket_open)
+            if decision.kind == "reprint":
+                assert ticket is not None
+                op.emit("reprint", ticket, payload={"station": station, "booking": row.id})
+                return CheckInResult(self._view(s, row), b.view(ticket, existing=True),
+                                     "reprint", decision.arrival)
+            booked = decision.kind == "booked"
+            if not booked:
+                self._open_now(row.service, now)
+            view = self._issue(op, row, station, booked)
+            row.checked_in_at, row.ticket_id = now, view.id
+            row.state = m.CHECKED_IN if booked else m.MISSED
+            self._emit(op, "booking_checked_in", row, ticket_id=view.id, number=view.number,
+                       arrival=decision.arrival, late=not booked)
+            return CheckInResult(self._view(s, row), view, decision.kind, decision.arrival)
+
+    def _find(self, s: Session, identity: Identity | None, code: str,
+              today: date) -> m.Booking:
+        if identity is not None:
+            row = self._today_row(s, identity.digest, today)
+            if row is None:
+                raise br.BookingRefused("No booking today for this card.", "not_found")
+            return row
+        code = (code or "").strip()
+        if not re.fullmatch(r"[0-9]{6}", code):
+            raise br.BookingRefused("A booking code has six digits.", "not_found")
+        row = s.scalars(select(m.Booking).where(m.Booking.slot_day == today,
+                                                m.Booking.code == code)).first()
+        if row is not None:
+            return row
+        other = s.scalars(select(m.Booking).where(m.Booking.code == code)
+                          .order_by(m.Booking.slot_day.desc())).first()
+        if other is not None:  # the code of another day (yesterday's, next week's)
+            raise br.BookingRefused(f"This booking is for {other.slot_day:%Y-%m-%d}, not "
+                                    "today.", "other_day")
+        raise br.BookingRefused("There is no booking with that code today.", "not_found")
+
+    def _today_row(self, s: Session, digest: str, today: date) -> m.Booking | None:
+        """Today's booking of a customer: a live one first (the earliest slot), else the
+        latest of the others (a cancelled one, to say so)."""
+        rows = s.scalars(select(m.Booking).where(m.Booking.customer_hash == digest,
+                                                 m.Booking.slot_day == today)
+                         .order_by(m.Booking.slot_at, m.Booking.id)).all()
+        live = [r for r in rows if r.state in LIVE_STATES or r.state == m.MISSED
+                and r.ticket_id is not None]
+        checked = [r for r in live if r.state != m.BOOKED]
+        waiting = [r for r in live if r.state == m.BOOKED]
+        if waiting:
+            return waiting[0]
+        if checked:
+            return checked[-1]
+        return rows[-1] if rows else None
+
+    def _open_now(self, service: str, now: datetime) -> None:
+        svc = self.branch.service(service)
+        if not (svc.opens <= now.time() < svc.closes):
+            raise QueueError(f"{svc.name_en} ({svc.name_zh}) is open "
+                             f"{svc.opens:%H:%M}-{svc.closes:%H:%M}; no numbers now.")
+
+    def _issue(self, op: Op, row: m.Booking, station: str, booked: bool) -> TicketView:
+        """The booking's number: due at its slot when booked, a walk-in's when late."""
+        b, now = self.branch, op.now
+        rank_at = br.booked_rank_at(now, row.slot_at) if booked else now
+        payload: dict[str, Any] = {"service": row.service, "tier": row.tier,
+                                   "station": station, "booking": row.id}
+        if booked:
+            payload["booked"] = row.slot_at.isoformat(timespec="minutes")
+        if row.name_masked:
+            payload["customer"] = row.name_masked
+        ticket_row = {"business_day": op.day, "service": row.service, "tier": row.tier,
+                      "status": m.WAITING, "customer_hash": row.customer_hash,
+                      "customer_masked": row.name_masked, "arrived_at": now,
+                      "rank_at": rank_at, "station": station, "recalls": 0, "outcome": ""}
+        ticket_id, _number = self.tickets.insert_ticket(op, ticket_row, payload)
+        ticket = b.ticket_row(op.s, ticket_id)
+        if booked:
+            ticket.booked_slot_at = row.slot_at
+        if b.tiers[row.tier].priority:
+            op.emit("vip_arrival", ticket, payload={
+                "number": ticket.number, "tier": row.tier, "customer": row.name_masked,
+                "station": station, "service": row.service, "relationship_manager": "",
+                "booked": payload.get("booked", "")})
+        op.s.flush()
+        return b.view(ticket)
+
+    # --- the bank's booking system (CSV) ------------------------------------------------------
+
+    def import_csv(self, path: str | Path, *, actor: Actor | None) -> BookingImportReport:
+        """Book every good row of a booking-system export; bad rows are reported by line
+        (a full slot, a late large-cash booking, a bad card number, an unknown service),
+        the good ones kept. Columns: identifier, service, date, time, purpose, and
+        optionally amount (band) and length (minutes)."""
+        actor = self.staff.authorize(actor, m.TELLER, "importing bookings")
+        report = BookingImportReport()
+        path = Path(path)
+        reader = csv.DictReader(io.StringIO(read_export_text(path), newline=""))
+        header = _header(path, list(reader.fieldnames or []))
+        secret = self.branch.settings.hash_secret
+        try:
+            for record in reader:
+                line = reader.line_num
+                values = {ours: (record.get(theirs) or "").strip()
+                          for theirs, ours in header.items()}
+                if not any(values.values()):
+                    continue
+                try:
+                    identity = identify(values["identifier"], secret)
+                    day, start = _parse_day(values["date"]), _parse_time(values["time"])
+                    length = _parse_length(values.get("length", ""))
+                    report.booked.append(self.book(
+                        values["service"].upper(), identity, day, start,
+                        purpose=_purpose(values.get("purpose", "")),
+                        amount_band=values.get("amount", ""), length_min=length,
+                        actor=actor, reason=f"imported from {path.name}"[:500]))
+                except (QueueError, InvalidIdentifier) as exc:
+                    report.bad.append(BadRow(line, str(exc)))
+        except csv.Error as exc:
+            report.bad.append(BadRow(reader.line_num, f"not valid CSV ({exc}); the rest of "
+                                     "the file was not read."))
+        return report
+
+    # --- parts -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _row(s: Session, booking_id: int) -> m.Booking:
+        row = s.get(m.Booking, booking_id)
+        if row is None:
+            raise NotFound(f"There is no booking {booking_id}.")
+        return row
+
+    @staticmethod
+    def _starts(s: Session, service: str, day: date, leave_out: int | None = None
+                ) -> list[datetime]:
+        q = select(m.Booking.slot_at).where(m.Booking.slot_day == day,
+                                            m.Booking.service == service,
+                                            m.Booking.state.in_(LIVE_STATES))
+        if leave_out is not None:
+            q = q.where(m.Booking.id != leave_out)
+        return list(s.scalars(q))
+
+    @staticmethod
+    def _codes(s: Session, day: date) -> set[str]:
+        return set(s.scalars(select(m.Booking.code).where(m.Booking.slot_day == day)))
+
+    @staticmethod
+    def _audit_fields(row: m.Booking) -> dict[str, object]:
+        return {"code": row.code, "service": row.service, "state": row.state,
+                "slot": row.slot_at.isoformat(timespec="minutes"), "purpose": row.purpose,
+                "amount_band": row.amount_band}
+
+    @staticmethod
+    def _emit(op: Op, kind: str, row: m.Booking, **extra: Any) -> int:
+        return op.emit_raw(kind, extra.pop("ticket_id", None), None, {
+            "booking": row.id, "code": row.code, "service": row.service,
+            "slot": row.slot_at.isoformat(timespec="minutes"), "state": row.state, **extra})
+
+    def _view(self, s: Session, r: m.Booking) -> BookingView:
+        b = self.branch
+        svc = b.services.get(r.service)
+        tier = b.tiers.get(r.tier, b.settings.regular_tier)
+        t = s.get(m.Ticket, r.ticket_id) if r.ticket_id is not None else None
+        state = br.effective_state(r.state, r.slot_at, b.settings.appointments.grace_min,
+                                   b.now())
+        if state == m.CHECKED_IN and t is not None and t.status == m.DONE:
+            state = m.SERVED
+        return BookingView(
+            id=r.id, code=r.code, day=r.slot_day, slot_at=r.slot_at, length_min=r.length_min,
+            service=r.service, service_name_zh=svc.name_zh if svc else r.service,
+            service_name_en=svc.name_en if svc else r.service,
+            customer_masked=r.customer_masked, name_masked=r.name_masked, tier=r.tier,
+            tier_name_zh=tier.name_zh, tier_name_en=tier.name_en, purpose=r.purpose,
+            amount_band=r.amount_band, state=state, booked_by=r.booked_by,
+            booked_at=r.booked_at, checked_in_at=r.checked_in_at, ticket_id=r.ticket_id,
+            ticket_number=t.number if t else "", ticket_status=t.status if t else "",
+            called_at=t.called_at if t else None, note=r.note)
+
+
+# --- the booking system's CSV -------------------------------------------------------------
+
+_COLUMNS = ("identifier", "service", "date", "time", "purpose")
+_ALIASES = {
+    "identifier": "identifier", "id": "identifier", "card": "identifier",
+    "card_number": "identifier", "id_number": "identifier", "证件号码": "identifier",
+    "卡号": "identifier", "身份证号": "identifier", "客户标识": "identifier",
+    "service": "service", "业务": "service", "业务类型": "service",
+    "date": "date", "日期": "date", "预约日期": "date",
+    "time": "time", "start": "time", "时间": "time", "预约时间": "time",
+    "purpose": "purpose", "目的": "purpose", "预约事项": "purpose",
+    "amount": "amount", "amount_band": "amount", "金额": "amount",
+    "length": "length", "length_min": "length", "时长": "length",
+}
+_PURPOSES = {"consultation": "consultation", "理财咨询": "consultation", "咨询": "consultation",
+             "large_cash": "large_cash", "大额取现": "large_cash", "other": "other",
+             "其他": "other", "": "other"}
+
+
+def _header(path: Path, fields: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for name in fields:
+        ours = _ALIASES.get((name or "").strip().lower())
+        if ours and ours not in mapping.values():
+            mapping[name] = ours
+    missing = [c for c in _COLUMNS[:4] if c not in mapping.values()]
+    if missing:
+        raise CustomerImportError(
+            f"{path}: the first line must name the columns identifier, service, date and "
+            f"time (missing: {', '.join(missing)}).")
+    return mapping
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        raise QueueError(f"{text!r} is not a date like 2026-11-25.") from None
+
+
+def _parse_time(text: str) -> time:
+    match = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", text)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise QueueError(f"{text!r} is not a time like 10:30.")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _parse_length(text: str) -> int | None:
+    if not text:
+        return None
+    if not re.fullmatch(r"[0-9]{1,3}", text) or not 5 <= int(text) <= 240:
+        raise QueueError(f"a slot's length is 5 to 240 minutes, not {text!r}.")
+    return int(text)
+
+
+def _purpose(text: str) -> str:
+    purpose = _PURPOSES.get(text.strip().lower())
+    if purpose is None:
+        raise QueueError(f"unknown purpose {text!r} (consultation, large_cash or other).")
+    return purpose
+
+
+def parse_slot(day_text: str, time_text: str) -> tuple[date, time]:
+    """A day and a start as typed on the command line or in the console."""
+    return _parse_day(day_text), _parse_time(time_text)
+

@@ -1,0 +1,176 @@
+"""Appointments (预约) as pure functions over plain values: no database, no Qt.
+
+A booking holds a slot (day, start, length) of one service. These functions decide what
+the queue layer (`appointments.py`) does with it:
+
+- capacity: a slot of a service holds at most `appointments.capacity[service]` bookings
+  (cancelled ones do not count); a service without a capacity takes no bookings;
+- lead time: a large cash withdrawal (大额取现) is booked at least
+  `appointments.large_cash_lead_days` days before its day, so the branch can order the cash;
+- arrival: a customer who checks in before the slot is *early* (called at the slot), up to
+  `appointments.grace_min` minutes after it *in grace* (due at the slot, ahead of walk-ins
+  by the rules' deadline rule), later than that *late* (a walk-in number);
+- missed: a booking nobody checked in for by the end of its grace window;
+- check-in: what a card or a code at the kiosk leads to (a booked number, a walk-in
+  number, a reprint, or one calm refusal).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from kiosk.errors import QueueError
+
+CODE_DIGITS = 6
+AMOUNT_BANDS = ("50k-200k", "200k-500k", "500k-1m", "1m+")  # 大额取现: 5万–20万, …, 100万以上
+AMOUNT_BANDS_ZH = {"50k-200k": "5万–20万", "200k-500k": "20万–50万", "500k-1m": "50万–100万",
+                   "1m+": "100万以上"}
+PURPOSE_WORDS = {"consultation": ("理财咨询", "consultation"),
+                 "large_cash": ("大额取现", "large cash withdrawal"),
+                 "other": ("其他", "other")}
+
+EARLY, IN_GRACE, LATE = "early", "in_grace", "late"
+
+
+class BookingRefused(QueueError):
+    """A booking, a move or a check-in that cannot be made, with the reason as `code`:
+    "capacity", "lead_time", "past", "not_found", "other_day", "cancelled", "used"."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Slot:
+    day: date
+    start: time
+    length_min: int
+
+    @property
+    def at(self) -> datetime:
+        return datetime.combine(self.day, self.start)
+
+    @property
+    def ends(self) -> datetime:
+        return self.at + timedelta(minutes=self.length_min)
+
+
+def check_capacity(service: str, slot: Slot, booked_starts: Collection[datetime],
+                   capacity: Mapping[str, int]) -> None:
+    """Refuse a booking that would overbook the slot. `booked_starts` are the starts of
+    the service's other live bookings that day; every one overlapping the slot counts."""
+    limit = capacity.get(service, 0)
+    if limit <= 0:
+        raise BookingRefused(f"Service {service} takes no bookings "
+                             "(appointments.capacity in the branch file).", "capacity")
+    taken = sum(1 for at in booked_starts if slot.at <= at < slot.ends)
+    if taken >= limit:
+        raise BookingRefused(f"The {slot.start:%H:%M} slot of service {service} on "
+                             f"{slot.day:%Y-%m-%d} is full ({limit} booking"
+                             f"{'' if limit == 1 else 's'}); choose another time.", "capacity")
+
+
+def check_lead_time(purpose: str, slot: Slot, now: datetime, today: date,
+                    lead_days: int) -> None:
+    """Refuse a slot in the past, and a large cash withdrawal booked too late."""
+    if slot.at < now:
+        raise BookingRefused(f"{slot.day:%Y-%m-%d} {slot.start:%H:%M} has passed; "
+                             "a booking is for a time to come.", "past")
+    if purpose == "large_cash" and (slot.day - today).days < lead_days:
+        first = today + timedelta(days=lead_days)
+        raise BookingRefused(
+            f"A large cash withdrawal is booked at least {lead_days} day"
+            f"{'' if lead_days == 1 else 's'} ahead so the branch can order the cash; "
+            f"the earliest day is {first:%Y-%m-%d}.", "lead_time")
+
+
+def check_purpose(purpose: str, amount_band: str) -> str:
+    """The amount band a purpose needs (large cash: one of AMOUNT_BANDS; else none)."""
+    if purpose not in PURPOSE_WORDS:
+        raise QueueError(f"A purpose is consultation, large_cash or other, not {purpose!r}.")
+    if purpose == "large_cash":
+        if amount_band not in AMOUNT_BANDS:
+            raise QueueError(f"A large cash withdrawal needs an amount band: "
+                             f"{', '.join(AMOUNT_BANDS)}.")
+        return amount_band
+    return ""
+
+
+def arrival(now: datetime, slot_at: datetime, grace_min: int) -> str:
+    """EARLY before the slot, IN_GRACE up to `grace_min` after it, LATE after that."""
+    if now < slot_at:
+        return EARLY
+    if now <= slot_at + timedelta(minutes=grace_min):
+        return IN_GRACE
+    return LATE
+
+
+def booked_rank_at(now: datetime, slot_at: datetime) -> datetime:
+    """Where a booked ticket's waiting starts: at its slot when early (it does not gain
+    on walk-ins before its time), at its arrival when later."""
+    return max(now, slot_at)
+
+
+def is_missed(state: str, slot_at: datetime, grace_min: int, now: datetime) -> bool:
+    """A booking nobody checked in for, once its grace window is over."""
+    return state == "missed" or (
+        state == "booked" and now > slot_at + timedelta(minutes=grace_min))
+
+
+def effective_state(state: str, slot_at: datetime, grace_min: int, now: datetime) -> str:
+    """The state a list shows: a booking past its grace window unchecked is missed."""
+    return "missed" if is_missed(state, slot_at, grace_min, now) else state
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """What a check-in does: "booked" (a number due at the slot), "late" (a walk-in number,
+    past the grace window) or "reprint" (the customer's open number, again)."""
+
+    kind: str
+    arrival: str
+
+
+def check_in(state: str, slot_day: date, today: date, slot_at: datetime, grace_min: int,
+             now: datetime, ticket_open: bool) -> CheckIn:
+    """The decision for a booking found at the kiosk, or `BookingRefused`."""
+    if slot_day != today:
+        raise BookingRefused(f"This booking is for {slot_day:%Y-%m-%d}, not today.",
+                             "other_day")
+    if state == "cancelled":
+        raise BookingRefused("This booking was cancelled.", "cancelled")
+    when = arrival(now, slot_at, grace_min)
+    if state in ("checked_in", "missed") and ticket_open:
+        return CheckIn("reprint", when)
+    if state != "booked":
+        raise BookingRefused("This booking has been used already.", "used")
+    return CheckIn("late" if when == LATE else "booked", when)
+
+
+def new_code(taken: Collection[str],
+             draw: Callable[[int], int] = secrets.randbelow) -> str:
+    """A six-digit booking code not in `taken` (that day's codes): drawn from the system's
+    secure random source, so a code cannot be guessed from another."""
+    for _ in range(1000):
+        code = f"{draw(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+        if code not in taken:
+            return code
+    raise QueueError("No booking code is free for that day.")  # a million bookings a day
+
+
+def slot_from(day: date, start: time, length_min: int, *, opens: time, closes: time) -> Slot:
+    """A slot within the service's opening hours, or a refusal."""
+    slot = Slot(day, start, length_min)
+    if not (opens <= start and slot.ends.time() <= closes and slot.ends.date() == day):
+        raise QueueError(f"A slot must lie within the service's hours "
+                         f"({opens:%H:%M}-{closes:%H:%M}).")
+    return slot
+
+
+def punctual(called_at: datetime | None, slot_at: datetime, within_s: float = 300.0) -> bool:
+    """Called no later than `within_s` after the slot (the share the figures report)."""
+    return called_at is not None and (called_at - slot_at).total_seconds() <= within_s

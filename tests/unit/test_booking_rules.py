@@ -1,0 +1,167 @@
+"""Appointments' rules as pure functions: capacity, lead time, grace, early/late/missed,
+re-check-in, codes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+
+from kiosk.errors import QueueError
+from kiosk.queue import booking_rules as br
+
+DAY = date(2026, 11, 25)
+SLOT = br.Slot(DAY, time(10, 30), 30)
+
+
+def at(hh: int, mm: int, day: date = DAY) -> datetime:
+    return datetime.combine(day, time(hh, mm))
+
+
+def test_a_slot_holds_its_capacity_and_no_more() -> None:
+    br.check_capacity("V", SLOT, [at(10, 30)], {"V": 2})
+    with pytest.raises(br.BookingRefused, match="10:30 slot of service V .* is full") as exc:
+        br.check_capacity("V", SLOT, [at(10, 30), at(10, 30)], {"V": 2})
+    assert exc.value.code == "capacity"
+
+
+def test_bookings_of_other_slots_do_not_count_and_a_service_without_capacity_refuses() -> None:
+    br.check_capacity("V", SLOT, [at(10, 0), at(11, 0)], {"V": 1})
+    with pytest.raises(br.BookingRefused, match="takes no bookings"):
+        br.check_capacity("B", SLOT, [], {"V": 2})
+
+
+def test_an_overlapping_longer_slot_counts() -> None:
+    long_slot = br.Slot(DAY, time(10, 0), 60)
+    with pytest.raises(br.BookingRefused):
+        br.check_capacity("V", long_slot, [at(10, 30)], {"V": 1})
+
+
+def test_large_cash_is_booked_the_day_before() -> None:
+    today = DAY
+    with pytest.raises(br.BookingRefused, match="at least 1 day ahead.*2026-11-26") as exc:
+        br.check_lead_time("large_cash", SLOT, at(9, 0), today, 1)
+    assert exc.value.code == "lead_time"
+    tomorrow = br.Slot(date(2026, 11, 26), time(9, 0), 30)
+    br.check_lead_time("large_cash", tomorrow, at(16, 0), today, 1)
+    br.check_lead_time("consultation", SLOT, at(9, 0), today, 1)  # same day is fine
+
+
+def test_a_slot_in_the_past_is_refused() -> None:
+    with pytest.raises(br.BookingRefused, match="has passed"):
+        br.check_lead_time("consultation", SLOT, at(10, 31), DAY, 1)
+
+
+def test_purpose_needs_a_band_only_for_large_cash() -> None:
+    assert br.check_purpose("large_cash", "200k-500k") == "200k-500k"
+    assert br.check_purpose("consultation", "200k-500k") == ""
+    with pytest.raises(QueueError, match="amount band"):
+        br.check_purpose("large_cash", "")
+    with pytest.raises(QueueError, match="purpose"):
+        br.check_purpose("lunch", "")
+
+
+def test_early_in_grace_and_late() -> None:
+    assert br.arrival(at(10, 10), at(10, 30), 10) == br.EARLY
+    assert br.arrival(at(10, 30), at(10, 30), 10) == br.IN_GRACE
+    assert br.arrival(at(10, 40), at(10, 30), 10) == br.IN_GRACE
+    assert br.arrival(at(10, 41), at(10, 30), 10) == br.LATE
+
+
+def test_an_early_ticket_waits_from_its_slot_a_later_one_from_its_arrival() -> None:
+    assert br.booked_rank_at(at(10, 10), at(10, 30)) == at(10, 30)
+    assert br.booked_rank_at(at(10, 35), at(10, 30)) == at(10, 35)
+
+
+def test_missed_once_the_grace_window_is_over() -> None:
+    assert not br.is_missed("booked", at(10, 30), 10, at(10, 40))
+    assert br.is_missed("booked", at(10, 30), 10, at(10, 41))
+    assert not br.is_missed("checked_in", at(10, 30), 10, at(12, 0))
+    assert br.effective_state("booked", at(10, 30), 10, at(11, 0)) == "missed"
+    assert br.effective_state("cancelled", at(10, 30), 10, at(11, 0)) == "cancelled"
+
+
+def test_check_in_decisions() -> None:
+    def decide(state: str, now: datetime, ticket_open: bool = False,
+               day: date = DAY) -> br.CheckIn:
+        return br.check_in(state, day, DAY, at(10, 30, day), 10, now, ticket_open)
+
+    assert decide("booked", at(10, 5)) == br.CheckIn("booked", "early")
+    assert decide("booked", at(10, 38)) == br.CheckIn("booked", "in_grace")
+    assert decide("booked", at(10, 45)) == br.CheckIn("late", "late")
+    assert decide("checked_in", at(10, 50), ticket_open=True).kind == "reprint"
+    assert decide("missed", at(10, 50), ticket_open=True).kind == "reprint"  # late walk-in
+    for state, ticket_open, code in (("cancelled", False, "cancelled"),
+                                     ("checked_in", False, "used"),
+                                     ("served", False, "used")):
+        with pytest.raises(br.BookingRefused) as exc:
+            decide(state, at(10, 20), ticket_open)
+        assert exc.value.code == code
+    with pytest.raises(br.BookingRefused, match="2026-11-26, not today") as exc:
+        decide("booked", at(10, 20), day=date(2026, 11, 26))
+    assert exc.value.code == "other_day"
+
+
+def test_codes_are_six_digits_and_never_a_taken_one() -> None:
+    draws = iter([42, 42, 7])
+    assert br.new_code({"000042"}, lambda _n: next(draws)) == "000007"
+    code = br.new_code(set())
+    assert len(code) == 6 and code.isdigit()
+
+
+def test_a_slot_lies_within_the_service_hours() -> None:
+    br.slot_from(DAY, time(16, 30), 30, opens=time(9), closes=time(17))
+    with pytest.raises(QueueError, match="within the service's hours"):
+        br.slot_from(DAY, time(16, 45), 30, opens=time(9), closes=time(17))
+
+
+def test_punctual_is_called_within_five_minutes_of_the_slot() -> None:
+    assert br.punctual(at(10, 35), at(10, 30))
+    assert not br.punctual(at(10, 36), at(10, 30))
+    assert not br.punctual(None, at(10, 30))
+
+
+def test_booking_figures_made_kept_late_missed_and_punctuality() -> None:
+    from kiosk.queue.figures import BookingFact, Names, booking_rows
+
+    names = Names("支行", "Branch", {"V": ("贵宾理财", "VIP wealth management"),
+                                     "A": ("个人现金", "Personal cash")}, {}, {}, {})
+    slot = at(10, 30)
+    facts = [
+        BookingFact("V", slot, "served", at(10, 20), at(10, 33)),  # kept, punctual
+        BookingFact("V", slot, "checked_in", at(10, 25), at(10, 40)),  # kept, called late
+        BookingFact("V", slot, "checked_in", at(10, 36), at(10, 37)),  # kept, came late
+        BookingFact("V", slot, "missed", at(10, 50), at(11, 0)),  # past grace: missed, late
+        BookingFact("V", slot, "booked", None, None),  # nobody came: missed by now
+        BookingFact("A", at(15, 0), "booked", None, None),  # still to come
+        BookingFact("A", at(15, 0), "cancelled", None, None),
+    ]
+    v, a, total = booking_rows(facts, names, 600, at(12, 0))
+    assert (v.key, v.made, v.kept, v.late, v.missed) == ("V", 5, 3, 2, 2)
+    assert (v.punctual_base, v.punctual, v.punctuality_pct) == (2, 1, 50.0)
+    assert (a.made, a.cancelled, a.kept, a.missed, a.punctuality_pct) == (2, 1, 0, 0, None)
+    assert (total.key, total.made, total.kept, total.missed) == ("all", 7, 3, 2)
+
+
+def test_a_booked_ticket_is_due_at_its_slot_ahead_of_walk_ins() -> None:
+    from kiosk.config import load_settings
+    from kiosk.queue import rules
+    from tests.conftest import EXAMPLE_CONFIG
+
+    policy = rules.Policy.from_settings(load_settings(EXAMPLE_CONFIG, environ={}))
+    counter = rules.CounterState(6, ("V", "A", "B"), green_channel=False)
+    walk_in = rules.Candidate(1, "A", "regular", at(10, 10))  # due 10:35 (25 min target)
+    early = rules.Candidate(2, "A", "regular", at(10, 30), booked_at=at(10, 30))
+    in_grace = rules.Candidate(3, "A", "regular", at(10, 33), booked_at=at(10, 30))
+    # early: not before its time (the walk-in goes first) ...
+    assert rules.pick_next(counter, at(10, 20), [walk_in, early], policy) is walk_in
+    # ... but once within the rules' lead of its slot, it is due and goes first
+    assert rules.pick_next(counter, at(10, 26), [walk_in, early], policy) is early
+    # in grace: already due (its deadline is the slot), ahead of the walk-in
+    assert rules.pick_next(counter, at(10, 34), [walk_in, in_grace], policy) is in_grace
+    # a walk-in due earlier (its deadline passed before the slot) still goes first
+    old = rules.Candidate(4, "A", "regular", at(9, 50))  # due 10:15 (25 min target)
+    assert rules.pick_next(counter, at(10, 34), [old, in_grace], policy) is old
+    # storage passes booked tickets beside each group's head
+    heads = rules.group_heads([walk_in, early, in_grace])
+    assert {c.ticket_id for c in heads} == {1, 2, 3}
