@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -118,6 +118,10 @@ _OPEN_COUNTERS = (
         m.Ticket.__table__, _T.id == _C.current_ticket_id))
     .where(_C.status == m.COUNTER_OPEN).order_by(_C.number))
 _MEANS = select(m.ServiceRow.prefix, m.ServiceRow.mean_service_s)
+_B = m.Booking.__table__.c
+_TO_COME = (select(_B.slot_at, _B.service, _B.tier)
+            .where(_B.slot_day == bindparam("day"), _B.state == m.BOOKED,
+                   _B.slot_at >= bindparam("since")))
 _EV = m.Event.__table__.c
 _CATCH_UP = (
     select(_EV.id.label("event_id"), _EV.kind, _EV.ticket_id, _T.service, _T.tier,
@@ -225,6 +229,15 @@ class Forecasts:
                                            r.consecutive_priority), busy))
         return out
 
+    def _to_come(self, s: Session, now: datetime) -> rules.ExpectedArrivals | None:
+        """Today's booked customers not yet checked in and not yet missed: they will come
+        and be due at their slot, ahead of walk-ins, so walk-ins' waits count them."""
+        grace = timedelta(minutes=self.branch.settings.appointments.grace_min)
+        rows = s.execute(_TO_COME, {"day": self.branch.business_day(now),
+                                    "since": now - grace}).all()
+        return rules.booked_arrivals(now, [(r.slot_at, r.service, r.tier) for r in rows],
+                                     self.branch.policy)
+
     def _sync(self, s: Session, event_id: int) -> rules.WaitingSet:
         """The waiting tickets as of (at least) event `event_id`: the kept set with the
         tickets named by the events since read again, or a full read."""
@@ -277,7 +290,7 @@ class Forecasts:
             b = self.branch
             new = [(svc.prefix, tier) for svc in b.settings.services for tier in b.tiers]
             projection = rules.project(now, self._counters(s, now, means), waiting, means,
-                                       b.policy, new, HORIZON)
+                                       b.policy, new, HORIZON, self._to_come(s, now))
             self._last = QueueForecast(event_id, now, projection, waiting.count_by_service(),
                                        dict(waiting.by_id), means)
             return self._last

@@ -360,10 +360,13 @@ class ExpectedArrivals:
     `per_hour` is the expected arrivals per hour of each (service, tier) group, e.g. learned
     from the last hour's tickets; they are spread evenly (a group with rate r arrives at
     0.5/r, 1.5/r, ... hours) until `until_s` seconds after `now` (closing time).
+    `booked` are the booked customers still to come (预约): (seconds after now they are
+    expected, service, tier, their slot); each joins with its slot as its deadline.
     """
 
     per_hour: Mapping[tuple[str, str], float]
     until_s: float
+    booked: tuple[tuple[float, str, str, datetime], ...] = ()
 
     def schedule(self) -> list[tuple[float, str, str]]:
         """(seconds after now, service, tier) of every expected arrival, in time order."""
@@ -378,6 +381,26 @@ class ExpectedArrivals:
                 at += gap
         out.sort()
         return out
+
+    def arrivals(self) -> list[tuple[float, str, str, datetime | None]]:
+        """The schedule and the booked customers, (seconds after now, service, tier, slot
+        or None), in time order."""
+        out: list[tuple[float, str, str, datetime | None]] = [
+            (at, service, tier, None) for at, service, tier in self.schedule()]
+        out += self.booked
+        out.sort(key=lambda a: a[0])
+        return out
+
+
+def booked_arrivals(now: datetime, bookings: Iterable[tuple[datetime, str, str]],
+                    policy: Policy) -> ExpectedArrivals | None:
+    """The booked customers not yet checked in, (slot, service, tier) each, as expected
+    arrivals: each comes when it falls due (its slot less the policy's deadline lead), or
+    now if that has passed; None when there are none."""
+    lead = policy.lead.total_seconds()
+    booked = tuple(sorted((max(0.0, (slot - now).total_seconds() - lead), service, tier, slot)
+                          for slot, service, tier in bookings))
+    return ExpectedArrivals({}, 0.0, booked) if booked else None
 
 
 def learned_arrivals(now: datetime, issued: Iterable[tuple[datetime, str, str]],
@@ -500,11 +523,12 @@ class _Queue:
         self.later: dict[tuple[str, str], deque[Candidate]] = {}  # expected, admitted
         self.pinned = sorted(waiting.pinned.values(), key=_oldest_key)
         self.taken: set[int] = set()
-        self.future = deque(expected.schedule() if expected else ())
+        self.future = deque(expected.arrivals() if expected else ())
+        self.booked_later: list[Candidate] = []  # expected booked customers who have come
         self.keys = set(waiting.groups)
-        self.keys.update((service, tier) for _, service, tier in self.future)
-        # expected customers get ticket ids no real ticket (nor a probe) has
-        self.next_id = (min([0, *waiting.by_id]) if self.future else 0) - 2
+        self.keys.update((service, tier) for _, service, tier, _ in self.future)
+        # expected customers get ticket ids no real ticket (all positive) nor a probe has
+        self.next_id = -2
 
     def keys_for(self, services: Sequence[str]) -> list[tuple[str, str]]:
         return [k for s in services for k in sorted(self.keys) if k[0] == s]
@@ -542,23 +566,27 @@ class _Queue:
                 self.promise_at[key] = j
                 if j < len(promised) and promised[j][2] != first.ticket_id:
                     out.append(self.waiting.by_id[promised[j][2]])
-        if self.waiting.booked:  # booked tickets: due at their slot, out of rank order
+        if self.waiting.booked or self.booked_later:  # due at their slot, out of rank order
             shown = {c.ticket_id for c in out}
-            out += [c for c in self.waiting.booked.values() if c.service in services
-                    and c.ticket_id not in self.taken and c.ticket_id not in shown]
+            out += [c for c in (*self.waiting.booked.values(), *self.booked_later)
+                    if c.service in services and c.ticket_id not in self.taken
+                    and c.ticket_id not in shown]
         out += [p for p in self.pinned if p.service in services]
         return out
 
     def admit(self, t: float) -> None:
         """Expected customers who have come by `t` seconds after now join the queue."""
         while self.future and self.future[0][0] <= t:
-            at, service, tier = self.future.popleft()
-            self.later.setdefault((service, tier), deque()).append(
-                Candidate(self.next_id, service, tier, self.now + timedelta(seconds=at)))
+            at, service, tier, slot = self.future.popleft()
+            c = Candidate(self.next_id, service, tier,
+                          slot or self.now + timedelta(seconds=at), booked_at=slot)
+            self.later.setdefault((service, tier), deque()).append(c)
+            if slot is not None:  # due at its slot: passed beside its group's head
+                self.booked_later.append(c)
             self.next_id -= 1
 
     def next_arrival_s(self, services: Sequence[str]) -> float | None:
-        return next((at for at, s, _ in self.future if s in services), None)
+        return next((at for at, s, _, _ in self.future if s in services), None)
 
     def take(self, c: Candidate) -> None:
         if c.pin is not None:
@@ -644,6 +672,7 @@ def project(
     policy: Policy,
     new: Sequence[NewTicket] = (),
     horizon: Horizon | None = None,
+    expected: ExpectedArrivals | None = None,
 ) -> Projection:
     """`forecast` of the queue, and for each (service, tier) in `new` where one more
     ticket of that group taken now would stand (None: no open counter reaches it), in one
@@ -659,21 +688,23 @@ def project(
 
     Within the horizon the answers are those of the run without one; beyond it, a ticket
     an open counter will reach gets the horizon's place and wait as a lower bound.
+    `expected` adds the customers expected to come (the booked ones still to check in).
     """
     ws = _as_set(waiting)
     if policy.keeps_promises and new:
-        base = project(now, counters, ws, service_time_s, policy, (), horizon)
+        base = project(now, counters, ws, service_time_s, policy, (), horizon, expected)
         found: dict[NewTicket, Forecast | None] = {}
         for service, tier in new:
             probe = Candidate(PROBE_ID, service, tier, now, None)
             ws.put(probe)
             try:
                 found[(service, tier)] = project(now, counters, ws, service_time_s, policy,
-                                                 (), horizon).of(probe)
+                                                 (), horizon, expected).of(probe)
             finally:
                 ws.discard(PROBE_ID)
         return replace(base, new=found)
-    return _fast_forward(now, counters, ws, service_time_s, policy, None, None, new, horizon)
+    return _fast_forward(now, counters, ws, service_time_s, policy, None, expected, new,
+                         horizon)
 
 
 def forecast_with_new(
@@ -790,7 +821,9 @@ def _chooses_new(counter: CounterState, at: datetime, heads: list[Candidate],
                  head: Candidate | None, probe: Candidate, policy: Policy) -> bool:
     """Whether the counter would call `probe` were it in the queue in its group's place
     (no older ticket of its group waits: `head` is the group's oldest, or None)."""
-    trial = [c for c in heads if c is not head]
+    # the group's head steps aside for the probe; a booked head stays (due at its slot,
+    # it is passed beside the heads whatever its place)
+    trial = [c for c in heads if c is not head or c.booked_at is not None]
     trial.append(probe)
     choice = pick_next(counter, at, trial, policy)
     return choice is probe

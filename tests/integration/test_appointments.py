@@ -205,3 +205,26 @@ def test_call_next_calls_a_booked_customer_in_grace_before_a_walk_in(
     queue.finish(called.id)
     nxt = queue.call_next(1)
     assert nxt is not None and nxt.id == walk_ins[0].id
+
+
+def test_walk_ins_waits_count_the_booked_customers_still_to_come(
+        queue: QueueService, clock: FakeClock, manager: Actor) -> None:
+    """A booking at 10:10 at the only counter serving V: a walk-in taking a V number at
+    10:00 behind one other is told a longer wait than without it (the booked customer
+    is due at 10:10, ahead of them); cancelled, it no longer counts."""
+    queue.open_counter(6)  # the green channel: V first
+    queue.issue("V")
+    clock.advance(5)
+
+    def wait_for_v() -> float:
+        [v] = [s for s in queue.service_summary() if s.service == "V"]
+        assert v.estimated_wait_s is not None
+        return v.estimated_wait_s
+
+    without = wait_for_v()
+    b = queue.appointments.book("V", _id(queue, card("6222009")), TODAY, time(10, 10),
+                                purpose="other", actor=manager)
+    mean_v = next(s.mean_service_s for s in queue.service_summary() if s.service == "V")
+    assert wait_for_v() == without + mean_v  # one booked customer served first
+    queue.appointments.cancel(b.id, actor=manager, reason="customer rang")
+    assert wait_for_v() == without

@@ -21,6 +21,7 @@ from kiosk.queue.rules import (
     Horizon,
     Policy,
     WaitingSet,
+    booked_arrivals,
     forecast,
     forecast_with_new,
     group_heads,
@@ -580,6 +581,49 @@ def test_a_kept_waiting_set_is_the_set_built_afresh(
     assert kept.pinned == fresh.pinned and len(kept) == len(alive)
     assert kept.count_by_service() == {s: n for s, n in fresh.count_by_service().items()} | {
         s: 0 for s in kept.count_by_service() if s not in fresh.count_by_service()}
+
+
+booked_st = st.lists(st.tuples(st.integers(0, 3000), st.sampled_from(SERVICES),
+                               st.sampled_from(list(TIERS))), max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(candidates_st, st.lists(st.tuples(counter_st, st.integers(0, 600)), max_size=4),
+       policy_st, booked_st)
+def test_booked_customers_to_come_count_in_every_new_ticket_s_place(
+        waiting: list[Candidate], counters: list[tuple[CounterState, int]], p: Policy,
+        booked: list[tuple[int, str, str]]) -> None:
+    """Booked customers still to come (due at their slot) are in the one run's answer for
+    each new ticket as they are in a run with that ticket added alone."""
+    counters = [(replace(c, number=i), float(busy)) for i, (c, busy) in enumerate(counters)]
+    times = {"A": 200.0, "B": 350.0, "C": 500.0}
+    expected = booked_arrivals(NOW, [(NOW + timedelta(seconds=s), svc, tier)
+                                     for s, svc, tier in booked], p)
+    new = [(svc, tier) for svc in SERVICES for tier in TIERS]
+    one = project(NOW, counters, waiting, times, p, new, expected=expected)
+    assert one.placed == forecast(NOW, counters, waiting, times, p, expected=expected)
+    for svc, tier in new:
+        alone = forecast(NOW, counters, [*waiting, Candidate(PROBE_ID, svc, tier, NOW)], times,
+                         p, expected=expected)
+        assert one.new[(svc, tier)] == alone.get(PROBE_ID), (svc, tier)
+
+
+def test_a_booking_to_come_lengthens_a_walk_in_s_wait_once_it_falls_due() -> None:
+    """One counter, 5-minute services, two walk-ins waiting: a booked customer due in 12
+    minutes goes ahead of the third walk-in (after the two already waiting)."""
+    p = policy("fifo")
+    counter = [(CounterState(1, ("A",)), 0.0)]
+    waiting = [ticket(1, 120), ticket(2, 60)]
+    new = [("A", "regular")]
+    alone = project(NOW, counter, waiting, {"A": 300.0}, p, new)
+    booked = booked_arrivals(NOW, [(NOW + timedelta(minutes=12), "A", "gold")], p)
+    assert booked is not None and booked.booked[0][0] == 12 * 60 - p.deadline_lead_s
+    withb = project(NOW, counter, waiting, {"A": 300.0}, p, new, expected=booked)
+    assert alone.new[("A", "regular")] == Forecast(2, 600.0)
+    assert withb.new[("A", "regular")] == Forecast(2, 900.0)  # the booked one, not counted
+    late = booked_arrivals(NOW, [(NOW + timedelta(hours=2), "A", "gold")], p)
+    assert project(NOW, counter, waiting, {"A": 300.0}, p, new,
+                   expected=late).new[("A", "regular")] == Forecast(2, 600.0)
 
 
 def test_forecast_places_thousands_waiting() -> None:
