@@ -120,11 +120,11 @@ _OPEN_COUNTERS = (
 _MEANS = select(m.ServiceRow.prefix, m.ServiceRow.mean_service_s)
 _B = m.Booking.__table__.c
 _TO_COME = (select(_B.slot_at, _B.service, _B.tier)
-            .where(_B.slot_day == bindparam("day"), _B.state == m.BOOKED,
-                   _B.slot_at >= bindparam("since")))
+            .where(_B.slot_day == bindparam("day"), _B.state == m.BOOKED))
 _EV = m.Event.__table__.c
 _CATCH_UP = (
-    select(_EV.id.label("event_id"), _EV.kind, _EV.ticket_id, _T.service, _T.tier,
+    select(_EV.id.label("event_id"), _EV.kind, _EV.ticket_id, _EV.counter, _T.service,
+           _T.tier,
            _T.rank_at, _T.pin, _T.booked_slot_at, _T.status)
     .select_from(m.Event.__table__.outerjoin(m.Ticket.__table__, _T.id == _EV.ticket_id))
     .where(_EV.id > bindparam("after"), _EV.id <= bindparam("upto")).order_by(_EV.id))
@@ -192,6 +192,46 @@ def placed(view: TicketView, f: rules.Forecast | None) -> TicketView:
                    beyond=bool(f and f.beyond))
 
 
+def _busy(rows: Sequence[Any], now: datetime,
+          means: dict[str, float]) -> list[tuple[rules.CounterState, float]]:
+    """Open counter rows (`_OPEN_COUNTERS`) as the rules see them, each with the seconds
+    until it is free at `now`."""
+    out = []
+    for r in rows:
+        busy = 0.0
+        if r.status in (m.CALLED, m.SERVING):
+            began = r.started_at or r.called_at or now
+            busy = rules.remaining_service_s(means.get(r.service, 300.0),
+                                             (now - began).total_seconds())
+        services = tuple(p for p in r.services.split(",") if p)
+        out.append((rules.CounterState(r.number, services, r.green_channel,
+                                       r.consecutive_priority), busy))
+    return out
+
+
+class _Rest:
+    """What a forecast reads besides the waiting tickets: the open counters, the service
+    means and today's bookings still to come. Kept between forecasts and read again only
+    when an event says one of them changed (an event naming a counter: a call, a finish,
+    a counter opened or paused; a booking event) or the waiting tickets are read in full."""
+
+    def __init__(self) -> None:
+        self.stale = True
+        self.counter_rows: list[Any] = []
+        self.means: dict[str, float] = {}
+        self.bookings: list[tuple[datetime, str, str]] = []  # (slot, service, tier)
+
+    def read(self, s: Session, day: date) -> None:
+        self.counter_rows = list(s.execute(_OPEN_COUNTERS).all())
+        self.means = {k: float(v) for k, v in s.execute(_MEANS).all()}
+        self.bookings = [(r.slot_at, r.service, r.tier)
+                         for r in s.execute(_TO_COME, {"day": day})]
+        self.stale = False
+
+    def counters(self, now: datetime) -> list[tuple[rules.CounterState, float]]:
+        return _busy(self.counter_rows, now, self.means)
+
+
 class Forecasts:
     def __init__(self, branch: Branch) -> None:
         self.branch = branch
@@ -201,6 +241,7 @@ class Forecasts:
         self._synced = 0
         self._synced_day: date | None = None
         self._read_at = 0.0  # monotonic time of the last full read
+        self._rest = _Rest()
 
     def inputs(self, s: Session, now: datetime | None = None) -> ForecastInputs:
         """The queue as the rules see it: waiting tickets, open counters, service means."""
@@ -217,26 +258,7 @@ class Forecasts:
     def _counters(s: Session, now: datetime,
                   means: dict[str, float]) -> list[tuple[rules.CounterState, float]]:
         """The open counters, each with the seconds until it is free (one query)."""
-        out = []
-        for r in s.execute(_OPEN_COUNTERS):
-            busy = 0.0
-            if r.status in (m.CALLED, m.SERVING):
-                began = r.started_at or r.called_at or now
-                busy = rules.remaining_service_s(means.get(r.service, 300.0),
-                                                 (now - began).total_seconds())
-            services = tuple(p for p in r.services.split(",") if p)
-            out.append((rules.CounterState(r.number, services, r.green_channel,
-                                           r.consecutive_priority), busy))
-        return out
-
-    def _to_come(self, s: Session, now: datetime) -> rules.ExpectedArrivals | None:
-        """Today's booked customers not yet checked in and not yet missed: they will come
-        and be due at their slot, ahead of walk-ins, so walk-ins' waits count them."""
-        grace = timedelta(minutes=self.branch.settings.appointments.grace_min)
-        rows = s.execute(_TO_COME, {"day": self.branch.business_day(now),
-                                    "since": now - grace}).all()
-        return rules.booked_arrivals(now, [(r.slot_at, r.service, r.tier) for r in rows],
-                                     self.branch.policy)
+        return _busy(s.execute(_OPEN_COUNTERS).all(), now, means)
 
     def _sync(self, s: Session, event_id: int) -> rules.WaitingSet:
         """The waiting tickets as of (at least) event `event_id`: the kept set with the
@@ -249,6 +271,7 @@ class Forecasts:
                 or not self._catch_up(s, kept, event_id):
             kept = rules.WaitingSet(_candidate(r) for r in s.execute(_WAITING))
             self._waiting, self._read_at, self._synced_day = kept, time.monotonic(), day
+            self._rest.stale = True
         self._synced = event_id
         return kept
 
@@ -263,6 +286,8 @@ class Forecasts:
                 or any(r.kind == "day_rollover" for r in rows):
             return False
         for r in rows:
+            if r.counter is not None or r.kind.startswith("booking_"):
+                self._rest.stale = True  # a counter, a service mean or a booking changed
             if r.ticket_id is None:
                 continue
             if r.status == m.WAITING:
@@ -286,11 +311,17 @@ class Forecasts:
                     and 0 <= (now - last.now).total_seconds() < REUSE_S:
                 return last
             waiting = self._sync(s, event_id)
-            means = self._means(s)
+            rest = self._rest
+            if rest.stale:  # the counters, means and bookings, read again when they changed
+                rest.read(s, self.branch.business_day(now))
+            means = rest.means
             b = self.branch
             new = [(svc.prefix, tier) for svc in b.settings.services for tier in b.tiers]
-            projection = rules.project(now, self._counters(s, now, means), waiting, means,
-                                       b.policy, new, HORIZON, self._to_come(s, now))
+            grace = timedelta(minutes=b.settings.appointments.grace_min)
+            to_come = rules.booked_arrivals(
+                now, [r for r in rest.bookings if r[0] >= now - grace], b.policy)
+            projection = rules.project(now, rest.counters(now), waiting, means, b.policy, new,
+                                       HORIZON, to_come)
             self._last = QueueForecast(event_id, now, projection, waiting.count_by_service(),
                                        dict(waiting.by_id), means)
             return self._last
