@@ -179,8 +179,17 @@ class QueueForecast:
         if p.bound is None:
             return p.placed
         out = dict(p.placed)
+        reach: dict[tuple[str, str, bool], bool] = {}  # the same answer for a whole group
         for tid, c in self.candidates.items():
-            if tid not in out and rules.reachable(p.counters, c, p.policy):
+            if tid in out:
+                continue
+            if c.pin is None and c.booked_at is None and c.promised_at is None:
+                key = (c.service, c.tier, False)
+                if key not in reach:
+                    reach[key] = rules.reachable(p.counters, c, p.policy)
+                if reach[key]:
+                    out[tid] = p.bound
+            elif rules.reachable(p.counters, c, p.policy):
                 out[tid] = p.bound
         return out
 
