@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING
 
 from kiosk.config import DAY_S, POLICIES, load_settings
 from kiosk.errors import ConfigError
+from kiosk.queue.bootstrap import RESAMPLES
 
 if TYPE_CHECKING:
     from kiosk.cli import Context
+    from kiosk.queue.bootstrap import Interval
     from kiosk.queue.simulate import RunResult, Scenario
+    from kiosk.queue.tradeoff import Against, FifoSpread
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "busy-day.toml"
 
@@ -52,14 +55,20 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                         "branch file's rules.keep_promises)")
     p.add_argument("--promise-margin", type=float, metavar="SECONDS",
                    help="promise = estimate + this margin (default: rules.promise_margin_s)")
+    p.add_argument("--resamples", type=int, default=RESAMPLES, metavar="N",
+                   help="bootstrap resamples of the days for the 95%% intervals "
+                        f"(default {RESAMPLES})")
     p.set_defaults(handler=run_simulate)
 
 
 def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.queue.simulate import MAX_DAYS, compare, load_scenario, simulate, sweep
+    from kiosk.queue.tradeoff import Baseline, fifo_spread
 
     if args.days is not None and not 1 <= args.days <= MAX_DAYS:
         raise ConfigError(f"--days must be a whole number from 1 to {MAX_DAYS}.")
+    if not 100 <= args.resamples <= 100_000:
+        raise ConfigError("--resamples must be a whole number from 100 to 100000.")
     if args.sweep is not None and args.compare:
         raise ConfigError("--sweep runs one policy (--policy); it cannot go with --compare.")
 
@@ -86,8 +95,14 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     if args.compare:
         results = compare(scenario, args.seed)
-        ctx.out({"policies": {name: r.to_json() for name, r in results.items()}},
-                lambda: compare_table(scenario, results))
+        baseline = Baseline(scenario, results["fifo"], args.resamples, seed=args.seed)
+        against = {name: baseline.against(r) for name, r in results.items()}
+        other = simulate(scenario, "fifo", args.seed + 1, estimates=False)
+        spread = fifo_spread(baseline, other)
+        ctx.out({"policies": {name: r.to_json() for name, r in results.items()},
+                 "against_fifo": {name: a.to_json() for name, a in against.items()},
+                 "fifo_on_other_days": spread.to_json(), "resamples": args.resamples},
+                lambda: compare_table(scenario, results, against, spread))
         return 0
     policy = args.policy or scenario.settings.rules.policy
     result = simulate(scenario, policy, args.seed)
@@ -170,7 +185,62 @@ def _rows(results: Mapping[str, RunResult], tier: str) -> list[tuple[str, list[s
     ]
 
 
-def compare_table(scenario: Scenario, results: Mapping[str, RunResult]) -> str:
+def _pct_ci(i: Interval) -> str:
+    return f"{100 * i.value:.1f}% ({100 * i.low:.1f}-{100 * i.high:.1f})"
+
+
+def _pp(x: float) -> str:
+    return f"{x:+.2f} pp"
+
+
+def against_rows(scenario: Scenario, against: Sequence[Against],
+                 fifo_over_pct: float) -> list[tuple[str, str, list[str]]]:
+    """Rows of each run against fifo: ratios with their 95 % intervals, the 30-minute
+    share next to fifo's."""
+    max_wait = _mmss(scenario.settings.rules.max_wait_s)
+    return [
+        ("Against fifo", "VIP mean wait, of fifo's", [_pct_ci(a.vip_mean) for a in against]),
+        ("", "regular mean wait, of fifo's", [_pct_ci(a.regular_mean) for a in against]),
+        ("", "regular p95 wait, of fifo's", [_pct_ci(a.regular_p95) for a in against]),
+        ("", f"regulars over {max_wait} (fifo {fifo_over_pct:.2f}%)",
+         [f"{a.regular_over_pct:.2f}%" for a in against]),
+        ("", "  against fifo", [f"{_pp(a.over_difference_pp.value)} "
+                                f"({a.over_difference_pp.low:+.2f}-"
+                                f"{a.over_difference_pp.high:+.2f})" for a in against]),
+    ]
+
+
+def spread_lines(scenario: Scenario, spread: FifoSpread, days: int) -> list[str]:
+    max_wait = _mmss(scenario.settings.rules.max_wait_s)
+    return [f"fifo on {days} other days (seed {spread.seed}) against fifo, what moves when "
+            "nothing about priority changes:",
+            f"  VIP mean {spread.vip_mean_ratio:.1%}, regular p95 "
+            f"{spread.regular_p95_ratio:.1%} of fifo's; regulars over {max_wait} "
+            f"{spread.over_pct:.2f}% ({_pp(spread.over_difference_pp)})"]
+
+
+def bar_lines(scenario: Scenario, a: Against, spread: FifoSpread | None = None) -> list[str]:
+    """The three bars, read on the branch's policy against fifo."""
+    def mark(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    max_wait = _mmss(scenario.settings.rules.max_wait_s)
+    return [
+        f"Bars ({a.policy}, {a.days} days, 95% intervals):",
+        f"  VIP mean wait <= 30% of fifo's: {_pct_ci(a.vip_mean)}: "
+        f"{mark(a.vip_mean.value <= 0.30)}",
+        f"  regular p95 <= 115% of fifo's: {_pct_ci(a.regular_p95)}: "
+        f"{mark(a.regular_p95.value <= 1.15)}",
+        f"  regulars over {max_wait} <= fifo's share + 0.5 pp: {a.regular_over_pct:.2f}% "
+        f"against {a.fifo_over_pct:.2f}% ({_pp(a.over_difference_pp.value)}, "
+        f"{a.over_difference_pp.low:+.2f} to {a.over_difference_pp.high:+.2f}): "
+        f"{mark(a.over_difference_pp.value <= 0.5)}",
+    ]
+
+
+def compare_table(scenario: Scenario, results: Mapping[str, RunResult],
+                  against: Mapping[str, Against] | None = None,
+                  spread: FifoSpread | None = None) -> str:
     """The human table: one column per policy."""
     first = next(iter(results.values()))
     names = {t.key: t.name_en for t in scenario.settings.tiers}
@@ -183,12 +253,9 @@ def compare_table(scenario: Scenario, results: Mapping[str, RunResult]) -> str:
             body.append((f"{names[key]} ({count})" if i == 0 else "", label, cells))
         body.append(("", f"over {max_wait}", [str(r.tiers[key].over_max_wait)
                                               for r in results.values()]))
-    if first.regular_over_max_not_in_fifo is not None:
-        body.append(("Regular tiers", f"over {max_wait}, not under fifo",
-                     [str(r.regular_over_max_not_in_fifo) for r in results.values()]))
-        body.append(("", f"days fifo kept within {max_wait} ({first.fifo_days_within_max}), "
-                         "not this", [str(r.regular_over_max_days_not_in_fifo)
-                                      for r in results.values()]))
+    if against is not None:
+        fifo_over = next(iter(against.values())).fifo_over_pct
+        body += against_rows(scenario, [against[name] for name in results], fifo_over)
     body.append(("Estimates", "forecast error (MAE)",
                  [_mmss(r.estimate_mae_s) for r in results.values()]))
     body.append(("", "naive error (MAE)",
@@ -199,7 +266,16 @@ def compare_table(scenario: Scenario, results: Mapping[str, RunResult]) -> str:
     days = "1 day" if first.days == 1 else f"{first.days} days pooled"
     title = (f"{scenario.name} (seed {first.seed}, {days}): {first.customers} customers, "
              f"{first.no_shows} no-shows, {len(scenario.counters)} counters; waits in m:ss")
-    return _format(title, list(results), body)
+    if against is not None:
+        title += "; against fifo: 95% intervals, paired bootstrap over the days"
+    text = _format(title, list(results), body)
+    extra = []
+    if spread is not None:
+        extra += spread_lines(scenario, spread, first.days)
+    policy = scenario.settings.rules.policy
+    if against is not None and policy in against and policy != "fifo":
+        extra += bar_lines(scenario, against[policy])
+    return "\n".join([text, "", *extra]) if extra else text
 
 
 def _tier_order(scenario: Scenario) -> list[str]:
