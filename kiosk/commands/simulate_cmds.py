@@ -7,8 +7,9 @@ statistics over all their customers; day k of seed s is drawn from seed s * 1000
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from kiosk.queue.bootstrap import RESAMPLES
 if TYPE_CHECKING:
     from kiosk.cli import Context
     from kiosk.queue.bootstrap import Interval
+    from kiosk.queue.frontier import Frontier
     from kiosk.queue.simulate import RunResult, Scenario
     from kiosk.queue.tradeoff import Against, FifoSpread
 
@@ -37,13 +39,25 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     group.add_argument("--policy", choices=POLICIES,
                        help="policy to simulate (default: the branch file's rules.policy)")
     group.add_argument("--compare", action="store_true",
-                       help="simulate every policy on the same day, side by side")
+                       help="simulate every policy on the same days, side by side, each "
+                            "against fifo with 95%% intervals")
+    group.add_argument("--frontier", action="store_true",
+                       help="the trade-off curve: VIP mean wait against regular p95 wait "
+                            "(both against fifo) for each value of the settings that move "
+                            "it (--sweep), and other systems' calling orders; writes a PNG "
+                            "and a table (--out)")
+    p.add_argument("--out", metavar="PREFIX", default="frontier",
+                   help="with --frontier: write PREFIX.png, PREFIX.csv and PREFIX.md "
+                        "(default: frontier in the current folder)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="change one setting of the branch file for this run, e.g. "
                         "rules.max_wait_s=1500 or tiers.gold.rate=8 (repeatable)")
-    p.add_argument("--sweep", metavar="KEY=V1,V2,...",
+    p.add_argument("--sweep", metavar="KEY=V1,V2,...", action="append",
                    help="the policy under each value of one setting, side by side, each "
-                        "against fifo on the branch as configured: what a setting trades")
+                        "against fifo on the branch as configured: what a setting trades; "
+                        "with --frontier repeatable (default: the settings that move the "
+                        "curve), and vip.rate_factor / vip.base_factor scale every VIP "
+                        "tier's rate / head start")
     p.add_argument("--seed", type=int, default=1,
                    help="random seed of the run: day k is drawn from seed * 1000 + k "
                         "(default 1)")
@@ -62,6 +76,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
+    from kiosk.queue.frontier import parse_sweep
     from kiosk.queue.simulate import MAX_DAYS, compare, load_scenario, simulate, sweep
     from kiosk.queue.tradeoff import Baseline, fifo_spread
 
@@ -83,8 +98,12 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
         return scenario if args.days is None else replace(scenario, days=args.days)
 
     scenario = load()
+    if args.frontier:
+        return run_frontier(ctx, args, load, scenario)
     if args.sweep is not None:
-        key, values = _sweep_values(args.sweep)
+        if len(args.sweep) > 1:
+            raise ConfigError("--sweep: give one setting (several go with --frontier).")
+        key, values = parse_sweep(args.sweep[0])
         policy = args.policy or scenario.settings.rules.policy
         variants = [load([f"{key}={v}"]) for v in values]
         fifo, runs = sweep(variants, policy, args.seed, scenario)
@@ -111,6 +130,90 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class _ChartPoint:
+    name: str
+    kind: str
+    group: str
+    x: tuple[float, float, float]
+    y: tuple[float, float, float]
+    on_curve: bool
+
+
+def run_frontier(ctx: Context, args: argparse.Namespace,
+                 load: Callable[[Sequence[str]], Scenario], scenario: Scenario) -> int:
+    from kiosk.queue.frontier import DEFAULT_SWEEPS, frontier
+
+    sweeps = args.sweep or list(DEFAULT_SWEEPS)
+    result = frontier(load, sweeps, args.seed, scenario.days, args.resamples,
+                      progress=None if args.json else _progress)
+    paths = write_frontier(result, Path(args.out))
+    ctx.out({**result.to_json(), "files": [str(p) for p in paths]},
+            lambda: frontier_text(result, paths))
+    return 0
+
+
+def _progress(text: str) -> None:
+    print(f"frontier: {text}", file=sys.stderr, flush=True)
+
+
+def write_frontier(result: Frontier, prefix: Path) -> list[Path]:
+    """PREFIX.png (the curve), PREFIX.csv and PREFIX.md (the table)."""
+    from kiosk.queue.frontier import ANCHOR_NAMES
+    from kiosk.report.charts import report_app, save_chart_png, tradeoff_chart
+
+    if not prefix.parent.is_dir():
+        raise ConfigError(f"--out {prefix}: the folder {prefix.parent} does not exist.")
+    points = [_ChartPoint(
+        p.label, p.kind,
+        "as configured" if p.kind == "configured" else
+        p.key if p.kind == "sweep" else ANCHOR_NAMES.get(p.label, p.label),
+        (100 * p.against.vip_mean.value, 100 * p.against.vip_mean.low,
+         100 * p.against.vip_mean.high),
+        (100 * p.against.regular_p95.value, 100 * p.against.regular_p95.low,
+         100 * p.against.regular_p95.high), p.on_curve) for p in result.points]
+    report_app()
+    title = (f"{result.scenario}: what VIP speed costs the regular tail "
+             f"({result.days} days pooled, 95% intervals)")
+    png, csv_path, md = (prefix.with_name(prefix.name + ext) for ext in (".png", ".csv", ".md"))
+    try:
+        save_chart_png(tradeoff_chart(points, title, 30.0, 115.0), png)
+        csv_path.write_text(result.csv(), encoding="utf-8")
+        md.write_text(result.markdown() + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--out {prefix}: cannot write ({exc.strerror}).") from None
+    return [png, csv_path, md]
+
+
+def frontier_text(result: Frontier, paths: Sequence[Path]) -> str:
+    conf = result.configured
+    a = conf.against
+    beaten = result.beating(conf)
+    if conf.on_curve:
+        where = "on the curve"
+    elif not beaten:
+        where = "on the curve within its 95% intervals (no point beats it beyond them)"
+    else:
+        where = "off the curve: " + ", ".join(p.label for p in beaten) + " beat it"
+    reach = result.reaching()
+    at_bar = result.p95_at(0.30)
+    lines = [f"{result.scenario}: {len(result.points)} ways of calling on {result.days} days, "
+             "each against fifo",
+             "", result.markdown(), "",
+             f"As configured: VIP mean {_pct_ci(a.vip_mean)}, regular p95 "
+             f"{_pct_ci(a.regular_p95)} of fifo's: {where}."]
+    if reach:
+        lines.append("Meet both bars (VIP <= 30%, regular p95 <= 115%): "
+                     + ", ".join(p.label for p in reach) + ".")
+    else:
+        lines.append("No point meets both bars (VIP <= 30%, regular p95 <= 115%).")
+    if at_bar is not None:
+        lines.append(f"At a VIP mean of 30% of fifo's the curve's regular p95 is "
+                     f"{at_bar:.1%} of fifo's (bar 115%).")
+    lines.append("Written: " + ", ".join(str(p) for p in paths))
+    return "\n".join(lines)
+
+
 def _with_promises(scenario: Scenario, args: argparse.Namespace) -> Scenario:
     """The scenario with --keep-promises/--promise-margin applied to its rules."""
     if args.keep_promises is None and args.promise_margin is None:
@@ -127,15 +230,6 @@ def _with_promises(scenario: Scenario, args: argparse.Namespace) -> Scenario:
         promise_margin_s=rules.promise_margin_s if args.promise_margin is None
         else args.promise_margin)
     return replace(scenario, settings=replace(scenario.settings, rules=rules))
-
-
-def _sweep_values(text: str) -> tuple[str, list[str]]:
-    key, sep, values = text.partition("=")
-    parts = [v.strip() for v in values.split(",")]
-    if not sep or not key.strip() or not all(parts):
-        raise ConfigError(f"--sweep {text}: expected KEY=V1,V2,... e.g. "
-                          "rules.max_consecutive_priority=1,2,3")
-    return key.strip(), parts
 
 
 def sweep_table(scenario: Scenario, key: str, policy: str, fifo: RunResult,
