@@ -11,17 +11,19 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from kiosk.commands.report_cmds import day
 from kiosk.config import DAY_S, POLICIES, load_settings
-from kiosk.errors import ConfigError
+from kiosk.errors import ConfigError, QueueError
 from kiosk.queue.bootstrap import RESAMPLES
 
 if TYPE_CHECKING:
     from kiosk.cli import Context
     from kiosk.queue.bootstrap import Interval
     from kiosk.queue.frontier import Frontier
-    from kiosk.queue.simulate import RunResult, Scenario
+    from kiosk.queue.replay import RealDays
+    from kiosk.queue.simulate import Customer, RunResult, Scenario
     from kiosk.queue.tradeoff import Against, FifoSpread
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "busy-day.toml"
@@ -69,6 +71,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                         "branch file's rules.keep_promises)")
     p.add_argument("--promise-margin", type=float, metavar="SECONDS",
                    help="promise = estimate + this margin (default: rules.promise_margin_s)")
+    p.add_argument("--replay", action="store_true",
+                   help="with --compare, --policy or --frontier: play the branch's own "
+                        "days (--from, --to) from its database (--db) instead of drawn "
+                        "days: real arrivals and service times, read only")
+    p.add_argument("--from", dest="first", type=day, metavar="YYYY-MM-DD",
+                   help="with --replay: the first business day")
+    p.add_argument("--to", dest="last", type=day, metavar="YYYY-MM-DD",
+                   help="with --replay: the last business day")
     p.add_argument("--resamples", type=int, default=RESAMPLES, metavar="N",
                    help="bootstrap resamples of the days for the 95%% intervals "
                         f"(default {RESAMPLES})")
@@ -84,6 +94,12 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
         raise ConfigError(f"--days must be a whole number from 1 to {MAX_DAYS}.")
     if not 100 <= args.resamples <= 100_000:
         raise ConfigError("--resamples must be a whole number from 100 to 100000.")
+    if args.replay and (args.first is None or args.last is None):
+        raise ConfigError("--replay needs --from and --to (the business days to play).")
+    if not args.replay and (args.first is not None or args.last is not None):
+        raise ConfigError("--from and --to go with --replay.")
+    if args.replay and args.sweep is not None and not args.frontier:
+        raise ConfigError("--replay goes with --compare, --policy or --frontier.")
     if args.sweep is not None and args.compare:
         raise ConfigError("--sweep runs one policy (--policy); it cannot go with --compare.")
 
@@ -98,8 +114,12 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
         return scenario if args.days is None else replace(scenario, days=args.days)
 
     scenario = load()
+    real = _real_days(ctx, args, scenario)
+    customers = real.customers if real is not None else None
+    if real is not None:
+        scenario = replace(scenario, days=len(real.days))
     if args.frontier:
-        return run_frontier(ctx, args, load, scenario)
+        return run_frontier(ctx, args, load, scenario, customers)
     if args.sweep is not None:
         if len(args.sweep) > 1:
             raise ConfigError("--sweep: give one setting (several go with --frontier).")
@@ -113,18 +133,23 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
                 lambda: sweep_table(scenario, key, policy, fifo, values, runs))
         return 0
     if args.compare:
-        results = compare(scenario, args.seed)
+        results = compare(scenario, args.seed, customers=customers)
         baseline = Baseline(scenario, results["fifo"], args.resamples, seed=args.seed)
         against = {name: baseline.against(r) for name, r in results.items()}
-        other = simulate(scenario, "fifo", args.seed + 1, estimates=False)
-        spread = fifo_spread(baseline, other)
-        ctx.out({"policies": {name: r.to_json() for name, r in results.items()},
-                 "against_fifo": {name: a.to_json() for name, a in against.items()},
-                 "fifo_on_other_days": spread.to_json(), "resamples": args.resamples},
-                lambda: compare_table(scenario, results, against, spread))
+        data = {"policies": {name: r.to_json() for name, r in results.items()},
+                "against_fifo": {name: a.to_json() for name, a in against.items()}}
+        spread = None
+        if real is None:  # the floor: fifo on other drawn days
+            other = simulate(scenario, "fifo", args.seed + 1, estimates=False)
+            spread = fifo_spread(baseline, other)
+            data["fifo_on_other_days"] = spread.to_json()
+        else:
+            data["replayed"] = _replayed_json(real)
+        data["resamples"] = args.resamples
+        ctx.out(data, lambda: compare_table(scenario, results, against, spread, real))
         return 0
     policy = args.policy or scenario.settings.rules.policy
-    result = simulate(scenario, policy, args.seed)
+    result = simulate(scenario, policy, args.seed, customers=customers)
     ctx.out({"policy": policy, **result.to_json()},
             lambda: compare_table(scenario, {policy: result}))
     return 0
@@ -140,13 +165,38 @@ class _ChartPoint:
     on_curve: bool
 
 
+def _real_days(ctx: Context, args: argparse.Namespace, scenario: Scenario) -> RealDays | None:
+    """With --replay: the branch's days read from its database."""
+    if not args.replay:
+        return None
+    from kiosk.queue.figures_read import check_period
+    from kiosk.queue.replay import read_real_days
+
+    try:
+        check_period(args.first, args.last)
+    except QueueError as exc:
+        raise ConfigError(str(exc)) from None
+    real = read_real_days(ctx.database_url, scenario, args.first, args.last, ctx.clock)
+    if not real.days:
+        raise ConfigError(f"no served tickets from {args.first:%Y-%m-%d} to "
+                          f"{args.last:%Y-%m-%d} in the database at {ctx.database_url}.")
+    return real
+
+
+def _replayed_json(real: RealDays) -> dict[str, Any]:
+    return {"days": [d.isoformat() for d in real.days],
+            "customers": sum(len(c) for c in real.customers),
+            "left_out": real.left_out, "unknown": real.unknown}
+
+
 def run_frontier(ctx: Context, args: argparse.Namespace,
-                 load: Callable[[Sequence[str]], Scenario], scenario: Scenario) -> int:
+                 load: Callable[[Sequence[str]], Scenario], scenario: Scenario,
+                 customers: Sequence[Sequence[Customer]] | None = None) -> int:
     from kiosk.queue.frontier import DEFAULT_SWEEPS, frontier
 
     sweeps = args.sweep or list(DEFAULT_SWEEPS)
     result = frontier(load, sweeps, args.seed, scenario.days, args.resamples,
-                      progress=None if args.json else _progress)
+                      customers=customers, progress=None if args.json else _progress)
     paths = write_frontier(result, Path(args.out))
     ctx.out({**result.to_json(), "files": [str(p) for p in paths]},
             lambda: frontier_text(result, paths))
@@ -334,7 +384,7 @@ def bar_lines(scenario: Scenario, a: Against, spread: FifoSpread | None = None) 
 
 def compare_table(scenario: Scenario, results: Mapping[str, RunResult],
                   against: Mapping[str, Against] | None = None,
-                  spread: FifoSpread | None = None) -> str:
+                  spread: FifoSpread | None = None, real: RealDays | None = None) -> str:
     """The human table: one column per policy."""
     first = next(iter(results.values()))
     names = {t.key: t.name_en for t in scenario.settings.tiers}
@@ -358,6 +408,9 @@ def compare_table(scenario: Scenario, results: Mapping[str, RunResult],
                  [f"{r.mean_utilisation:.0%}" for r in results.values()]))
     body.append(("", "simulated in", [f"{r.elapsed_s:.2f} s/day" for r in results.values()]))
     days = "1 day" if first.days == 1 else f"{first.days} days pooled"
+    if real is not None:
+        days = (f"the branch's own days {real.days[0]:%Y-%m-%d} to {real.days[-1]:%Y-%m-%d}, "
+                f"{days}; {real.left_out} tickets cancelled or unfinished left out")
     title = (f"{scenario.name} (seed {first.seed}, {days}): {first.customers} customers, "
              f"{first.no_shows} no-shows, {len(scenario.counters)} counters; waits in m:ss")
     if against is not None:

@@ -765,10 +765,12 @@ def simulate(scenario: Scenario, policy: str, seed: int, days: int | None = None
 
 
 def compare(scenario: Scenario, seed: int, policies: Sequence[str] = POLICIES,
-            days: int | None = None) -> dict[str, RunResult]:
-    """The same days under each policy; with fifo among them, each result also counts the
-    regular customers over the maximum wait who were not over it under fifo."""
-    by_day = draw_days(scenario, seed, days)
+            days: int | None = None,
+            customers: Sequence[Sequence[Customer]] | None = None) -> dict[str, RunResult]:
+    """The same days under each policy (`customers`, one list per day, or the days drawn
+    from `seed`); with fifo among them, each result also counts the regular customers
+    over the maximum wait who were not over it under fifo."""
+    by_day = draw_days(scenario, seed, days) if customers is None else customers
     results = {p: simulate(scenario, p, seed, customers=by_day) for p in policies}
     if "fifo" in results:
         for result in results.values():

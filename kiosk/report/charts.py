@@ -379,8 +379,10 @@ def tradeoff_chart(points: Sequence[CurvePoint], title: str, bar_x: float,
                    bar_y: float) -> QChart:
     """The trade-off curve: each point's VIP mean wait (x) and regular p95 wait (y), both
     in % of fifo's, with 95 % intervals as crossing whiskers; the curve (points no other
-    beats on both) as a grey line, the bars as red dashed lines."""
+    beats on both) as a grey line, the bars as red dashed lines. A point without a figure
+    (nobody of that group waited under fifo) is left out."""
     chart = _chart(title)
+    points = [p for p in points if all(math.isfinite(v) for v in (*p.x, *p.y))]
     x_axis, y_axis = QValueAxis(), QValueAxis()
     xs = [v for p in points for v in p.x] + [bar_x]
     ys = [v for p in points for v in p.y] + [bar_y]
