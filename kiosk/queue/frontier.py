@@ -36,6 +36,7 @@ DEFAULT_SWEEPS = (
     "rules.max_consecutive_priority=0,1,3",
 )
 VIP_FACTORS = ("vip.rate_factor", "vip.base_factor")
+VIP_BAR, P95_BAR, OVER_BAR_PP = 0.30, 1.15, 0.5  # the bars: ratios to fifo's, and pp
 ANCHOR_NAMES = {"strict_priority": "strict priority (VIPs always first)",
                 "priority_cycle": "2:1 priority cycle",
                 "fixed_head_start": "weights without ageing (fixed head start)",
@@ -50,11 +51,13 @@ class Point:
     kind: str  # "configured" | "sweep" | "anchor" | "variant"
     key: str  # the setting swept ("" for the configured point and the anchors)
     against: Against
-    on_curve: bool = False
+    on_curve: bool = False  # no point beats it on VIP mean and regular p95
+    on_over_curve: bool = False  # ... on VIP mean and the share of regulars over max wait
 
     def to_row(self) -> dict[str, Any]:
         a = self.against
         return {"label": self.label, "kind": self.kind, "on_curve": self.on_curve,
+                "on_over_curve": self.on_over_curve,
                 "vip_mean_ratio": round(a.vip_mean.value, 4),
                 "vip_mean_low": round(a.vip_mean.low, 4),
                 "vip_mean_high": round(a.vip_mean.high, 4),
@@ -63,7 +66,9 @@ class Point:
                 "regular_p95_high": round(a.regular_p95.high, 4),
                 "regular_mean_ratio": round(a.regular_mean.value, 4),
                 "regular_over_max_pct": round(a.regular_over_pct, 3),
-                "over_max_difference_pp": round(a.over_difference_pp.value, 3)}
+                "over_max_difference_pp": round(a.over_difference_pp.value, 3),
+                "over_max_difference_low": round(a.over_difference_pp.low, 3),
+                "over_max_difference_high": round(a.over_difference_pp.high, 3)}
 
 
 @dataclass(frozen=True)
@@ -72,14 +77,15 @@ class Frontier:
     days: int
     fifo_over_pct: float
     points: list[Point]
+    max_wait_s: float = 1800.0  # rules.max_wait_s: the "over" of the 30-minute share
 
     @property
     def configured(self) -> Point:
         return next(p for p in self.points if p.kind == "configured")
 
-    def curve(self) -> list[Point]:
-        """The points on the curve, by VIP ratio."""
-        return sorted((p for p in self.points if p.on_curve),
+    def curve(self, over: bool = False) -> list[Point]:
+        """The points on the curve (`over`: the 30-minute curve), by VIP ratio."""
+        return sorted((p for p in self.points if (p.on_over_curve if over else p.on_curve)),
                       key=lambda p: p.against.vip_mean.value)
 
     def beating(self, point: Point) -> list[Point]:
@@ -89,24 +95,31 @@ class Frontier:
                 if p.against.vip_mean.value < a.vip_mean.low
                 and p.against.regular_p95.value < a.regular_p95.low]
 
-    def reaching(self, vip_max: float = 0.30, p95_max: float = 1.15) -> list[Point]:
-        """Points that meet both bars (point estimates)."""
+    def reaching(self, vip_max: float = VIP_BAR, p95_max: float = P95_BAR,
+                 over_max_pp: float | None = OVER_BAR_PP) -> list[Point]:
+        """Points that meet the bars (point estimates); `over_max_pp` None: only the
+        first two."""
         return [p for p in self.points if p.against.vip_mean.value <= vip_max
-                and p.against.regular_p95.value <= p95_max]
+                and p.against.regular_p95.value <= p95_max
+                and (over_max_pp is None or p.against.over_difference_pp.value <= over_max_pp)]
 
-    def p95_at(self, vip: float) -> float | None:
-        """The curve's regular p95 ratio at this VIP ratio (straight between its points),
-        None outside it."""
-        curve = self.curve()
+    def at_vip(self, vip: float, over: bool = False) -> float | None:
+        """The curve's regular p95 ratio (`over`: the 30-minute share's difference to
+        fifo, pp) at this VIP ratio, straight between its points; None outside it."""
+        curve = self.curve(over)
+
+        def y(p: Point) -> float:
+            return p.against.over_difference_pp.value if over else p.against.regular_p95.value
+
         for a, b in zip(curve, curve[1:], strict=False):
             x0, x1 = a.against.vip_mean.value, b.against.vip_mean.value
             if x0 <= vip <= x1 and x1 > x0:
-                y0, y1 = a.against.regular_p95.value, b.against.regular_p95.value
-                return y0 + (y1 - y0) * (vip - x0) / (x1 - x0)
+                return y(a) + (y(b) - y(a)) * (vip - x0) / (x1 - x0)
         return None
 
     def to_json(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "days": self.days,
+                "max_wait_s": self.max_wait_s,
                 "fifo_over_max_pct": round(self.fifo_over_pct, 3),
                 "points": [p.to_row() for p in self.points]}
 
@@ -120,7 +133,8 @@ class Frontier:
 
     def markdown(self) -> str:
         lines = ["| setting | VIP mean, of fifo's (95% CI) | regular p95, of fifo's (95% CI) "
-                 "| regulars over max wait | on the curve |", "|---|---|---|---|---|"]
+                 "| regulars over max wait, against fifo (95% CI) | on the curve: p95, "
+                 "over max |", "|---|---|---|---|---|"]
         for p in sorted(self.points, key=lambda p: p.against.vip_mean.value):
             a = p.against
             name = ANCHOR_NAMES.get(p.label, p.label)
@@ -128,8 +142,10 @@ class Frontier:
                 f"| {name} | {_pct(a.vip_mean.value)} ({_pct(a.vip_mean.low)}-"
                 f"{_pct(a.vip_mean.high)}) | {_pct(a.regular_p95.value)} "
                 f"({_pct(a.regular_p95.low)}-{_pct(a.regular_p95.high)}) | "
-                f"{a.regular_over_pct:.2f}% ({a.over_difference_pp.value:+.2f} pp) | "
-                f"{'yes' if p.on_curve else ''} |")
+                f"{a.regular_over_pct:.2f}%: {a.over_difference_pp.value:+.2f} pp "
+                f"({a.over_difference_pp.low:+.2f} to {a.over_difference_pp.high:+.2f}) | "
+                f"{'p95' if p.on_curve else ''}{', ' if p.on_curve and p.on_over_curve else ''}"
+                f"{'over max' if p.on_over_curve else ''} |")
         return "\n".join(lines)
 
 
@@ -138,18 +154,19 @@ def _pct(x: float) -> str:
 
 
 def mark_curve(points: Sequence[Point]) -> list[Point]:
-    """The points with `on_curve` set: those no other point beats on both figures."""
-    out = []
-    for p in points:
-        a = p.against
-        beaten = any(q is not p
-                     and q.against.vip_mean.value <= a.vip_mean.value
-                     and q.against.regular_p95.value <= a.regular_p95.value
-                     and (q.against.vip_mean.value < a.vip_mean.value
-                          or q.against.regular_p95.value < a.regular_p95.value)
-                     for q in points)
-        out.append(replace(p, on_curve=not beaten))
-    return out
+    """The points with `on_curve` (no other point beats them on VIP mean and regular p95)
+    and `on_over_curve` (... on VIP mean and the share of regulars over max wait) set."""
+    def front(y: Callable[[Against], float]) -> list[bool]:
+        def beats(q: Against, a: Against) -> bool:
+            return (q.vip_mean.value <= a.vip_mean.value and y(q) <= y(a)
+                    and (q.vip_mean.value < a.vip_mean.value or y(q) < y(a)))
+        return [not any(q is not p and beats(q.against, p.against) for q in points)
+                for p in points]
+
+    p95 = front(lambda a: a.regular_p95.value)
+    over = front(lambda a: a.over_difference_pp.value)
+    return [replace(p, on_curve=a, on_over_curve=b)
+            for p, a, b in zip(points, p95, over, strict=True)]
 
 
 def parse_sweep(text: str) -> tuple[str, list[str]]:
@@ -213,4 +230,5 @@ def frontier(load: Load, sweeps: Sequence[str], seed: int, days: int,
                             baseline.against(run(scenario, "same_service"))))
     first = customers[0] if customers else None
     return Frontier(scenario.name if first is None else f"{scenario.name} (replayed days)",
-                    fifo.days, baseline.against(fifo).fifo_over_pct, mark_curve(points))
+                    fifo.days, baseline.against(fifo).fifo_over_pct, mark_curve(points),
+                    scenario.settings.rules.max_wait_s)

@@ -376,7 +376,8 @@ _ANCHOR_COLOURS = (ORANGE, RED, QColor("#a0522d"), QColor("#d81b60"))
 
 
 def tradeoff_chart(points: Sequence[CurvePoint], title: str, bar_x: float,
-                   bar_y: float) -> QChart:
+                   bar_y: float, y_title: str = "Regular p95 wait, % of fifo's",
+                   y_unit: str = "%") -> QChart:
     """The trade-off curve: each point's VIP mean wait (x) and regular p95 wait (y), both
     in % of fifo's, with 95 % intervals as crossing whiskers; the curve (points no other
     beats on both) as a grey line, the bars as red dashed lines. A point without a figure
@@ -390,11 +391,12 @@ def tradeoff_chart(points: Sequence[CurvePoint], title: str, bar_x: float,
     y_lo, y_hi = _padded(min(ys), max(ys))
     for axis, lo, hi, name, side in (
             (x_axis, x_lo, x_hi, "VIP mean wait, % of fifo's", Qt.AlignmentFlag.AlignBottom),
-            (y_axis, y_lo, y_hi, "Regular p95 wait, % of fifo's", Qt.AlignmentFlag.AlignLeft)):
+            (y_axis, y_lo, y_hi, y_title, Qt.AlignmentFlag.AlignLeft)):
         axis.setRange(lo, hi)
-        step = 5.0 if hi - lo <= 60 else 10.0
+        step = _step(hi - lo)
         axis.setTickCount(int(round((hi - lo) / step)) + 1)
-        axis.setLabelFormat("%.0f%%")
+        axis.setLabelFormat("%.0f%%" if axis is x_axis or y_unit == "%" else
+                            f"%+.{axis_decimals(step)}f {y_unit}")
         _style_axis(axis, name)
         chart.addAxis(axis, side)
 
@@ -414,7 +416,7 @@ def tradeoff_chart(points: Sequence[CurvePoint], title: str, bar_x: float,
     add(line)
     for value, vertical in ((bar_x, True), (bar_y, False)):
         bar = QLineSeries()
-        bar.setName(f"the bars: VIP {bar_x:g}%, regular p95 {bar_y:g}% of fifo's")
+        bar.setName(f"the bars: VIP {bar_x:g}%, {bar_y:g}{y_unit}")
         pen = QPen(RED, 1.2)
         pen.setStyle(Qt.PenStyle.DashLine)
         bar.setPen(pen)
@@ -467,10 +469,18 @@ def tradeoff_chart(points: Sequence[CurvePoint], title: str, bar_x: float,
     return chart
 
 
+def _step(width: float) -> float:
+    """A tick step giving 4 to 12 ticks over this width: 1, 2 or 5 times a power of 10."""
+    for step in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0):
+        if width / step <= 12:
+            return step
+    return 100.0
+
+
 def _padded(lo: float, hi: float) -> tuple[float, float]:
-    """An axis range around [lo, hi] with a little room, on whole 10s beyond 60 wide."""
-    room = max(1.0, (hi - lo) * 0.04)
-    step = 5.0 if hi - lo + 2 * room <= 50 else 10.0
+    """An axis range around [lo, hi] with a little room, on whole ticks."""
+    room = max((hi - lo) * 0.04, 1e-6)
+    step = _step(hi - lo + 2 * room)
     return step * math.floor((lo - room) / step), step * math.ceil((hi + room) / step)
 
 
