@@ -251,6 +251,8 @@ def write_frontier(result: Frontier, prefix: Path) -> list[Path]:
 
 
 def frontier_text(result: Frontier, paths: Sequence[Path]) -> str:
+    from kiosk.queue.frontier import ANCHOR_NAMES
+
     conf = result.configured
     a = conf.against
     beaten = result.beating(conf)
@@ -280,6 +282,12 @@ def frontier_text(result: Frontier, paths: Sequence[Path]) -> str:
                      "fifo's (bar 115%)"
                      + (f"; the {max_wait} curve at {over_at_bar:+.2f} pp (bar +0.5 pp)."
                         if over_at_bar is not None else "."))
+    if result.by_service:
+        lines += ["", "Where the cost falls: regular customers' mean wait per service, of "
+                      "fifo's (95% intervals)"]
+        for label, services in result.by_service.items():
+            lines.append(f"  {ANCHOR_NAMES.get(label, label)}: " + ", ".join(
+                f"{prefix} {_pct_ci(i)}" for prefix, i in services.items()))
     lines.append("Written: " + ", ".join(str(p) for p in paths))
     return "\n".join(lines)
 

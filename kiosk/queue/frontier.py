@@ -19,10 +19,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kiosk.errors import ConfigError
+from kiosk.queue.bootstrap import Interval
 from kiosk.queue.simulate import ANCHORS, Customer, RunResult, Scenario, simulate
 from kiosk.queue.tradeoff import Against, Baseline
 
@@ -78,6 +79,9 @@ class Frontier:
     fifo_over_pct: float
     points: list[Point]
     max_wait_s: float = 1800.0  # rules.max_wait_s: the "over" of the 30-minute share
+    # the regular customers' mean wait per service against fifo's, for the configured
+    # point and the same-service variant: where the cost falls
+    by_service: dict[str, dict[str, Interval]] = field(default_factory=dict)
 
     @property
     def configured(self) -> Point:
@@ -120,6 +124,9 @@ class Frontier:
     def to_json(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "days": self.days,
                 "max_wait_s": self.max_wait_s,
+                "regular_mean_ratio_by_service": {
+                    label: {k: v.to_json() for k, v in services.items()}
+                    for label, services in self.by_service.items()},
                 "fifo_over_max_pct": round(self.fifo_over_pct, 3),
                 "points": [p.to_row() for p in self.points]}
 
@@ -214,7 +221,9 @@ def frontier(load: Load, sweeps: Sequence[str], seed: int, days: int,
 
     fifo = simulate(scenario, "fifo", seed, days, customers, estimates=False)
     baseline = Baseline(scenario, fifo, resamples, seed=seed)
-    points = [Point("as configured", "configured", "", baseline.against(run(scenario)))]
+    configured = run(scenario)
+    by_service = {"as configured": baseline.by_service(configured)}
+    points = [Point("as configured", "configured", "", baseline.against(configured))]
     for text in sweeps:
         key, values = parse_sweep(text)
         for value in values:
@@ -226,9 +235,10 @@ def frontier(load: Load, sweeps: Sequence[str], seed: int, days: int,
     for order in ANCHORS:
         points.append(Point(order, "anchor", "", baseline.against(run(scenario, order))))
     if variant:
-        points.append(Point("same_service", "variant", "",
-                            baseline.against(run(scenario, "same_service"))))
+        same = run(scenario, "same_service")
+        by_service["same_service"] = baseline.by_service(same)
+        points.append(Point("same_service", "variant", "", baseline.against(same)))
     first = customers[0] if customers else None
     return Frontier(scenario.name if first is None else f"{scenario.name} (replayed days)",
                     fifo.days, baseline.against(fifo).fifo_over_pct, mark_curve(points),
-                    scenario.settings.rules.max_wait_s)
+                    scenario.settings.rules.max_wait_s, by_service)

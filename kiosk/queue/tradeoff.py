@@ -25,7 +25,7 @@ from kiosk.queue.bootstrap import (
     paired_difference,
     paired_ratio,
 )
-from kiosk.queue.simulate import RunResult, Scenario, TicketRecord
+from kiosk.queue.simulate import RunResult, Scenario
 
 
 def regular_tiers(scenario: Scenario) -> set[str]:
@@ -110,6 +110,19 @@ class Baseline:
             over_difference_pp=paired_difference(over, regular, self.regular, self.draws))
 
 
+    def by_service(self, run: RunResult) -> dict[str, Interval]:
+        """The regular customers' mean wait per service, as a ratio to fifo's: where the
+        VIP tiers' speed is paid for."""
+        regular = regular_tiers(self.scenario)
+        out = {}
+        for s in self.scenario.settings.services:
+            base = day_waits(self.fifo, regular, s.prefix)
+            if sum(base.counts):
+                out[s.prefix] = paired_ratio(mean_of, day_waits(run, regular, s.prefix), base,
+                                             self.draws)
+        return out
+
+
 @dataclass(frozen=True)
 class FifoSpread:
     """fifo on other days (another seed) against fifo: the noise floor of the figures."""
@@ -137,7 +150,3 @@ def fifo_spread(baseline: Baseline, other: RunResult) -> FifoSpread:
         regular_mean_ratio=regular.mean() / baseline.regular.mean(),
         vip_mean_ratio=vip.mean() / baseline.vip.mean(),
         over_pct=over, over_difference_pp=over - fifo_over)
-
-
-def waits_of(records: Sequence[TicketRecord], tiers: set[str]) -> list[float]:
-    return [r.wait_s for r in records if r.customer.tier in tiers]
