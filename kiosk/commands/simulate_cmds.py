@@ -195,12 +195,18 @@ def run_frontier(ctx: Context, args: argparse.Namespace,
     from kiosk.queue.frontier import DEFAULT_SWEEPS, frontier
 
     sweeps = args.sweep or list(DEFAULT_SWEEPS)
+    _check_out(Path(args.out))
     result = frontier(load, sweeps, args.seed, scenario.days, args.resamples,
                       customers=customers, progress=None if args.json else _progress)
     paths = write_frontier(result, Path(args.out))
     ctx.out({**result.to_json(), "files": [str(p) for p in paths]},
             lambda: frontier_text(result, paths))
     return 0
+
+
+def _check_out(prefix: Path) -> None:
+    if not prefix.parent.is_dir():
+        raise ConfigError(f"--out {prefix}: the folder {prefix.parent} does not exist.")
 
 
 def _progress(text: str) -> None:
@@ -212,8 +218,8 @@ def write_frontier(result: Frontier, prefix: Path) -> list[Path]:
     from kiosk.queue.frontier import ANCHOR_NAMES, OVER_BAR_PP, P95_BAR, VIP_BAR
     from kiosk.report.charts import report_app, save_chart_png, tradeoff_chart
 
-    if not prefix.parent.is_dir():
-        raise ConfigError(f"--out {prefix}: the folder {prefix.parent} does not exist.")
+    _check_out(prefix)
+
     def chart_points(over: bool) -> list[_ChartPoint]:
         out = []
         for p in result.points:

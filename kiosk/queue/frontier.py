@@ -219,19 +219,21 @@ def frontier(load: Load, sweeps: Sequence[str], seed: int, days: int,
         return simulate(s, policy, seed, days, customers, order=order, estimates=False,
                         name=name)
 
+    variants = []  # every value checked before anything runs
+    for text in sweeps:
+        key, values = parse_sweep(text)
+        variants += [(key, value, scale_vip(scenario, key, value) if key in VIP_FACTORS
+                      else load([f"{key}={value}"])) for value in values]
     fifo = simulate(scenario, "fifo", seed, days, customers, estimates=False)
     baseline = Baseline(scenario, fifo, resamples, seed=seed)
     configured = run(scenario)
     by_service = {"as configured": baseline.by_service(configured)}
     points = [Point("as configured", "configured", "", baseline.against(configured))]
-    for text in sweeps:
-        key, values = parse_sweep(text)
-        for value in values:
-            if progress:
-                progress(f"{key}={value}")
-            s = scale_vip(scenario, key, value) if key in VIP_FACTORS else load([f"{key}={value}"])
-            points.append(Point(f"{key}={value}", "sweep", key,
-                                baseline.against(run(s, name=f"{key}={value}"))))
+    for key, value, s in variants:
+        if progress:
+            progress(f"{key}={value}")
+        points.append(Point(f"{key}={value}", "sweep", key,
+                            baseline.against(run(s, name=f"{key}={value}"))))
     for order in ANCHORS:
         points.append(Point(order, "anchor", "", baseline.against(run(scenario, order))))
     if variant:

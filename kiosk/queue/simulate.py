@@ -1,8 +1,10 @@
 """A branch day, simulated through the same rules code the branch runs.
 
 A scenario file (config/scenarios/*.toml) says who comes when: the day's customers spread
-over the opening hours, their tiers and services, service-time distributions, no-shows and
-the lunchtime breaks of the counters. Tiers, services, targets, counters and rules come
+over the opening hours (a Poisson process at each hour's rate, `arrivals = "poisson"`, or
+exactly `customers` split by hour, `"fixed"`), their tiers and services, service-time
+distributions (lognormal or exponential), no-shows, the lunchtime breaks of the counters
+and an optional warm-up whose customers are left out of the figures. Tiers, services, targets, counters and rules come
 from the branch file the scenario names (`scenario.branch`, relative to the scenario), so a
 bank simulates exactly the configuration it runs; `--config` replaces that file.
 
@@ -17,6 +19,11 @@ Each customer gets two wait estimates at issue time: `forecast` (the policy fast
 over the queue, what the kiosk prints) and the naive "people ahead × average service
 time / open counters". The printed estimate also gives the ticket its promise deadline
 (`promise_deadline`), which the rules keep when `rules.keep_promises` is on.
+
+Besides the branch's rules, a day can be played under another calling order (`ORDERS`):
+other systems' ways (strict priority, a 2:1 priority cycle, fixed head starts), the
+anchors of the trade-off curve (kiosk.queue.frontier), and VIPs overtaking only regular
+customers of their own service.
 """
 
 from __future__ import annotations

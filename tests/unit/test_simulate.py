@@ -480,3 +480,35 @@ def test_simulate_unknown_policy_is_refused(capsys: pytest.CaptureFixture[str]) 
         main(["simulate", "--policy", "lottery"])
     assert exit_.value.code == 2
     assert "invalid choice: 'lottery'" in capsys.readouterr().err
+
+
+def test_frontier_writes_the_curve_and_its_table(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "curve"
+    assert main(["simulate", "--scenario", str(BUSY), "--frontier", "--days", "3",
+                 "--resamples", "100", "--sweep", "rules.deadline_lead_s=0,600",
+                 "--sweep", "vip.base_factor=2", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("busy-day: 8 ways of calling on 3 days, each against fifo")
+    assert "| 2:1 priority cycle |" in text and "| rules.deadline_lead_s=600 |" in text
+    assert "As configured: VIP mean" in text and "Meet all three bars" in text
+    for name in ("curve.png", "curve-over.png"):
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+    rows = (tmp_path / "curve.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 1 + 8 and rows[0].startswith("label,kind,on_curve,on_over_curve,")
+    assert len((tmp_path / "curve.md").read_text(encoding="utf-8").splitlines()) == 2 + 8
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--sweep", "vip.rate_factor=lots"], "--sweep vip.rate_factor: a factor is a number "
+                                          "from 0 to 100, not 'lots'"),
+    (["--out", "/nonexistent/dir/curve"], "--out /nonexistent/dir/curve: the folder "
+                                          "/nonexistent/dir does not exist."),
+    (["--set", "rules.policy=fifo"], "the curve is read against fifo"),
+])
+def test_bad_frontier_is_one_line(capsys: pytest.CaptureFixture[str], flags: list[str],
+                                  message: str) -> None:
+    assert main(["simulate", "--scenario", str(QUIET), "--days", "1", "--resamples", "100",
+                 "--frontier", *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("kiosk: ") and "\n" not in err and message in err

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.queue.bootstrap import DayWaits, day_weights, mean_of, p95_of, paired_ratio
-from kiosk.queue.frontier import Point, mark_curve, scale_vip
+from kiosk.queue.frontier import Point, frontier, mark_curve, scale_vip
 from kiosk.queue.rules import Candidate, CounterState, Policy, pick_next
 from kiosk.queue.simulate import (
     ServiceTime,
@@ -251,3 +251,42 @@ def test_poisson_days_with_exponential_service_match_erlang_c(tmp_path: Path) ->
                      estimates=False).tiers["regular"].mean_wait_s
     assert poisson == pytest.approx(expected, rel=0.12)
     assert fixed < 0.8 * expected
+
+
+# --- the curve on few days (the full-size curve is in README, from `--frontier`) -----------
+
+
+@pytest.fixture(scope="module")
+def curve(busy):  # type: ignore[no-untyped-def]
+    def load(extra):  # type: ignore[no-untyped-def]
+        return load_scenario(BUSY, overrides=list(extra))
+
+    return frontier(load, ["rules.guarantee_at_green_channel=true", "vip.rate_factor=0.25"],
+                    seed=1, days=16, resamples=200)
+
+
+def test_the_curve_trades_vip_speed_for_the_regular_tail(curve) -> None:  # type: ignore[no-untyped-def]
+    by = {p.label: p.against for p in curve.points}
+    assert list(by) == ["as configured", "rules.guarantee_at_green_channel=true",
+                        "vip.rate_factor=0.25", "strict_priority", "priority_cycle",
+                        "fixed_head_start", "same_service"]
+    # VIPs always first is the fastest for them; the guarantee at the green channel
+    # buys the regular 30-minute tail with VIP speed
+    assert by["strict_priority"].vip_mean.value == min(a.vip_mean.value for a in by.values())
+    guarantee, configured = by["rules.guarantee_at_green_channel=true"], by["as configured"]
+    assert guarantee.vip_mean.value > configured.vip_mean.value
+    assert guarantee.over_difference_pp.value < configured.over_difference_pp.value
+    # the curve runs downhill: faster VIPs, a longer regular tail
+    on = curve.curve()
+    assert [p.against.vip_mean.value for p in on] == sorted(p.against.vip_mean.value
+                                                             for p in on)
+    assert [p.against.regular_p95.value for p in on] == sorted(
+        (p.against.regular_p95.value for p in on), reverse=True)
+
+
+def test_the_configured_point_sits_on_the_curve_within_its_intervals(curve) -> None:  # type: ignore[no-untyped-def]
+    assert curve.beating(curve.configured) == []
+    assert set(curve.by_service) == {"as configured", "same_service"}
+    assert set(curve.by_service["as configured"]) == {"A", "B", "C"}
+    for interval in curve.by_service["as configured"].values():
+        assert interval.value > 1.0  # every service's regulars pay for the VIP lane
