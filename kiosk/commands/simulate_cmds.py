@@ -442,10 +442,11 @@ def compare_table(scenario: Scenario, results: Mapping[str, RunResult],
                  [f"{r.mean_utilisation:.0%}" for r in results.values()]))
     body.append(("", "simulated in", [f"{r.elapsed_s:.2f} s/day" for r in results.values()]))
     days = "1 day" if first.days == 1 else f"{first.days} days pooled"
+    where = f"seed {first.seed}, {days}"
     if real is not None:
-        days = (f"the branch's own days {real.days[0]:%Y-%m-%d} to {real.days[-1]:%Y-%m-%d}, "
-                f"{days}; {real.left_out} tickets cancelled or unfinished left out")
-    title = (f"{scenario.name} (seed {first.seed}, {days}): {first.customers} customers, "
+        where = (f"the branch's own days {real.days[0]:%Y-%m-%d} to {real.days[-1]:%Y-%m-%d}, "
+                 f"{days}; {real.left_out} tickets cancelled or unfinished left out")
+    title = (f"{scenario.name} ({where}): {first.customers} customers, "
              f"{first.no_shows} no-shows, {len(scenario.counters)} counters; waits in m:ss")
     if against is not None:
         title += "; against fifo: 95% intervals, paired bootstrap over the days"

@@ -4,9 +4,10 @@ A scenario file (config/scenarios/*.toml) says who comes when: the day's custome
 over the opening hours (a Poisson process at each hour's rate, `arrivals = "poisson"`, or
 exactly `customers` split by hour, `"fixed"`), their tiers and services, service-time
 distributions (lognormal or exponential), no-shows, the lunchtime breaks of the counters
-and an optional warm-up whose customers are left out of the figures. Tiers, services, targets, counters and rules come
-from the branch file the scenario names (`scenario.branch`, relative to the scenario), so a
-bank simulates exactly the configuration it runs; `--config` replaces that file.
+and an optional warm-up whose customers are left out of the figures. Tiers, services,
+targets, counters and rules come from the branch file the scenario names
+(`scenario.branch`, relative to the scenario), so a bank simulates exactly the
+configuration it runs; `--config` replaces that file.
 
 A run simulates `days` independent days (`[scenario] days`, `--days`; default 1) and
 pools their statistics over every customer of every day: one day's p95 over ~280 regular
