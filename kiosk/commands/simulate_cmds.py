@@ -383,7 +383,7 @@ def against_rows(scenario: Scenario, against: Sequence[Against],
         ("", f"regulars over {max_wait} (fifo {fifo_over_pct:.2f}%)",
          [f"{a.regular_over_pct:.2f}%" for a in against]),
         ("", "  against fifo", [f"{_pp(a.over_difference_pp.value)} "
-                                f"({a.over_difference_pp.low:+.2f}-"
+                                f"({a.over_difference_pp.low:+.2f} to "
                                 f"{a.over_difference_pp.high:+.2f})" for a in against]),
     ]
 
