@@ -23,6 +23,8 @@ databases, real processes on this machine).
                      service): a committed change → figures computed → tab redrawn
     web.py           the web station with 500 phone pages open: a call → every page, and
                      the station's memory and CPU at rest with them
+    simulate.py      the simulator: a busy day's cost (bar 50 ms), with and without the
+                     forecast at each arrival, and the bootstrap over 160 days
     binding.py       the Qt binding keeps reference counts across signal emits
     soak.py          a display and a kiosk process through a busy week: alive, memory flat,
                      everything they hold bounded (`--soak`)
@@ -33,10 +35,10 @@ fails the bench loudly instead of disappearing from it.
 """
 
 FIGURES = ("queue", "ticket", "cli", "sync", "kiosk_window", "console", "teller", "figures",
-           "report_pdf", "console_figures", "web", "binding", "soak")
+           "report_pdf", "console_figures", "web", "simulate", "binding", "soak")
 """Every figure, in the order they run; `soak` (minutes) only when asked for."""
 
 DEFAULT_FIGURES = ("queue", "ticket", "cli", "sync", "kiosk_window", "console", "teller",
-                   "figures", "report_pdf", "console_figures", "web", "binding")
+                   "figures", "report_pdf", "console_figures", "web", "simulate", "binding")
 SOAK_FIGURES = ("binding", "soak")
 """`kiosk bench --soak`: what a new Qt binding must pass before it enters the lock."""

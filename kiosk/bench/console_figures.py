@@ -64,7 +64,8 @@ def busy_day(config: str, url: str) -> datetime:
     from kiosk.queue.simulate import draw_days, load_scenario
 
     settings = load_settings(config, environ={})
-    scenario = replace(load_scenario(SCENARIO, settings), customers=CUSTOMERS)
+    # exactly CUSTOMERS a day (the figure is read at that size), not a Poisson count
+    scenario = replace(load_scenario(SCENARIO, settings), customers=CUSTOMERS, arrivals="fixed")
     clock = ReplayClock(datetime.combine(DAY, scenario.opens))
     service = build_service(settings, url, clock, create=True)
     try:

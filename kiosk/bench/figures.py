@@ -63,7 +63,8 @@ def month_database(config: str, progress: Callable[[str], None] | None = None,
         return path, None
     started = time.perf_counter()
     settings = load_settings(config, environ={})
-    scenario = replace(load_scenario(SCENARIO, settings), customers=CUSTOMERS)
+    # exactly CUSTOMERS a day (the figure is read at that size), not a Poisson count
+    scenario = replace(load_scenario(SCENARIO, settings), customers=CUSTOMERS, arrivals="fixed")
     days = draw_days(scenario, SEED, DAYS)
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-figures-", dir=folder) as tmp:
         building = Path(tmp) / "month.db"

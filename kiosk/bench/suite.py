@@ -15,6 +15,7 @@ from kiosk.bench.figures import bench_figures, figures_lines
 from kiosk.bench.kiosk_window import bench_startup
 from kiosk.bench.queue import run_queue_bench, summary_lines
 from kiosk.bench.report_pdf import bench_report_pdf, report_pdf_lines
+from kiosk.bench.simulate import bench_simulate, simulate_lines
 from kiosk.bench.soak import SOAK_EVENTS, run_soak
 from kiosk.bench.teller import bench_teller
 from kiosk.bench.ticket import bench_ticket
@@ -53,6 +54,8 @@ def run_figures(names: Iterable[str], config: str, pg: str | None = None, *,
         result["console_figures"] = bench_console_figures(config)
     if "web" in chosen:
         result["web"] = bench_web(config, pg)
+    if "simulate" in chosen:
+        result["simulate"] = bench_simulate(config)
     if "binding" in chosen:
         result["binding"] = check_binding()
     if "soak" in chosen:
@@ -78,6 +81,8 @@ def summary_text(result: dict[str, Any]) -> str:
         lines += console_figures_lines(result["console_figures"])
     if "web" in result:
         lines += web_lines(result["web"])
+    if "simulate" in result:
+        lines += simulate_lines(result["simulate"])
     if "binding" in result:
         lines += binding_lines(result["binding"])
     if "soak" in result:

@@ -7,17 +7,24 @@ statistics over all their customers; day k of seed s is drawn from seed s * 1000
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from kiosk.commands.report_cmds import day
 from kiosk.config import DAY_S, POLICIES, load_settings
-from kiosk.errors import ConfigError
+from kiosk.errors import ConfigError, QueueError
+from kiosk.queue.bootstrap import RESAMPLES
 
 if TYPE_CHECKING:
     from kiosk.cli import Context
-    from kiosk.queue.simulate import RunResult, Scenario
+    from kiosk.queue.bootstrap import Interval
+    from kiosk.queue.frontier import Frontier
+    from kiosk.queue.replay import RealDays
+    from kiosk.queue.simulate import Customer, RunResult, Scenario
+    from kiosk.queue.tradeoff import Against, FifoSpread
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "busy-day.toml"
 
@@ -34,13 +41,25 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     group.add_argument("--policy", choices=POLICIES,
                        help="policy to simulate (default: the branch file's rules.policy)")
     group.add_argument("--compare", action="store_true",
-                       help="simulate every policy on the same day, side by side")
+                       help="simulate every policy on the same days, side by side, each "
+                            "against fifo with 95%% intervals")
+    group.add_argument("--frontier", action="store_true",
+                       help="the trade-off curve: VIP mean wait against regular p95 wait "
+                            "(both against fifo) for each value of the settings that move "
+                            "it (--sweep), and other systems' calling orders; writes a PNG "
+                            "and a table (--out)")
+    p.add_argument("--out", metavar="PREFIX", default="frontier",
+                   help="with --frontier: write PREFIX.png, PREFIX.csv and PREFIX.md "
+                        "(default: frontier in the current folder)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="change one setting of the branch file for this run, e.g. "
                         "rules.max_wait_s=1500 or tiers.gold.rate=8 (repeatable)")
-    p.add_argument("--sweep", metavar="KEY=V1,V2,...",
+    p.add_argument("--sweep", metavar="KEY=V1,V2,...", action="append",
                    help="the policy under each value of one setting, side by side, each "
-                        "against fifo on the branch as configured: what a setting trades")
+                        "against fifo on the branch as configured: what a setting trades; "
+                        "with --frontier repeatable (default: the settings that move the "
+                        "curve), and vip.rate_factor / vip.base_factor scale every VIP "
+                        "tier's rate / head start")
     p.add_argument("--seed", type=int, default=1,
                    help="random seed of the run: day k is drawn from seed * 1000 + k "
                         "(default 1)")
@@ -52,14 +71,35 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                         "branch file's rules.keep_promises)")
     p.add_argument("--promise-margin", type=float, metavar="SECONDS",
                    help="promise = estimate + this margin (default: rules.promise_margin_s)")
+    p.add_argument("--replay", action="store_true",
+                   help="with --compare, --policy or --frontier: play the branch's own "
+                        "days (--from, --to) from its database (--db) instead of drawn "
+                        "days: real arrivals and service times, read only")
+    p.add_argument("--from", dest="first", type=day, metavar="YYYY-MM-DD",
+                   help="with --replay: the first business day")
+    p.add_argument("--to", dest="last", type=day, metavar="YYYY-MM-DD",
+                   help="with --replay: the last business day")
+    p.add_argument("--resamples", type=int, default=RESAMPLES, metavar="N",
+                   help="bootstrap resamples of the days for the 95%% intervals "
+                        f"(default {RESAMPLES})")
     p.set_defaults(handler=run_simulate)
 
 
 def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
+    from kiosk.queue.frontier import parse_sweep
     from kiosk.queue.simulate import MAX_DAYS, compare, load_scenario, simulate, sweep
+    from kiosk.queue.tradeoff import Baseline, fifo_spread
 
     if args.days is not None and not 1 <= args.days <= MAX_DAYS:
         raise ConfigError(f"--days must be a whole number from 1 to {MAX_DAYS}.")
+    if not 100 <= args.resamples <= 100_000:
+        raise ConfigError("--resamples must be a whole number from 100 to 100000.")
+    if args.replay and (args.first is None or args.last is None):
+        raise ConfigError("--replay needs --from and --to (the business days to play).")
+    if not args.replay and (args.first is not None or args.last is not None):
+        raise ConfigError("--from and --to go with --replay.")
+    if args.replay and args.sweep is not None and not args.frontier:
+        raise ConfigError("--replay goes with --compare, --policy or --frontier.")
     if args.sweep is not None and args.compare:
         raise ConfigError("--sweep runs one policy (--policy); it cannot go with --compare.")
 
@@ -74,8 +114,16 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
         return scenario if args.days is None else replace(scenario, days=args.days)
 
     scenario = load()
+    real = _real_days(ctx, args, scenario)
+    customers = real.customers if real is not None else None
+    if real is not None:
+        scenario = replace(scenario, days=len(real.days))
+    if args.frontier:
+        return run_frontier(ctx, args, load, scenario, customers)
     if args.sweep is not None:
-        key, values = _sweep_values(args.sweep)
+        if len(args.sweep) > 1:
+            raise ConfigError("--sweep: give one setting (several go with --frontier).")
+        key, values = parse_sweep(args.sweep[0])
         policy = args.policy or scenario.settings.rules.policy
         variants = [load([f"{key}={v}"]) for v in values]
         fifo, runs = sweep(variants, policy, args.seed, scenario)
@@ -85,15 +133,169 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
                 lambda: sweep_table(scenario, key, policy, fifo, values, runs))
         return 0
     if args.compare:
-        results = compare(scenario, args.seed)
-        ctx.out({"policies": {name: r.to_json() for name, r in results.items()}},
-                lambda: compare_table(scenario, results))
+        results = compare(scenario, args.seed, customers=customers)
+        baseline = Baseline(scenario, results["fifo"], args.resamples, seed=args.seed)
+        against = {name: baseline.against(r) for name, r in results.items()}
+        data = {"policies": {name: r.to_json() for name, r in results.items()},
+                "against_fifo": {name: a.to_json() for name, a in against.items()}}
+        spread = None
+        if real is None:  # the floor: fifo on other drawn days
+            other = simulate(scenario, "fifo", args.seed + 1, estimates=False)
+            spread = fifo_spread(baseline, other)
+            data["fifo_on_other_days"] = spread.to_json()
+        else:
+            data["replayed"] = _replayed_json(real)
+        data["resamples"] = args.resamples
+        ctx.out(data, lambda: compare_table(scenario, results, against, spread, real))
         return 0
     policy = args.policy or scenario.settings.rules.policy
-    result = simulate(scenario, policy, args.seed)
+    result = simulate(scenario, policy, args.seed, customers=customers)
     ctx.out({"policy": policy, **result.to_json()},
             lambda: compare_table(scenario, {policy: result}))
     return 0
+
+
+@dataclass(frozen=True)
+class _ChartPoint:
+    name: str
+    kind: str
+    group: str
+    x: tuple[float, float, float]
+    y: tuple[float, float, float]
+    on_curve: bool
+
+
+def _real_days(ctx: Context, args: argparse.Namespace, scenario: Scenario) -> RealDays | None:
+    """With --replay: the branch's days read from its database."""
+    if not args.replay:
+        return None
+    from kiosk.queue.figures_read import check_period
+    from kiosk.queue.replay import read_real_days
+
+    try:
+        check_period(args.first, args.last)
+    except QueueError as exc:
+        raise ConfigError(str(exc)) from None
+    real = read_real_days(ctx.database_url, scenario, args.first, args.last, ctx.clock)
+    if not real.days:
+        raise ConfigError(f"no served tickets from {args.first:%Y-%m-%d} to "
+                          f"{args.last:%Y-%m-%d} in the database at {ctx.database_url}.")
+    return real
+
+
+def _replayed_json(real: RealDays) -> dict[str, Any]:
+    return {"days": [d.isoformat() for d in real.days],
+            "customers": sum(len(c) for c in real.customers),
+            "left_out": real.left_out, "unknown": real.unknown}
+
+
+def run_frontier(ctx: Context, args: argparse.Namespace,
+                 load: Callable[[Sequence[str]], Scenario], scenario: Scenario,
+                 customers: Sequence[Sequence[Customer]] | None = None) -> int:
+    from kiosk.queue.frontier import DEFAULT_SWEEPS, frontier
+
+    sweeps = args.sweep or list(DEFAULT_SWEEPS)
+    _check_out(Path(args.out))
+    result = frontier(load, sweeps, args.seed, scenario.days, args.resamples,
+                      customers=customers, progress=None if args.json else _progress)
+    paths = write_frontier(result, Path(args.out))
+    ctx.out({**result.to_json(), "files": [str(p) for p in paths]},
+            lambda: frontier_text(result, paths))
+    return 0
+
+
+def _check_out(prefix: Path) -> None:
+    if not prefix.parent.is_dir():
+        raise ConfigError(f"--out {prefix}: the folder {prefix.parent} does not exist.")
+
+
+def _progress(text: str) -> None:
+    print(f"frontier: {text}", file=sys.stderr, flush=True)
+
+
+def write_frontier(result: Frontier, prefix: Path) -> list[Path]:
+    """PREFIX.png (the curve), PREFIX.csv and PREFIX.md (the table)."""
+    from kiosk.queue.frontier import ANCHOR_NAMES, OVER_BAR_PP, P95_BAR, VIP_BAR
+    from kiosk.report.charts import report_app, save_chart_png, tradeoff_chart
+
+    _check_out(prefix)
+
+    def chart_points(over: bool) -> list[_ChartPoint]:
+        out = []
+        for p in result.points:
+            a = p.against
+            y = (a.over_difference_pp if over else a.regular_p95)
+            scale = 1.0 if over else 100.0
+            out.append(_ChartPoint(
+                p.label, p.kind,
+                "as configured" if p.kind == "configured" else
+                p.key if p.kind == "sweep" else ANCHOR_NAMES.get(p.label, p.label),
+                (100 * a.vip_mean.value, 100 * a.vip_mean.low, 100 * a.vip_mean.high),
+                (scale * y.value, scale * y.low, scale * y.high),
+                p.on_over_curve if over else p.on_curve))
+        return out
+
+    report_app()
+    days = f"{result.days} days pooled, 95% intervals"
+    max_wait = _mmss(result.max_wait_s)
+    png, over_png, csv_path, md = (prefix.with_name(prefix.name + ext)
+                                   for ext in (".png", "-over.png", ".csv", ".md"))
+    try:
+        save_chart_png(tradeoff_chart(
+            chart_points(False), f"{result.scenario}: what VIP speed costs the regular "
+            f"tail ({days})", 100 * VIP_BAR, 100 * P95_BAR), png)
+        save_chart_png(tradeoff_chart(
+            chart_points(True), f"{result.scenario}: VIP speed against regulars over "
+            f"{max_wait} ({days})", 100 * VIP_BAR, OVER_BAR_PP,
+            y_title=f"Regulars over {max_wait}: percentage points above fifo's share",
+            y_unit="pp"), over_png)
+        csv_path.write_text(result.csv(), encoding="utf-8")
+        md.write_text(result.markdown() + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--out {prefix}: cannot write ({exc.strerror}).") from None
+    return [png, over_png, csv_path, md]
+
+
+def frontier_text(result: Frontier, paths: Sequence[Path]) -> str:
+    from kiosk.queue.frontier import ANCHOR_NAMES
+
+    conf = result.configured
+    a = conf.against
+    beaten = result.beating(conf)
+    if conf.on_curve:
+        where = "on the curve"
+    elif not beaten:
+        where = "on the curve within its 95% intervals (no point beats it beyond them)"
+    else:
+        where = "off the curve: " + ", ".join(p.label for p in beaten) + " beat it"
+    reach, reach_two = result.reaching(), result.reaching(over_max_pp=None)
+    at_bar, over_at_bar = result.at_vip(0.30), result.at_vip(0.30, over=True)
+    max_wait = _mmss(result.max_wait_s)
+    lines = [f"{result.scenario}: {len(result.points)} ways of calling on {result.days} days, "
+             "each against fifo",
+             "", result.markdown(), "",
+             f"As configured: VIP mean {_pct_ci(a.vip_mean)}, regular p95 "
+             f"{_pct_ci(a.regular_p95)} of fifo's: {where}."]
+    bars = (f"VIP <= 30%, regular p95 <= 115%, regulars over {max_wait} <= fifo's share "
+            "+ 0.5 pp")
+    lines.append(f"Meet all three bars ({bars}): "
+                 + (", ".join(p.label for p in reach) if reach else "none") + ".")
+    if not reach:
+        lines.append("Meet the first two: "
+                     + (", ".join(p.label for p in reach_two) if reach_two else "none") + ".")
+    if at_bar is not None:
+        lines.append(f"At a VIP mean of 30% of fifo's the p95 curve is at {at_bar:.1%} of "
+                     "fifo's (bar 115%)"
+                     + (f"; the {max_wait} curve at {over_at_bar:+.2f} pp (bar +0.5 pp)."
+                        if over_at_bar is not None else "."))
+    if result.by_service:
+        lines += ["", "Where the cost falls: regular customers' mean wait per service, of "
+                      "fifo's (95% intervals)"]
+        for label, services in result.by_service.items():
+            lines.append(f"  {ANCHOR_NAMES.get(label, label)}: " + ", ".join(
+                f"{prefix} {_pct_ci(i)}" for prefix, i in services.items()))
+    lines.append("Written: " + ", ".join(str(p) for p in paths))
+    return "\n".join(lines)
 
 
 def _with_promises(scenario: Scenario, args: argparse.Namespace) -> Scenario:
@@ -112,15 +314,6 @@ def _with_promises(scenario: Scenario, args: argparse.Namespace) -> Scenario:
         promise_margin_s=rules.promise_margin_s if args.promise_margin is None
         else args.promise_margin)
     return replace(scenario, settings=replace(scenario.settings, rules=rules))
-
-
-def _sweep_values(text: str) -> tuple[str, list[str]]:
-    key, sep, values = text.partition("=")
-    parts = [v.strip() for v in values.split(",")]
-    if not sep or not key.strip() or not all(parts):
-        raise ConfigError(f"--sweep {text}: expected KEY=V1,V2,... e.g. "
-                          "rules.max_consecutive_priority=1,2,3")
-    return key.strip(), parts
 
 
 def sweep_table(scenario: Scenario, key: str, policy: str, fifo: RunResult,
@@ -170,7 +363,62 @@ def _rows(results: Mapping[str, RunResult], tier: str) -> list[tuple[str, list[s
     ]
 
 
-def compare_table(scenario: Scenario, results: Mapping[str, RunResult]) -> str:
+def _pct_ci(i: Interval) -> str:
+    return f"{100 * i.value:.1f}% ({100 * i.low:.1f}-{100 * i.high:.1f})"
+
+
+def _pp(x: float) -> str:
+    return f"{x:+.2f} pp"
+
+
+def against_rows(scenario: Scenario, against: Sequence[Against],
+                 fifo_over_pct: float) -> list[tuple[str, str, list[str]]]:
+    """Rows of each run against fifo: ratios with their 95 % intervals, the 30-minute
+    share next to fifo's."""
+    max_wait = _mmss(scenario.settings.rules.max_wait_s)
+    return [
+        ("Against fifo", "VIP mean wait, of fifo's", [_pct_ci(a.vip_mean) for a in against]),
+        ("", "regular mean wait, of fifo's", [_pct_ci(a.regular_mean) for a in against]),
+        ("", "regular p95 wait, of fifo's", [_pct_ci(a.regular_p95) for a in against]),
+        ("", f"regulars over {max_wait} (fifo {fifo_over_pct:.2f}%)",
+         [f"{a.regular_over_pct:.2f}%" for a in against]),
+        ("", "  against fifo", [f"{_pp(a.over_difference_pp.value)} "
+                                f"({a.over_difference_pp.low:+.2f} to "
+                                f"{a.over_difference_pp.high:+.2f})" for a in against]),
+    ]
+
+
+def spread_lines(scenario: Scenario, spread: FifoSpread, days: int) -> list[str]:
+    max_wait = _mmss(scenario.settings.rules.max_wait_s)
+    return [f"fifo on {days} other days (seed {spread.seed}) against fifo, what moves when "
+            "nothing about priority changes:",
+            f"  VIP mean {spread.vip_mean_ratio:.1%}, regular p95 "
+            f"{spread.regular_p95_ratio:.1%} of fifo's; regulars over {max_wait} "
+            f"{spread.over_pct:.2f}% ({_pp(spread.over_difference_pp)})"]
+
+
+def bar_lines(scenario: Scenario, a: Against, spread: FifoSpread | None = None) -> list[str]:
+    """The three bars, read on the branch's policy against fifo."""
+    def mark(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    max_wait = _mmss(scenario.settings.rules.max_wait_s)
+    return [
+        f"Bars ({a.policy}, {a.days} days, 95% intervals):",
+        f"  VIP mean wait <= 30% of fifo's: {_pct_ci(a.vip_mean)}: "
+        f"{mark(a.vip_mean.value <= 0.30)}",
+        f"  regular p95 <= 115% of fifo's: {_pct_ci(a.regular_p95)}: "
+        f"{mark(a.regular_p95.value <= 1.15)}",
+        f"  regulars over {max_wait} <= fifo's share + 0.5 pp: {a.regular_over_pct:.2f}% "
+        f"against {a.fifo_over_pct:.2f}% ({_pp(a.over_difference_pp.value)}, "
+        f"{a.over_difference_pp.low:+.2f} to {a.over_difference_pp.high:+.2f}): "
+        f"{mark(a.over_difference_pp.value <= 0.5)}",
+    ]
+
+
+def compare_table(scenario: Scenario, results: Mapping[str, RunResult],
+                  against: Mapping[str, Against] | None = None,
+                  spread: FifoSpread | None = None, real: RealDays | None = None) -> str:
     """The human table: one column per policy."""
     first = next(iter(results.values()))
     names = {t.key: t.name_en for t in scenario.settings.tiers}
@@ -183,12 +431,9 @@ def compare_table(scenario: Scenario, results: Mapping[str, RunResult]) -> str:
             body.append((f"{names[key]} ({count})" if i == 0 else "", label, cells))
         body.append(("", f"over {max_wait}", [str(r.tiers[key].over_max_wait)
                                               for r in results.values()]))
-    if first.regular_over_max_not_in_fifo is not None:
-        body.append(("Regular tiers", f"over {max_wait}, not under fifo",
-                     [str(r.regular_over_max_not_in_fifo) for r in results.values()]))
-        body.append(("", f"days fifo kept within {max_wait} ({first.fifo_days_within_max}), "
-                         "not this", [str(r.regular_over_max_days_not_in_fifo)
-                                      for r in results.values()]))
+    if against is not None:
+        fifo_over = next(iter(against.values())).fifo_over_pct
+        body += against_rows(scenario, [against[name] for name in results], fifo_over)
     body.append(("Estimates", "forecast error (MAE)",
                  [_mmss(r.estimate_mae_s) for r in results.values()]))
     body.append(("", "naive error (MAE)",
@@ -197,9 +442,22 @@ def compare_table(scenario: Scenario, results: Mapping[str, RunResult]) -> str:
                  [f"{r.mean_utilisation:.0%}" for r in results.values()]))
     body.append(("", "simulated in", [f"{r.elapsed_s:.2f} s/day" for r in results.values()]))
     days = "1 day" if first.days == 1 else f"{first.days} days pooled"
-    title = (f"{scenario.name} (seed {first.seed}, {days}): {first.customers} customers, "
+    where = f"seed {first.seed}, {days}"
+    if real is not None:
+        where = (f"the branch's own days {real.days[0]:%Y-%m-%d} to {real.days[-1]:%Y-%m-%d}, "
+                 f"{days}; {real.left_out} tickets cancelled or unfinished left out")
+    title = (f"{scenario.name} ({where}): {first.customers} customers, "
              f"{first.no_shows} no-shows, {len(scenario.counters)} counters; waits in m:ss")
-    return _format(title, list(results), body)
+    if against is not None:
+        title += "; against fifo: 95% intervals, paired bootstrap over the days"
+    text = _format(title, list(results), body)
+    extra = []
+    if spread is not None:
+        extra += spread_lines(scenario, spread, first.days)
+    policy = scenario.settings.rules.policy
+    if against is not None and policy in against and policy != "fifo":
+        extra += bar_lines(scenario, against[policy])
+    return "\n".join([text, "", *extra]) if extra else text
 
 
 def _tier_order(scenario: Scenario) -> list[str]:

@@ -12,19 +12,24 @@ simulator's report of that day.
 What it is for: checking that figures read from the database agree with the simulator's
 (tests), and filling a branch database with realistic days through the real service
 (`kiosk bench`'s month of a busy branch).
+
+The other way round, `read_real_days` reads a branch's own days from its database (read
+only) as simulator customers, for `kiosk simulate --replay`: each policy played on the
+arrivals and service times the branch really had.
 """
 
 from __future__ import annotations
 
 import heapq
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from kiosk.identity import Identity, identify, luhn_valid
 from kiosk.queue import customers as directory
+from kiosk.queue import models as m
 from kiosk.queue.service import QueueService
 from kiosk.queue.simulate import Customer, Scenario
 
@@ -209,3 +214,57 @@ def replay_days(service: QueueService, clock: ReplayClock, scenario: Scenario,
         out.append(DayReplay(service, clock, scenario, first_day + timedelta(days=k))
                    .run(customers))
     return out
+
+
+# --- the other way round: a branch's real days, read to be simulated ---------------------
+
+
+@dataclass(frozen=True)
+class RealDays:
+    """The branch's own days as the simulator plays them: one list of customers per
+    business day with tickets, and what was left out."""
+
+    days: list[date]
+    customers: list[list[Customer]]
+    left_out: int  # tickets not served or marked no-show (cancelled, expired, open)
+    unknown: int  # tickets of a service or tier the branch file no longer has
+
+
+def read_real_days(url: str, scenario: Scenario, first_day: date, last_day: date,
+                   clock: Callable[[], datetime]) -> RealDays:
+    """The real arrivals (service, tier, time of arrival) and service times of the
+    branch's business days [first_day, last_day], read from its database without
+    writing anything (kiosk.queue.figures_read), as simulator customers.
+
+    A served ticket's service time is finished - started; a no-show costs the counter the
+    scenario's `no_show_s`, as in a simulated day. Tickets that were cancelled, expired or
+    are still open are left out (nobody can say how long they would have taken), and so
+    are tickets of a service or tier the branch file does not have. Times are seconds after
+    the scenario's opening time on that day (earlier arrivals come at the opening)."""
+    from kiosk.queue.figures_read import BranchSource, read_facts
+
+    facts = read_facts(BranchSource("", url), scenario.settings, clock, first_day, last_day)
+    services = {s.prefix for s in scenario.settings.services}
+    tiers = {t.key for t in scenario.settings.tiers}
+    by_day: dict[date, list[tuple[float, str, str, float, bool]]] = {}
+    left_out = unknown = 0
+    for t in facts.tickets:
+        if t.status == m.NO_SHOW:
+            service_s, no_show = 0.0, True
+        elif t.status == m.DONE and t.started_at is not None and t.finished_at is not None:
+            service_s = max(1.0, (t.finished_at - t.started_at).total_seconds())
+            no_show = False
+        else:
+            left_out += 1
+            continue
+        if t.service not in services or t.tier not in tiers:
+            unknown += 1
+            continue
+        opens = datetime.combine(t.business_day, scenario.opens)
+        arrival = max(0.0, (t.arrived_at - opens).total_seconds())
+        by_day.setdefault(t.business_day, []).append(
+            (arrival, t.tier, t.service, service_s, no_show))
+    days = sorted(by_day)
+    customers = [[Customer(i + 1, *row) for i, row in enumerate(sorted(by_day[d]))]
+                 for d in days]
+    return RealDays(days, customers, left_out, unknown)

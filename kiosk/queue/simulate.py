@@ -1,10 +1,13 @@
 """A branch day, simulated through the same rules code the branch runs.
 
 A scenario file (config/scenarios/*.toml) says who comes when: the day's customers spread
-over the opening hours, their tiers and services, service-time distributions, no-shows and
-the lunchtime breaks of the counters. Tiers, services, targets, counters and rules come
-from the branch file the scenario names (`scenario.branch`, relative to the scenario), so a
-bank simulates exactly the configuration it runs; `--config` replaces that file.
+over the opening hours (a Poisson process at each hour's rate, `arrivals = "poisson"`, or
+exactly `customers` split by hour, `"fixed"`), their tiers and services, service-time
+distributions (lognormal or exponential), no-shows, the lunchtime breaks of the counters
+and an optional warm-up whose customers are left out of the figures. Tiers, services,
+targets, counters and rules come from the branch file the scenario names
+(`scenario.branch`, relative to the scenario), so a bank simulates exactly the
+configuration it runs; `--config` replaces that file.
 
 A run simulates `days` independent days (`[scenario] days`, `--days`; default 1) and
 pools their statistics over every customer of every day: one day's p95 over ~280 regular
@@ -17,6 +20,11 @@ Each customer gets two wait estimates at issue time: `forecast` (the policy fast
 over the queue, what the kiosk prints) and the naive "people ahead × average service
 time / open counters". The printed estimate also gives the ticket its promise deadline
 (`promise_deadline`), which the rules keep when `rules.keep_promises` is on.
+
+Besides the branch's rules, a day can be played under another calling order (`ORDERS`):
+other systems' ways (strict priority, a 2:1 priority cycle, fixed head starts), the
+anchors of the trade-off curve (kiosk.queue.frontier), and VIPs overtaking only regular
+customers of their own service.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ import math
 import random
 import time as wallclock
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -46,6 +54,7 @@ from kiosk.config import (
     Settings,
     Text,
     _number,
+    _one_of,
     _whole,
     config_error,
     load_settings,
@@ -73,14 +82,22 @@ MAX_DAYS = 1000  # days per run; also the stride of day seeds (seed * MAX_DAYS +
 SIM_DATE = date(2025, 3, 3)  # a Monday; only the time of day matters
 
 
+ARRIVALS = ("poisson", "fixed")
+DISTRIBUTIONS = ("lognormal", "exponential")
+
+
 @dataclass(frozen=True)
 class ServiceTime:
-    """A lognormal service time with this mean and coefficient of variation."""
+    """A service time with this mean: lognormal with coefficient of variation `cv`
+    (sd / mean), or exponential (cv 1)."""
 
     mean_s: float
     cv: float
+    distribution: str = "lognormal"
 
     def draw(self, rng: random.Random) -> float:
+        if self.distribution == "exponential":
+            return rng.expovariate(1.0 / self.mean_s)
         sigma2 = math.log(1.0 + self.cv**2)
         return rng.lognormvariate(math.log(self.mean_s) - sigma2 / 2, math.sqrt(sigma2))
 
@@ -108,6 +125,10 @@ class Scenario:
     counters: tuple[int, ...]
     breaks: tuple[CounterBreak, ...] = ()
     days: int = 1  # independent days per run, pooled
+    # "poisson": each hour's arrivals a Poisson process at that hour's rate (customers a
+    # day on average); "fixed": exactly `customers`, split exactly by hour
+    arrivals: str = "poisson"
+    warm_up_s: float = 0.0  # customers arriving this soon after opening are not counted
 
     @property
     def hours(self) -> int:
@@ -158,6 +179,8 @@ class _Head:
     opens: ClockTime = time(9, 0)
     closes: ClockTime = time(17, 0)
     days: Annotated[int, _whole(1, MAX_DAYS)] = 1
+    arrivals: Annotated[str, Field(strict=True), _one_of(ARRIVALS)] = "poisson"
+    warm_up_s: Seconds = 0.0
     counters: Annotated[tuple[CounterNumber, ...], Field(min_length=1)] | None = None  # all
     no_show_rate: Annotated[float, _number(ge=0, le=1)] = 0.0
     no_show_s: Seconds = 60.0
@@ -174,7 +197,8 @@ class _Arrivals:
 @dataclass(frozen=True)
 class _ServiceTimeTable:
     mean_s: Annotated[float, _number(ge=1, le=28800)] | None = None  # default: the service's
-    cv: Annotated[float, _number(ge=0, le=3)] = 0.5
+    distribution: Annotated[str, Field(strict=True), _one_of(DISTRIBUTIONS)] = "lognormal"
+    cv: Annotated[float, _number(ge=0, le=3)] | None = None  # lognormal; default 0.5
     __pydantic_config__ = _TABLE
 
 
@@ -230,6 +254,8 @@ def _build(source: str, f: _ScenarioFile, settings: Settings) -> Scenario:
     hours = math.ceil(_seconds_after(head.opens, head.closes) / 3600)
     if hours <= 0:
         raise fail("scenario.closes", "must be later than opens")
+    if head.warm_up_s >= _seconds_after(head.opens, head.closes):
+        raise fail("scenario.warm_up_s", "must be shorter than the opening hours")
     numbers = [c.number for c in settings.counters]
     counters = head.counters if head.counters is not None else tuple(numbers)
     if any(n not in numbers for n in counters):
@@ -254,7 +280,7 @@ def _build(source: str, f: _ScenarioFile, settings: Settings) -> Scenario:
         service_times=_service_times(fail, f.service_times, settings),
         no_show_rate=head.no_show_rate, no_show_s=head.no_show_s, counters=counters,
         breaks=_breaks(fail, f.breaks, head.opens, head.closes, counters),
-        days=head.days,
+        days=head.days, arrivals=head.arrivals, warm_up_s=head.warm_up_s,
     )
 
 
@@ -278,7 +304,13 @@ def _service_times(fail: Callable[[str, str], ConfigError],
     for s in settings.services:
         entry = tables.get(s.prefix, _ServiceTimeTable())
         mean_s = s.default_service_s if entry.mean_s is None else entry.mean_s
-        out[s.prefix] = ServiceTime(mean_s, entry.cv)
+        if entry.distribution == "exponential":
+            if entry.cv is not None and entry.cv != 1:
+                raise fail(f"service_times.{s.prefix}.cv",
+                           "must be left out for an exponential service time (its cv is 1)")
+            out[s.prefix] = ServiceTime(mean_s, 1.0, "exponential")
+        else:
+            out[s.prefix] = ServiceTime(mean_s, 0.5 if entry.cv is None else entry.cv)
     return out
 
 
@@ -331,8 +363,7 @@ def draw_customers(scenario: Scenario, seed: int) -> list[Customer]:
     tiers = list(scenario.tier_mix)
     tier_weights = list(scenario.tier_mix.values())
     raw = []
-    for hour in _per_hour(scenario.customers, scenario.hourly_weights):
-        arrival = (hour + rng.random()) * 3600.0
+    for arrival in _arrival_times(scenario, rng):
         tier = rng.choices(tiers, tier_weights)[0]
         pick, no_show_draw = rng.random(), rng.random()
         clock = (datetime.combine(SIM_DATE, scenario.opens) + timedelta(seconds=arrival)).time()
@@ -345,6 +376,32 @@ def draw_customers(scenario: Scenario, seed: int) -> list[Customer]:
                     no_show_draw < scenario.no_show_rate))
     raw.sort(key=lambda r: r[0])
     return [Customer(i + 1, *r) for i, r in enumerate(raw)]
+
+
+def _arrival_times(scenario: Scenario, rng: random.Random) -> Iterator[float]:
+    """Seconds after opening of the day's arrivals, drawn one at a time (each customer's
+    other draws follow its arrival's, so a "fixed" day is what it always was)."""
+    if scenario.arrivals == "fixed":
+        for hour in _per_hour(scenario.customers, scenario.hourly_weights):
+            yield (hour + rng.random()) * 3600.0
+    else:
+        yield from poisson_arrivals(scenario.customers, scenario.hourly_weights, rng)
+
+
+def poisson_arrivals(customers: float, weights: Sequence[float],
+                     rng: random.Random) -> Iterator[float]:
+    """A non-homogeneous Poisson process: in opening hour h, arrivals come at the rate
+    customers × weights[h] / sum(weights) per hour (exponential gaps), so a day has
+    `customers` arrivals on average and each hour its share, with Poisson spread."""
+    total = sum(weights)
+    for hour, w in enumerate(weights):
+        rate = customers * w / total / 3600.0  # per second
+        if rate <= 0:
+            continue
+        t = hour * 3600.0 + rng.expovariate(rate)
+        while t < (hour + 1) * 3600.0:
+            yield t
+            t += rng.expovariate(rate)
 
 
 def _per_hour(customers: int, weights: Sequence[float]) -> list[int]:
@@ -470,8 +527,13 @@ class _Day:
 
     _FREE, _BREAK_START, _BREAK_END, _ARRIVAL = range(4)
 
-    def __init__(self, scenario: Scenario, policy: Policy, number: int = 1) -> None:
+    def __init__(self, scenario: Scenario, policy: Policy, number: int = 1, *,
+                 order: str | None = None, estimates: bool = True) -> None:
         self.scenario, self.policy, self.number = scenario, policy, number
+        self.choose = _chooser(order, scenario.settings)
+        # the forecast at each arrival: for the estimate figures, and needed when the
+        # printed wait becomes a promise deadline
+        self.estimates_on = estimates or policy.keeps_promises
         settings = scenario.settings
         self.start = datetime.combine(SIM_DATE, scenario.opens)
         self.desks = [_Desk(CounterState(c.number, c.services, c.green_channel))
@@ -518,8 +580,8 @@ class _Day:
         self.customers[c.id] = c
         group = self.groups.setdefault((c.service, c.tier), deque())
         group.append(Candidate(c.id, c.service, c.tier, self.at(now)))
-        estimate = self.estimate(now, c)
-        self.estimates[c.id] = (estimate, self.naive(now, c))
+        estimate = self.estimate(now, c) if self.estimates_on else None
+        self.estimates[c.id] = (estimate, self.naive(now, c) if self.estimates_on else 0.0)
         promised = promise_deadline(self.at(now), estimate, self.policy)
         if promised is not None:  # printed on the ticket: fixed from now on
             group[-1] = replace(group[-1], promised_at=promised)
@@ -556,7 +618,7 @@ class _Day:
         served = desk.state.services
         # what storage passes: each group's rank head and promise head
         heads = group_heads([t for (s, _), dq in self.groups.items() if s in served for t in dq])
-        choice = pick_next(desk.state, self.at(now), heads, self.policy)
+        choice = self.choose(desk.state, self.at(now), heads, self.policy)
         if choice is None:
             return
         self.groups[(choice.service, choice.tier)].remove(choice)
@@ -591,31 +653,132 @@ class _Day:
         self.dispatch(now, desk)
 
 
+# --- calling orders the simulator can play besides the branch's rules ------------------
+#
+# Other systems' ways of calling, as anchors on the trade-off curve (they keep no
+# maximum-wait guarantee, no cap, no counter preference: as those systems do), and one
+# variant of the branch's rules. A green channel counter serves the priority tiers first
+# under each of them, as under the rules.
+
+Chooser = Callable[[CounterState, datetime, Sequence[Candidate], Policy], Candidate | None]
+
+
+def _oldest(pool: Sequence[Candidate]) -> Candidate:
+    return min(pool, key=lambda c: (c.rank_at, c.ticket_id))
+
+
+def _split(counter: CounterState, heads: Sequence[Candidate],
+           policy: Policy) -> tuple[list[Candidate], list[Candidate]]:
+    """The tickets this counter may call: (priority tiers, the others)."""
+    served = set(counter.services)
+    pool = [c for c in heads if c.service in served]
+    vip = [c for c in pool if policy.tier(c.tier).priority]
+    return vip, [c for c in pool if not policy.tier(c.tier).priority]
+
+
+def strict_priority(counter: CounterState, now: datetime, heads: Sequence[Candidate],
+                    policy: Policy) -> Candidate | None:
+    """What most queue systems do: the highest tier first, then the oldest; no
+    guarantee for anyone else."""
+    vip, regular = _split(counter, heads, policy)
+    if vip:
+        return min(vip, key=lambda c: (-policy.tier(c.tier).rank, c.rank_at, c.ticket_id))
+    return _oldest(regular) if regular else None
+
+
+def priority_cycle(counter: CounterState, now: datetime, heads: Sequence[Candidate],
+                   policy: Policy) -> Candidate | None:
+    """A 2:1 cycle (what a common commercial system offers): two priority tickets, then
+    one regular, each line oldest first; a line with nobody waiting is skipped."""
+    vip, regular = _split(counter, heads, policy)
+    vip_turn = counter.green_channel or counter.consecutive_priority < 2
+    if vip and (vip_turn or not regular):
+        return _oldest(vip)
+    return _oldest(regular) if regular else None
+
+
+def fixed_head_start(counter: CounterState, now: datetime, heads: Sequence[Candidate],
+                     policy: Policy) -> Candidate | None:
+    """Weights without ageing: a priority ticket counts as having waited its tier's head
+    start (`base_s`) longer, and no tier's priority grows faster than waiting time."""
+    vip, regular = _split(counter, heads, policy)
+    if counter.green_channel and vip:
+        regular = []
+    pool = vip + regular
+    if not pool:
+        return None
+    return max(pool, key=lambda c: ((now - c.rank_at).total_seconds()
+                                    + policy.tier(c.tier).base_s, -c.ticket_id))
+
+
+def same_service_only(fifo: Policy) -> Chooser:
+    """The branch's rules, but a VIP overtakes only regular customers of its own
+    service: the counter takes the service fifo would call next, then the policy
+    chooses among that service's tickets (so cash customers do not pay for non-cash
+    VIPs)."""
+    def choose(counter: CounterState, now: datetime, heads: Sequence[Candidate],
+               policy: Policy) -> Candidate | None:
+        if counter.green_channel:
+            return pick_next(counter, now, heads, policy)
+        first = pick_next(counter, now, heads, fifo)
+        if first is None:
+            return None
+        return pick_next(counter, now, [c for c in heads if c.service == first.service],
+                         policy)
+    return choose
+
+
+ORDERS = ("strict_priority", "priority_cycle", "fixed_head_start", "same_service")
+ANCHORS = ("strict_priority", "priority_cycle", "fixed_head_start")
+
+
+def _chooser(order: str | None, settings: Settings) -> Chooser:
+    if order is None:
+        return pick_next
+    if order == "same_service":
+        return same_service_only(Policy.from_settings(settings, "fifo"))
+    return {"strict_priority": strict_priority, "priority_cycle": priority_cycle,
+            "fixed_head_start": fixed_head_start}[order]
+
+
 def simulate(scenario: Scenario, policy: str, seed: int, days: int | None = None,
-             customers: Sequence[Sequence[Customer]] | None = None) -> RunResult:
+             customers: Sequence[Sequence[Customer]] | None = None, *,
+             order: str | None = None, estimates: bool = True,
+             name: str | None = None) -> RunResult:
     """Simulate the days of a run under one policy, pooled; `days` defaults to the
-    scenario's, `customers` (one list per day) to the days drawn from `seed`."""
+    scenario's, `customers` (one list per day) to the days drawn from `seed`.
+
+    `order` replaces how a counter chooses (see ORDERS; None: the branch's rules), and
+    `estimates=False` skips the forecast at each arrival (three times faster; the
+    estimate figures are then 0) unless promises are kept. `name` labels the result
+    (default: the policy, or the order)."""
     if policy not in POLICIES:
         raise ConfigError(f"unknown policy {policy!r}; expected one of {', '.join(POLICIES)}")
+    if order is not None and order not in ORDERS:
+        raise ConfigError(f"unknown calling order {order!r}; expected one of "
+                          f"{', '.join(ORDERS)}")
     started = wallclock.perf_counter()
     by_day = draw_days(scenario, seed, days) if customers is None else customers
     pol = Policy.from_settings(scenario.settings, policy)
     runs = []
     for number, day_customers in enumerate(by_day, 1):
-        day = _Day(scenario, pol, number)
+        day = _Day(scenario, pol, number, order=order, estimates=estimates)
         day.run(day_customers)
         runs.append(day)
     elapsed = wallclock.perf_counter() - started
+    label = name or order or policy
     log.debug("simulated %s under %s, seed %d, %d days: %d calls in %.3f s", scenario.name,
-              policy, seed, len(runs), sum(len(d.records) for d in runs), elapsed)
-    return _summarise(scenario, policy, seed, runs, elapsed)
+              label, seed, len(runs), sum(len(d.records) for d in runs), elapsed)
+    return _summarise(scenario, policy, seed, runs, elapsed, label)
 
 
 def compare(scenario: Scenario, seed: int, policies: Sequence[str] = POLICIES,
-            days: int | None = None) -> dict[str, RunResult]:
-    """The same days under each policy; with fifo among them, each result also counts the
-    regular customers over the maximum wait who were not over it under fifo."""
-    by_day = draw_days(scenario, seed, days)
+            days: int | None = None,
+            customers: Sequence[Sequence[Customer]] | None = None) -> dict[str, RunResult]:
+    """The same days under each policy (`customers`, one list per day, or the days drawn
+    from `seed`); with fifo among them, each result also counts the regular customers
+    over the maximum wait who were not over it under fifo."""
+    by_day = draw_days(scenario, seed, days) if customers is None else customers
     results = {p: simulate(scenario, p, seed, customers=by_day) for p in policies}
     if "fifo" in results:
         for result in results.values():
@@ -671,10 +834,11 @@ def over_max_not_in(scenario: Scenario, result: RunResult, baseline: RunResult) 
 
 
 def _summarise(scenario: Scenario, policy: str, seed: int, runs: Sequence[_Day],
-               elapsed: float) -> RunResult:
+               elapsed: float, label: str) -> RunResult:
     settings = scenario.settings
     pol = Policy.from_settings(settings, policy)
-    records = [r for day in runs for r in day.records]
+    records = [r for day in runs for r in day.records
+               if r.customer.arrival_s >= scenario.warm_up_s]
     tiers: dict[str, TierStats] = {}
     for t in settings.tiers:
         tiers[t.key] = _tier_stats([r for r in records if r.customer.tier == t.key], pol)
@@ -687,7 +851,7 @@ def _summarise(scenario: Scenario, policy: str, seed: int, runs: Sequence[_Day],
         busy[desk.state.number] = busy.get(desk.state.number, 0.0) + desk.busy_s
         opened[desk.state.number] = opened.get(desk.state.number, 0.0) + desk.open_s
     return RunResult(
-        scenario=scenario.name, policy=policy, seed=seed, days=len(runs),
+        scenario=scenario.name, policy=label, seed=seed, days=len(runs),
         customers=len(records), no_shows=sum(1 for r in records if r.customer.no_show),
         tiers=tiers,
         estimate_mae_s=mean([abs(r.estimate_s - r.wait_s) for r in estimated

@@ -31,6 +31,7 @@ line that has none.
 from __future__ import annotations
 
 import functools
+import math
 import os
 from collections.abc import Sequence
 from datetime import time
@@ -45,11 +46,20 @@ from PySide6.QtCharts import (
     QBarSet,
     QChart,
     QLineSeries,
+    QScatterSeries,
     QStackedBarSeries,
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPainter, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPen,
+)
 from PySide6.QtWidgets import QApplication, QGraphicsScene
 
 from kiosk.devices.fonts import cjk_font_path
@@ -338,3 +348,151 @@ def _lines(chart: QChart, values: Sequence[float | None], name: str, pen: QPen,
         if n:
             for marker in chart.legend().markers(line):
                 marker.setVisible(False)
+
+
+# --- the simulator's trade-off curve ---------------------------------------------------------
+
+
+class CurvePoint(Protocol):
+    """What the trade-off chart reads of a point (kiosk.queue.frontier gives it)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...  # configured | sweep | anchor | variant
+    @property
+    def group(self) -> str: ...  # the setting swept, or the anchor's name
+    @property
+    def x(self) -> tuple[float, float, float]: ...  # VIP mean % of fifo's: value, low, high
+    @property
+    def y(self) -> tuple[float, float, float]: ...  # regular p95 % of fifo's: the same
+    @property
+    def on_curve(self) -> bool: ...
+
+
+_SWEEP_COLOURS = ("#2f6db5", "#7b4fb0", "#1b9aaa", "#8c6d1f", "#5c8a2e", "#b5466e", "#4a4a4a",
+                  "#c77c0e")
+_ANCHOR_COLOURS = (ORANGE, RED, QColor("#a0522d"), QColor("#d81b60"))
+
+
+def tradeoff_chart(points: Sequence[CurvePoint], title: str, bar_x: float,
+                   bar_y: float, y_title: str = "Regular p95 wait, % of fifo's",
+                   y_unit: str = "%") -> QChart:
+    """The trade-off curve: each point's VIP mean wait (x) and regular p95 wait (y), both
+    in % of fifo's, with 95 % intervals as crossing whiskers; the curve (points no other
+    beats on both) as a grey line, the bars as red dashed lines. A point without a figure
+    (nobody of that group waited under fifo) is left out."""
+    chart = _chart(title)
+    points = [p for p in points if all(math.isfinite(v) for v in (*p.x, *p.y))]
+    x_axis, y_axis = QValueAxis(), QValueAxis()
+    xs = [v for p in points for v in p.x] + [bar_x]
+    ys = [v for p in points for v in p.y] + [bar_y]
+    x_lo, x_hi = _padded(min(xs), max(xs))
+    y_lo, y_hi = _padded(min(ys), max(ys))
+    for axis, lo, hi, name, side in (
+            (x_axis, x_lo, x_hi, "VIP mean wait, % of fifo's", Qt.AlignmentFlag.AlignBottom),
+            (y_axis, y_lo, y_hi, y_title, Qt.AlignmentFlag.AlignLeft)):
+        axis.setRange(lo, hi)
+        step = _step(hi - lo)
+        axis.setTickCount(int(round((hi - lo) / step)) + 1)
+        axis.setLabelFormat("%.0f%%" if axis is x_axis or y_unit == "%" else
+                            f"%+.{axis_decimals(step)}f {y_unit}")
+        _style_axis(axis, name)
+        chart.addAxis(axis, side)
+
+    def add(series: QAbstractSeries, legend: bool = True) -> None:
+        chart.addSeries(series)
+        _attach(series, x_axis, y_axis)
+        if not legend:
+            for marker in chart.legend().markers(series):
+                marker.setVisible(False)
+
+    curve = sorted((p for p in points if p.on_curve), key=lambda p: p.x[0])
+    line = QLineSeries()
+    line.setName("the curve: no other point beats these on both")
+    line.setPen(QPen(QColor("#9aa3ad"), 2.0))
+    for p in curve:
+        line.append(p.x[0], p.y[0])
+    add(line)
+    for value, vertical in ((bar_x, True), (bar_y, False)):
+        bar = QLineSeries()
+        bar.setName(f"the bars: VIP {bar_x:g}%, {bar_y:g}{y_unit}")
+        pen = QPen(RED, 1.2)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        bar.setPen(pen)
+        if vertical:
+            bar.append(value, y_lo)
+            bar.append(value, y_hi)
+        else:
+            bar.append(x_lo, value)
+            bar.append(x_hi, value)
+        add(bar, legend=vertical)
+
+    groups: dict[str, list[CurvePoint]] = {}
+    for p in sorted(points, key=lambda p: p.kind == "configured"):  # configured on top
+        groups.setdefault(p.group, []).append(p)
+    sweeps = anchors = 0
+    for group, members in groups.items():
+        kind = members[0].kind
+        if kind == "configured":
+            colour, size, shape = GREEN, 22.0, QScatterSeries.MarkerShape.MarkerShapeStar
+        elif kind == "sweep":
+            colour = QColor(_SWEEP_COLOURS[sweeps % len(_SWEEP_COLOURS)])
+            size, shape = 9.0, QScatterSeries.MarkerShape.MarkerShapeCircle
+            sweeps += 1
+        else:
+            colour = _ANCHOR_COLOURS[anchors % len(_ANCHOR_COLOURS)]
+            size = 13.0
+            shape = (QScatterSeries.MarkerShape.MarkerShapeTriangle if kind == "anchor"
+                     else QScatterSeries.MarkerShape.MarkerShapePentagon)
+            anchors += 1
+        for p in members:
+            for (x0, y0), (x1, y1) in (((p.x[1], p.y[0]), (p.x[2], p.y[0])),
+                                       ((p.x[0], p.y[1]), (p.x[0], p.y[2]))):
+                whisker = QLineSeries()
+                faint = QColor(colour)
+                faint.setAlpha(120)
+                whisker.setPen(QPen(faint, 1.0))
+                whisker.append(x0, y0)
+                whisker.append(x1, y1)
+                add(whisker, legend=False)
+        dots = QScatterSeries()
+        dots.setName(group)
+        dots.setMarkerShape(shape)
+        dots.setMarkerSize(size)
+        dots.setColor(colour)
+        dots.setBorderColor(colour)
+        for p in members:
+            dots.append(p.x[0], p.y[0])
+        add(dots)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+    return chart
+
+
+def _step(width: float) -> float:
+    """A tick step giving 4 to 12 ticks over this width: 1, 2 or 5 times a power of 10."""
+    for step in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0):
+        if width / step <= 12:
+            return step
+    return 100.0
+
+
+def _padded(lo: float, hi: float) -> tuple[float, float]:
+    """An axis range around [lo, hi] with a little room, on whole ticks."""
+    room = max((hi - lo) * 0.04, 1e-6)
+    step = _step(hi - lo + 2 * room)
+    return step * math.floor((lo - room) / step), step * math.ceil((hi + room) / step)
+
+
+def save_chart_png(chart: QChart, path: Path, width: int = 1200, height: int = 760) -> None:
+    """Draw a chart that is on no screen into a PNG file of this size in pixels."""
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        render_chart(chart, painter, QRectF(0, 0, width, height))
+    finally:
+        painter.end()
+    if not image.save(str(path)):  # the format from the name (.png)
+        raise KioskError(f"cannot write the chart to {path}")

@@ -1,0 +1,152 @@
+"""What a policy costs and buys against fifo, with confidence intervals over days.
+
+`against(scenario, run, fifo, draws)` reads one policy's run against fifo's run of the same
+days: the VIP tiers' mean wait, the regular customers' mean and p95 wait, each as a ratio
+to fifo's with a paired bootstrap 95 % interval (kiosk.queue.bootstrap), and the share of
+regular customers who waited longer than `rules.max_wait_s` next to fifo's share (the
+difference in percentage points, with its interval).
+
+`fifo_spread` is the floor those figures are read against: fifo on another set of days
+(another seed) against fifo, i.e. what moves when nothing about priority changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.queue.bootstrap import (
+    DayWaits,
+    Interval,
+    day_weights,
+    mean_of,
+    p95_of,
+    paired_difference,
+    paired_ratio,
+)
+from kiosk.queue.simulate import RunResult, Scenario
+
+
+def regular_tiers(scenario: Scenario) -> set[str]:
+    return {t.key for t in scenario.settings.tiers if not t.priority}
+
+
+def priority_tiers(scenario: Scenario) -> set[str]:
+    return {t.key for t in scenario.settings.tiers if t.priority}
+
+
+def day_waits(result: RunResult, tiers: set[str], service: str | None = None) -> DayWaits:
+    """The waits of these tiers (and of one service, if given), day by day."""
+    days: list[list[float]] = [[] for _ in range(result.days)]
+    for r in result.records:
+        if r.customer.tier in tiers and (service is None or r.customer.service == service):
+            days[r.day - 1].append(r.wait_s)
+    return DayWaits(days)
+
+
+@dataclass(frozen=True)
+class Against:
+    """One policy's run against fifo's on the same days."""
+
+    policy: str
+    days: int
+    vip_mean: Interval  # ratio to fifo's
+    regular_mean: Interval  # ratio to fifo's
+    regular_p95: Interval  # ratio to fifo's
+    regular_over_pct: float  # share of regular customers over rules.max_wait_s, %
+    fifo_over_pct: float
+    over_difference_pp: Interval  # this share - fifo's, percentage points
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "days": self.days,
+                "vip_mean_ratio": self.vip_mean.to_json(),
+                "regular_mean_ratio": self.regular_mean.to_json(),
+                "regular_p95_ratio": self.regular_p95.to_json(),
+                "regular_over_max_pct": round(self.regular_over_pct, 3),
+                "fifo_over_max_pct": round(self.fifo_over_pct, 3),
+                "over_max_difference_pp": self.over_difference_pp.to_json(3)}
+
+
+class Baseline:
+    """fifo's run of a set of days, with the paired draws of days and fifo's own figure
+    on each draw (computed once for all the policies read against it)."""
+
+    def __init__(self, scenario: Scenario, fifo: RunResult, resamples: int,
+                 seed: int = 0) -> None:
+        self.scenario, self.fifo = scenario, fifo
+        self.draws = day_weights(fifo.days, resamples, seed)
+        self.regular = day_waits(fifo, regular_tiers(scenario))
+        self.vip = day_waits(fifo, priority_tiers(scenario))
+        self._fifo_values = {
+            "vip_mean": [mean_of(self.vip, w) for w in self.draws],
+            "regular_mean": [mean_of(self.regular, w) for w in self.draws],
+            "regular_p95": [p95_of(self.regular, w) for w in self.draws],
+        }
+
+    @property
+    def max_wait_s(self) -> float:
+        return self.scenario.settings.rules.max_wait_s
+
+    def against(self, run: RunResult) -> Against:
+        if run.days != self.fifo.days:
+            raise ValueError("a policy is read against fifo on the same days")
+        regular = day_waits(run, regular_tiers(self.scenario))
+        vip = day_waits(run, priority_tiers(self.scenario))
+        limit = self.max_wait_s
+
+        def over(sample: DayWaits, w: Sequence[int] | None = None) -> float:
+            return 100.0 * sample.share_over(limit, w) if limit > 0 else 0.0
+
+        v = self._fifo_values
+        return Against(
+            policy=run.policy, days=run.days,
+            vip_mean=paired_ratio(mean_of, vip, self.vip, self.draws, v["vip_mean"]),
+            regular_mean=paired_ratio(mean_of, regular, self.regular, self.draws,
+                                      v["regular_mean"]),
+            regular_p95=paired_ratio(p95_of, regular, self.regular, self.draws,
+                                     v["regular_p95"]),
+            regular_over_pct=over(regular), fifo_over_pct=over(self.regular),
+            over_difference_pp=paired_difference(over, regular, self.regular, self.draws))
+
+
+    def by_service(self, run: RunResult) -> dict[str, Interval]:
+        """The regular customers' mean wait per service, as a ratio to fifo's: where the
+        VIP tiers' speed is paid for."""
+        regular = regular_tiers(self.scenario)
+        out = {}
+        for s in self.scenario.settings.services:
+            base = day_waits(self.fifo, regular, s.prefix)
+            if sum(base.counts):
+                out[s.prefix] = paired_ratio(mean_of, day_waits(run, regular, s.prefix), base,
+                                             self.draws)
+        return out
+
+
+@dataclass(frozen=True)
+class FifoSpread:
+    """fifo on other days (another seed) against fifo: the noise floor of the figures."""
+
+    seed: int
+    regular_p95_ratio: float
+    regular_mean_ratio: float
+    vip_mean_ratio: float
+    over_pct: float  # share of regular customers over the maximum wait on those days, %
+    over_difference_pp: float  # that share - fifo's
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in vars(self).items()}
+
+
+def fifo_spread(baseline: Baseline, other: RunResult) -> FifoSpread:
+    s = baseline.scenario
+    regular, vip = day_waits(other, regular_tiers(s)), day_waits(other, priority_tiers(s))
+    limit = baseline.max_wait_s
+    over = 100.0 * regular.share_over(limit) if limit > 0 else 0.0
+    fifo_over = 100.0 * baseline.regular.share_over(limit) if limit > 0 else 0.0
+    return FifoSpread(
+        seed=other.seed,
+        regular_p95_ratio=regular.percentile(95) / baseline.regular.percentile(95),
+        regular_mean_ratio=regular.mean() / baseline.regular.mean(),
+        vip_mean_ratio=vip.mean() / baseline.vip.mean(),
+        over_pct=over, over_difference_pp=over - fifo_over)
