@@ -137,6 +137,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_counter)
 
     p = sub.add_parser("status", parents=[common], help="the hall: waiting, counters, calls")
+    p.add_argument("--limit", type=LIMIT, default=100,
+                   help="waiting tickets listed, next to be called first (default 100)")
+    p.add_argument("--all", action="store_true", help="list every waiting ticket")
     p.set_defaults(handler=cmd_status)
 
     p = sub.add_parser("events", parents=[common], help="the change feed")
@@ -297,12 +300,14 @@ def cmd_counter(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     svc = ctx.service
-    waiting = svc.waiting()
+    waiting = svc.waiting(None if args.all else args.limit)
     counters = svc.counters()
     calls = svc.recent_calls(10)
     services = svc.service_summary()
+    total = sum(s.waiting for s in services)
     data = {
         "business_day": svc.business_day(svc.now()),
+        "waiting_total": total,
         "waiting": [{"ticket_id": v.id, "number": v.number, "service": v.service,
                      "tier": v.tier, "arrived_at": v.arrived_at, "ahead": v.ahead,
                      "estimated_wait_s": v.estimated_wait_s, "beyond": v.beyond}
@@ -314,7 +319,7 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     }
 
     def text() -> str:
-        lines = [f"{ctx.settings.branch.name_zh}  {len(waiting)} waiting"]
+        lines = [f"{ctx.settings.branch.name_zh}  {total} waiting"]
         for s in services:
             lines.append(f"  {s.service} {s.name_zh:<8} waiting {s.waiting:>3}  "
                          f"counters {list(s.open_counters) or '-'}")

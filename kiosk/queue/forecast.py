@@ -107,9 +107,9 @@ _WAITING = select(*_CANDIDATE).where(_T.status == m.WAITING)
 
 
 def _candidate(r: Any) -> rules.Candidate:
-    """A waiting ticket's row (`_CANDIDATE`'s columns) as the rules see it."""
-    return rules.Candidate(r.id, r.service, r.tier, r.rank_at, r.pin,
-                           booked_at=r.booked_slot_at)
+    """A waiting ticket's row (`_CANDIDATE`'s columns, in order) as the rules see it."""
+    ticket_id, service, tier, rank_at, pin, booked = r
+    return rules.Candidate(ticket_id, service, tier, rank_at, pin, None, booked)
 _C = m.CounterRow.__table__.c
 _OPEN_COUNTERS = (
     select(_C.number, _C.services, _C.green_channel, _C.consecutive_priority,

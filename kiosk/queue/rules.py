@@ -68,6 +68,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
+from operator import attrgetter
 
 from kiosk.config import POLICIES, RuleSettings, Settings, Tier
 
@@ -210,6 +211,9 @@ def _waited_s(now: datetime, c: Candidate) -> float:
 
 def _oldest_key(c: Candidate) -> tuple[datetime, int]:
     return c.rank_at, c.ticket_id
+
+
+_ARRIVAL = attrgetter("rank_at", "ticket_id")  # _oldest_key, in C: for sorting thousands
 
 
 def _pinned_choice(pinned: Sequence[Candidate]) -> Candidate:
@@ -438,7 +442,7 @@ class WaitingSet:
         self.by_id: dict[int, Candidate] = {}
         self.pinned: dict[int, Candidate] = {}
         self.booked: dict[int, Candidate] = {}  # unpinned booked tickets (also in groups)
-        for c in sorted(waiting, key=_oldest_key):  # appended in order: no insertion cost
+        for c in sorted(waiting, key=_ARRIVAL):  # appended in order: no insertion cost
             self._add(c, append=True)
 
     def __len__(self) -> int:
@@ -487,7 +491,9 @@ class WaitingSet:
             self.pinned[c.ticket_id] = c
             return
         key = (c.service, c.tier)
-        group = self.groups.setdefault(key, [])
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = []
         if append or not group or _oldest_key(group[-1]) < _oldest_key(c):
             group.append(c)  # the usual case: a new ticket is the newest of its group
         else:

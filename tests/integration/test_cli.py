@@ -130,3 +130,20 @@ def test_unknown_command_and_missing_argument(tmp_path: Path) -> None:
     proc = run_kiosk("call", env={"KIOSK_VAR_DIR": str(tmp_path)})
     assert proc.returncode == 2 and "--counter" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_status_lists_the_next_to_be_called_and_counts_them_all(cli) -> None:
+    """`kiosk status --json` lists the first --limit waiting tickets in the order they are
+    forecast to be called, with the whole count beside them; --all lists every one."""
+    cli("counter", "open", "1")
+    numbers = [json.loads(cli("issue", "--service", "A", "--json")[1])["number"]
+               for _ in range(5)]
+    status = json.loads(cli("status", "--json", "--limit", "2")[1])
+    assert status["waiting_total"] == 5
+    assert [w["number"] for w in status["waiting"]] == numbers[:2]
+    assert [w["ahead"] for w in status["waiting"]] == [0, 1]
+    every = json.loads(cli("status", "--json", "--all")[1])
+    assert [w["number"] for w in every["waiting"]] == numbers
+    with pytest.raises(SystemExit) as refused:  # argparse's one line, as a process exits
+        cli("status", "--limit", "0")
+    assert refused.value.code == 2
