@@ -278,7 +278,7 @@ def _on_base(source: str, file: Path, raw: dict[str, Any]) -> tuple[dict[str, An
     that relative names are read from."""
     head = raw.get("scenario")
     base = head.get("base") if isinstance(head, dict) else None
-    if base is None:
+    if base is None or not isinstance(head, dict):
         return raw, file
     if not isinstance(base, str):
         raise config_error(source, "scenario.base", f"must be text, not {base!r}")
