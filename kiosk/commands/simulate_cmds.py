@@ -7,6 +7,7 @@ statistics over all their customers; day k of seed s is drawn from seed s * 1000
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -369,6 +370,8 @@ def _rows(results: Mapping[str, RunResult], tier: str) -> list[tuple[str, list[s
 
 
 def _pct_ci(i: Interval) -> str:
+    if math.isnan(i.value):
+        return "none"  # a share of nobody (no booked customer of that kind came)
     return f"{100 * i.value:.1f}% ({100 * i.low:.1f}-{100 * i.high:.1f})"
 
 
@@ -444,6 +447,8 @@ def booked_lines(b: BookedFigures) -> list[str]:
         return "met" if ok else "NOT met"
 
     def pct(i: Interval) -> str:  # two decimals: these bars are read close to the line
+        if math.isnan(i.value):
+            return "none"
         return f"{100 * i.value:.2f}% ({100 * i.low:.2f}-{100 * i.high:.2f})"
 
     n = b.booked
@@ -455,7 +460,9 @@ def booked_lines(b: BookedFigures) -> list[str]:
         "with the booked customers taking walk-in numbers (same arrivals, paired by day)",
         f"Bars ({b.policy}, {b.days} days, 95% intervals):",
         f"  punctual booked customers called within 5:00 of their slot >= 95%: "
-        f"{pct(b.punctual_on_time)}: {mark(b.punctual_on_time.value >= 0.95)}",
+        f"{pct(b.punctual_on_time)}: " + ("no punctual booked customer"
+                                          if math.isnan(b.punctual_on_time.value)
+                                          else mark(b.punctual_on_time.value >= 0.95)),
         f"  walk-ins' p95 within 5% of the same days without bookings: "
         f"{pct(b.walk_in_p95)}: {mark(abs(b.walk_in_p95.value - 1) <= 0.05)}",
     ]

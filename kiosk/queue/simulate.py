@@ -21,6 +21,11 @@ over the queue, what the kiosk prints) and the naive "people ahead × average se
 time / open counters". The printed estimate also gives the ticket its promise deadline
 (`promise_deadline`), which the rules keep when `rules.keep_promises` is on.
 
+A scenario's `[bookings]` makes some of the day's customers booked (预约,
+kiosk.queue.sim_bookings): they check in through the kiosk's rules (booking_rules), and
+`compare` plays each policy again with them taking walk-in numbers (`as_walk_ins`), the
+walk-ins' waits to be read against.
+
 Besides the branch's rules, a day can be played under another calling order (`ORDERS`):
 other systems' ways (strict priority, a 2:1 priority cycle, fixed head starts), the
 anchors of the trade-off curve (kiosk.queue.frontier), and VIPs overtaking only regular
@@ -902,7 +907,7 @@ def compare(scenario: Scenario, seed: int, policies: Sequence[str] = POLICIES,
     over the maximum wait who were not over it under fifo."""
     by_day = draw_days(scenario, seed, days) if customers is None else customers
     results = {p: simulate(scenario, p, seed, customers=by_day) for p in policies}
-    if scenario.bookings is not None:
+    if any(c.booking for day in by_day for c in day):  # not the branch's own days
         for p, result in results.items():
             result.as_walk_ins = simulate(scenario, p, seed, customers=by_day, estimates=False,
                                           bookings=False, name=f"{p}, booked as walk-ins")

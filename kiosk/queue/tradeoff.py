@@ -12,6 +12,7 @@ difference in percentage points, with its interval).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -182,12 +183,17 @@ class BookedFigures:
     def to_json(self) -> dict[str, Any]:
         return {"policy": self.policy, "days": self.days, "customers": self.customers,
                 "booked": self.booked,
-                "punctual_called_within_5_min": self.punctual_on_time.to_json(),
-                "came_by_slot_called_within_5_min": self.by_slot_on_time.to_json(),
+                "punctual_called_within_5_min": _share_json(self.punctual_on_time),
+                "came_by_slot_called_within_5_min": _share_json(self.by_slot_on_time),
                 "walk_in_p95_ratio": self.walk_in_p95.to_json(),
                 "walk_in_mean_ratio": self.walk_in_mean.to_json(),
                 "walk_in_p95_s": round(self.walk_in_p95_s, 1),
                 "as_walk_ins_p95_s": round(self.as_walk_ins_p95_s, 1)}
+
+
+def _share_json(share: Interval) -> dict[str, float] | None:
+    """A share's JSON; None for a share of nobody (no such booked customer came)."""
+    return None if math.isnan(share.value) else share.to_json()
 
 
 def on_time_by_day(run: RunResult, behaviours: set[str]) -> tuple[list[int], list[int]]:

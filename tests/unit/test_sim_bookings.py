@@ -228,3 +228,19 @@ def test_a_scenario_on_a_base_is_the_base_with_its_tables_laid_over(
         == (busy.customers, busy.breaks, busy.service_mix)
     assert busy.bookings is None and booked_scenario.bookings is not None
     assert booked_scenario.bookings.share == 0.1
+
+
+def test_a_share_of_nobody_reads_none_not_nan(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = _scenario(tmp_path, "share = 0.1\nbehaviour = { punctual = 0, early = 1 }")
+    assert main(["simulate", "--scenario", str(path), "--compare", "--days", "1",
+                 "--resamples", "100"]) == 0
+    text = capsys.readouterr().out
+    assert "punctual booked customers called within 5:00 of their slot >= 95%: none: " \
+        "no punctual booked customer" in text
+    row = next(line for line in text.splitlines() if "punctual, called within 5:00" in line)
+    assert row.split()[-3:] == ["none", "none", "none"] and "nan" not in text
+    assert main(["simulate", "--scenario", str(path), "--compare", "--days", "1",
+                 "--resamples", "100", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["bookings"]["fifo"]["punctual_called_within_5_min"] is None
