@@ -7,6 +7,7 @@ statistics over all their customers; day k of seed s is drawn from seed s * 1000
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from kiosk.queue.frontier import Frontier
     from kiosk.queue.replay import RealDays
     from kiosk.queue.simulate import Customer, RunResult, Scenario
-    from kiosk.queue.tradeoff import Against, FifoSpread
+    from kiosk.queue.tradeoff import Against, BookedFigures, FifoSpread
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "config" / "scenarios" / "busy-day.toml"
 
@@ -88,7 +89,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.queue.frontier import parse_sweep
     from kiosk.queue.simulate import MAX_DAYS, compare, load_scenario, simulate, sweep
-    from kiosk.queue.tradeoff import Baseline, fifo_spread
+    from kiosk.queue.tradeoff import Baseline, booked_figures, fifo_spread
 
     if args.days is not None and not 1 <= args.days <= MAX_DAYS:
         raise ConfigError(f"--days must be a whole number from 1 to {MAX_DAYS}.")
@@ -145,8 +146,13 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
             data["fifo_on_other_days"] = spread.to_json()
         else:
             data["replayed"] = _replayed_json(real)
+        booked = None
+        if any(r.as_walk_ins is not None for r in results.values()):
+            booked = {name: booked_figures(scenario, r, baseline.draws)
+                      for name, r in results.items()}
+            data["bookings"] = {name: b.to_json() for name, b in booked.items()}
         data["resamples"] = args.resamples
-        ctx.out(data, lambda: compare_table(scenario, results, against, spread, real))
+        ctx.out(data, lambda: compare_table(scenario, results, against, spread, real, booked))
         return 0
     policy = args.policy or scenario.settings.rules.policy
     result = simulate(scenario, policy, args.seed, customers=customers)
@@ -364,6 +370,8 @@ def _rows(results: Mapping[str, RunResult], tier: str) -> list[tuple[str, list[s
 
 
 def _pct_ci(i: Interval) -> str:
+    if math.isnan(i.value):
+        return "none"  # a share of nobody (no booked customer of that kind came)
     return f"{100 * i.value:.1f}% ({100 * i.low:.1f}-{100 * i.high:.1f})"
 
 
@@ -416,9 +424,54 @@ def bar_lines(scenario: Scenario, a: Against, spread: FifoSpread | None = None) 
     ]
 
 
+def booked_rows(booked: Sequence[BookedFigures]) -> list[tuple[str, str, list[str]]]:
+    """Rows of the booked customers' punctuality and what the walk-ins pay for it."""
+    first = booked[0]
+    came = sum(v for k, v in first.booked.items() if k != "missed")
+    return [
+        (f"Booked ({came} came, {first.booked['missed']} missed)",
+         "punctual, called within 5:00 of the slot",
+         [_pct_ci(b.punctual_on_time) for b in booked]),
+        ("", "came by the slot, called within 5:00",
+         [_pct_ci(b.by_slot_on_time) for b in booked]),
+        ("Walk-ins", "p95 wait", [_mmss(b.walk_in_p95_s) for b in booked]),
+        ("", "  booked as walk-ins", [_mmss(b.as_walk_ins_p95_s) for b in booked]),
+        ("", "p95, of the day without bookings", [_pct_ci(b.walk_in_p95) for b in booked]),
+        ("", "mean, of the day without bookings", [_pct_ci(b.walk_in_mean) for b in booked]),
+    ]
+
+
+def booked_lines(b: BookedFigures) -> list[str]:
+    """What the booked customers did, and the two bars, read on the branch's policy."""
+    def mark(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    def pct(i: Interval) -> str:  # two decimals: these bars are read close to the line
+        if math.isnan(i.value):
+            return "none"
+        return f"{100 * i.value:.2f}% ({100 * i.low:.2f}-{100 * i.high:.2f})"
+
+    n = b.booked
+    share = sum(n.values()) / max(1, b.customers + n["missed"])
+    return [
+        f"Booked customers ({share:.1%} of the customers): {n['punctual']} punctual, "
+        f"{n['early']} early, {n['in_grace']} within the grace window, {n['late']} after it "
+        f"(walk-in numbers), {n['missed']} missed; walk-ins are read against the same days "
+        "with the booked customers taking walk-in numbers (same arrivals, paired by day)",
+        f"Bars ({b.policy}, {b.days} days, 95% intervals):",
+        f"  punctual booked customers called within 5:00 of their slot >= 95%: "
+        f"{pct(b.punctual_on_time)}: " + ("no punctual booked customer"
+                                          if math.isnan(b.punctual_on_time.value)
+                                          else mark(b.punctual_on_time.value >= 0.95)),
+        f"  walk-ins' p95 within 5% of the same days without bookings: "
+        f"{pct(b.walk_in_p95)}: {mark(abs(b.walk_in_p95.value - 1) <= 0.05)}",
+    ]
+
+
 def compare_table(scenario: Scenario, results: Mapping[str, RunResult],
                   against: Mapping[str, Against] | None = None,
-                  spread: FifoSpread | None = None, real: RealDays | None = None) -> str:
+                  spread: FifoSpread | None = None, real: RealDays | None = None,
+                  booked: Mapping[str, BookedFigures] | None = None) -> str:
     """The human table: one column per policy."""
     first = next(iter(results.values()))
     names = {t.key: t.name_en for t in scenario.settings.tiers}
@@ -434,6 +487,8 @@ def compare_table(scenario: Scenario, results: Mapping[str, RunResult],
     if against is not None:
         fifo_over = next(iter(against.values())).fifo_over_pct
         body += against_rows(scenario, [against[name] for name in results], fifo_over)
+    if booked is not None:
+        body += booked_rows([booked[name] for name in results])
     body.append(("Estimates", "forecast error (MAE)",
                  [_mmss(r.estimate_mae_s) for r in results.values()]))
     body.append(("", "naive error (MAE)",
@@ -457,6 +512,8 @@ def compare_table(scenario: Scenario, results: Mapping[str, RunResult],
     policy = scenario.settings.rules.policy
     if against is not None and policy in against and policy != "fifo":
         extra += bar_lines(scenario, against[policy])
+    if booked is not None and policy in booked:
+        extra += booked_lines(booked[policy])
     return "\n".join([text, "", *extra]) if extra else text
 
 

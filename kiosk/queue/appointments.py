@@ -292,7 +292,7 @@ class Appointments:
     def _issue(self, op: Op, row: m.Booking, station: str, booked: bool) -> TicketView:
         """The booking's number: due at its slot when booked, a walk-in's when late."""
         b, now = self.branch, op.now
-        rank_at = br.booked_rank_at(now, row.slot_at) if booked else now
+        rank_at, slot_at = br.booked_ticket("booked" if booked else "late", now, row.slot_at)
         payload: dict[str, Any] = {"service": row.service, "tier": row.tier,
                                    "station": station, "booking": row.id}
         if booked:
@@ -305,8 +305,8 @@ class Appointments:
                       "rank_at": rank_at, "station": station, "recalls": 0, "outcome": ""}
         ticket_id, _number = self.tickets.insert_ticket(op, ticket_row, payload)
         ticket = b.ticket_row(op.s, ticket_id)
-        if booked:
-            ticket.booked_slot_at = row.slot_at
+        if slot_at is not None:
+            ticket.booked_slot_at = slot_at
         if b.tiers[row.tier].priority:
             op.emit("vip_arrival", ticket, payload={
                 "number": ticket.number, "tier": row.tier, "customer": row.name_masked,

@@ -115,6 +115,16 @@ def booked_rank_at(now: datetime, slot_at: datetime) -> datetime:
     return max(now, slot_at)
 
 
+def booked_ticket(kind: str, now: datetime,
+                  slot_at: datetime) -> tuple[datetime, datetime | None]:
+    """(rank_at, booked_at) of the number a check-in of this `kind` issues now: a booked
+    number waits from `booked_rank_at` and is due at its slot; a late one is a walk-in's,
+    waiting from now with no slot."""
+    if kind == "booked":
+        return booked_rank_at(now, slot_at), slot_at
+    return now, None
+
+
 def is_missed(state: str, slot_at: datetime, grace_min: int, now: datetime) -> bool:
     """A booking nobody checked in for, once its grace window is over."""
     return state == "missed" or (

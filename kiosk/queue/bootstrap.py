@@ -156,6 +156,18 @@ def paired_difference(stat: Statistic, sample: DayWaits, baseline: DayWaits,
     return _interval(stat(sample, None) - stat(baseline, None), diffs)
 
 
+def pooled_share(hits: Sequence[int], totals: Sequence[int],
+                 draws: Sequence[Sequence[int]]) -> Interval:
+    """sum(hits) / sum(totals) over the days (one count each per day), and its interval
+    over the draws of days: a share pooled over the days, resampled by day."""
+    def share(weights: Sequence[int] | None) -> float:
+        w = weights or [1] * len(totals)
+        n = sum(m * t for m, t in zip(w, totals, strict=True))
+        return sum(m * h for m, h in zip(w, hits, strict=True)) / n if n else math.nan
+
+    return _interval(share(None), [share(w) for w in draws])
+
+
 def _ratio(a: float, b: float) -> float:
     return a / b if b else math.nan
 

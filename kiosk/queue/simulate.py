@@ -21,6 +21,11 @@ over the queue, what the kiosk prints) and the naive "people ahead × average se
 time / open counters". The printed estimate also gives the ticket its promise deadline
 (`promise_deadline`), which the rules keep when `rules.keep_promises` is on.
 
+A scenario's `[bookings]` makes some of the day's customers booked (预约,
+kiosk.queue.sim_bookings): they check in through the kiosk's rules (booking_rules), and
+`compare` plays each policy again with them taking walk-in numbers (`as_walk_ins`), the
+walk-ins' waits to be read against.
+
 Besides the branch's rules, a day can be played under another calling order (`ORDERS`):
 other systems' ways (strict priority, a 2:1 priority cycle, fixed head starts), the
 anchors of the trade-off curve (kiosk.queue.frontier), and VIPs overtaking only regular
@@ -62,16 +67,26 @@ from kiosk.config import (
     validate,
 )
 from kiosk.errors import ConfigError
+from kiosk.queue.booking_rules import booked_ticket, check_in
 from kiosk.queue.rules import (
     Candidate,
     CounterState,
     Policy,
+    booked_arrivals,
     forecast,
     group_heads,
     pick_next,
     promise_deadline,
     record_call,
     remaining_service_s,
+)
+from kiosk.queue.sim_bookings import (
+    MISSED,
+    Bookings,
+    BookingsField,
+    book_day,
+    build_bookings,
+    slot_grid,
 )
 from kiosk.queue.stats import mean, percentile
 
@@ -129,10 +144,20 @@ class Scenario:
     # day on average); "fixed": exactly `customers`, split exactly by hour
     arrivals: str = "poisson"
     warm_up_s: float = 0.0  # customers arriving this soon after opening are not counted
+    bookings: Bookings | None = None  # booked customers (kiosk.queue.sim_bookings)
 
     @property
     def hours(self) -> int:
         return len(self.hourly_weights)
+
+    @functools.cached_property
+    def slot_grids(self) -> dict[str, list[float]]:
+        """Each service's slots on the branch's grid, seconds after opening."""
+        if self.bookings is None:
+            return {}
+        return {s.prefix: slot_grid(self.opens, SIM_DATE, s.opens, s.closes,
+                                    self.settings.appointments.slot_min, self.hours * 3600.0)
+                for s in self.settings.services if s.prefix in self.bookings.capacity}
 
     def mix_for(self, tier: str) -> Mapping[str, float]:
         if tier in self.service_mix:
@@ -148,6 +173,8 @@ class Customer:
     service: str
     service_s: float
     no_show: bool
+    slot_s: float | None = None  # booked (预约): the slot, seconds after opening
+    booking: str = ""  # booked: how they come (kiosk.queue.sim_bookings.BEHAVIOURS)
 
 
 # --- loading ---------------------------------------------------------------------------
@@ -176,6 +203,7 @@ class _Head:
     customers: Annotated[int, _whole(1, 100_000)]  # per day
     name: Text | None = None  # default: the file's name
     branch: Text | None = None  # the branch file, relative to the scenario file
+    base: Text | None = None  # a scenario file this one changes (read by load_scenario)
     opens: ClockTime = time(9, 0)
     closes: ClockTime = time(17, 0)
     days: Annotated[int, _whole(1, MAX_DAYS)] = 1
@@ -218,6 +246,7 @@ class _ScenarioFile:
     services: dict[str, Weights]  # tier key or "vip" -> service prefix -> weight
     service_times: dict[str, _ServiceTimeTable] = field(default_factory=dict)  # by prefix
     breaks: tuple[_Break, ...] = ()
+    bookings: BookingsField | None = None
     __pydantic_config__ = _TABLE
 
 
@@ -236,6 +265,7 @@ def load_scenario(path: str | Path, settings: Settings | None = None,
     `overrides` (`KEY=VALUE`, see `config.apply_override`) change that branch file."""
     file = Path(path)
     source, raw = read_toml(file)
+    raw, file = _on_base(source, file, raw)
     f = validate(_validator(), raw, source)
     if settings is None:
         branch = f.scenario.branch
@@ -244,6 +274,35 @@ def load_scenario(path: str | Path, settings: Settings | None = None,
     elif overrides:
         raise ConfigError("overrides apply to a branch file: pass it, not loaded settings")
     return _build(source, f, settings)
+
+
+def _on_base(source: str, file: Path, raw: dict[str, Any]) -> tuple[dict[str, Any], Path]:
+    """A scenario with `scenario.base` is that file with this one's tables laid over it
+    (a table's keys replace the base's one by one; anything else replaces it whole);
+    the base's `branch` stays relative to the base. Returns the contents and the file
+    that relative names are read from."""
+    head = raw.get("scenario")
+    base = head.get("base") if isinstance(head, dict) else None
+    if base is None or not isinstance(head, dict):
+        return raw, file
+    if not isinstance(base, str):
+        raise config_error(source, "scenario.base", f"must be text, not {base!r}")
+    base_file = file.parent / base
+    base_source, base_raw = read_toml(base_file)
+    if isinstance(base_raw.get("scenario"), dict) and "base" in base_raw["scenario"]:
+        raise config_error(source, "scenario.base", f"{base_source} has a base of its own")
+    merged = {k: dict(v) if isinstance(v, dict) else v for k, v in base_raw.items()}
+    for key, value in raw.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key].update(value)
+        else:
+            merged[key] = value
+    del merged["scenario"]["base"]
+    if "branch" in head:
+        return merged, file
+    if "name" not in head:
+        merged["scenario"]["name"] = file.stem
+    return merged, base_file
 
 
 def _build(source: str, f: _ScenarioFile, settings: Settings) -> Scenario:
@@ -281,6 +340,7 @@ def _build(source: str, f: _ScenarioFile, settings: Settings) -> Scenario:
         no_show_rate=head.no_show_rate, no_show_s=head.no_show_s, counters=counters,
         breaks=_breaks(fail, f.breaks, head.opens, head.closes, counters),
         days=head.days, arrivals=head.arrivals, warm_up_s=head.warm_up_s,
+        bookings=None if f.bookings is None else build_bookings(source, f.bookings, settings),
     )
 
 
@@ -375,7 +435,36 @@ def draw_customers(scenario: Scenario, seed: int) -> list[Customer]:
         raw.append((arrival, tier, service, scenario.service_times[service].draw(rng),
                     no_show_draw < scenario.no_show_rate))
     raw.sort(key=lambda r: r[0])
-    return [Customer(i + 1, *r) for i, r in enumerate(raw)]
+    customers = [Customer(i + 1, *r) for i, r in enumerate(raw)]
+    if scenario.bookings is None:
+        return customers
+    return _with_bookings(scenario, customers, random.Random(f"{seed}/bookings"))
+
+
+def _with_bookings(scenario: Scenario, customers: list[Customer],
+                   rng: random.Random) -> list[Customer]:
+    """The day's customers, some of them booked (kiosk.queue.sim_bookings.book_day): a
+    booked customer comes at the time their behaviour gives, not when they would have
+    walked in; one who would come after their service has closed cannot take a number
+    and counts as missed."""
+    assert scenario.bookings is not None
+    start = datetime.combine(SIM_DATE, scenario.opens)
+    booked = book_day([(c.arrival_s, c.service) for c in customers], scenario.bookings,
+                      scenario.slot_grids, start, rng)
+    out = []
+    for i, c in enumerate(customers):
+        b = booked.get(i)
+        if b is None:
+            out.append(c)
+            continue
+        behaviour, arrival = b.behaviour, b.arrival_s
+        closes = scenario.settings.service(c.service).closes
+        if arrival is not None and (start + timedelta(seconds=arrival)).time() >= closes:
+            behaviour, arrival = MISSED, None
+        out.append(replace(c, arrival_s=b.slot_s if arrival is None else arrival,
+                           slot_s=b.slot_s, booking=behaviour))
+    out.sort(key=lambda c: (c.arrival_s, c.id))
+    return out
 
 
 def _arrival_times(scenario: Scenario, rng: random.Random) -> Iterator[float]:
@@ -493,6 +582,10 @@ class RunResult:
     # policy did not, and how many days fifo kept so (None without fifo alongside)
     regular_over_max_days_not_in_fifo: int | None = None
     fifo_days_within_max: int | None = None
+    # the same days with the booked customers taking walk-in numbers (compare, with
+    # bookings in the scenario): what the walk-ins' waits are read against
+    as_walk_ins: RunResult | None = field(default=None, repr=False)
+    booked: dict[str, int] = field(default_factory=dict)  # booked customers by behaviour
 
     @property
     def elapsed_s(self) -> float:
@@ -528,8 +621,13 @@ class _Day:
     _FREE, _BREAK_START, _BREAK_END, _ARRIVAL = range(4)
 
     def __init__(self, scenario: Scenario, policy: Policy, number: int = 1, *,
-                 order: str | None = None, estimates: bool = True) -> None:
+                 order: str | None = None, estimates: bool = True,
+                 bookings: bool = True) -> None:
         self.scenario, self.policy, self.number = scenario, policy, number
+        # False: booked customers take walk-in numbers (the same day, bookings ignored)
+        self.bookings_on = bookings
+        self.grace_min = scenario.settings.appointments.grace_min
+        self.to_come: dict[int, Customer] = {}  # booked, not yet checked in
         self.choose = _chooser(order, scenario.settings)
         # the forecast at each arrival: for the estimate figures, and needed when the
         # printed wait becomes a promise deadline
@@ -553,7 +651,10 @@ class _Day:
 
     def run(self, customers: Sequence[Customer]) -> None:
         for c in customers:
-            self.push(c.arrival_s, self._ARRIVAL, c)
+            if c.slot_s is not None and self.bookings_on:
+                self.to_come[c.id] = c
+            if c.booking != MISSED:
+                self.push(c.arrival_s, self._ARRIVAL, c)
         for b in self.scenario.breaks:
             self.push(b.start_s, self._BREAK_START, b.counter)
             self.push(b.end_s, self._BREAK_END, b.counter)
@@ -579,14 +680,28 @@ class _Day:
     def arrive(self, now: float, c: Customer) -> None:
         self.customers[c.id] = c
         group = self.groups.setdefault((c.service, c.tier), deque())
-        group.append(Candidate(c.id, c.service, c.tier, self.at(now)))
-        estimate = self.estimate(now, c) if self.estimates_on else None
+        rank_at, booked_at = self.check_in(now, c)
+        group.append(Candidate(c.id, c.service, c.tier, rank_at, booked_at=booked_at))
+        # a booked number prints its slot, not a wait: no estimate, no promise
+        estimate = self.estimate(now, c) if self.estimates_on and booked_at is None \
+            else None
         self.estimates[c.id] = (estimate, self.naive(now, c) if self.estimates_on else 0.0)
         promised = promise_deadline(self.at(now), estimate, self.policy)
         if promised is not None:  # printed on the ticket: fixed from now on
             group[-1] = replace(group[-1], promised_at=promised)
         for desk in self.desks:
             self.dispatch(now, desk)
+
+    def check_in(self, now: float, c: Customer) -> tuple[datetime, datetime | None]:
+        """(rank_at, booked_at) of the customer's number: a walk-in's, or what the kiosk's
+        check-in gives a booked customer (kiosk.queue.booking_rules)."""
+        at = self.at(now)
+        if c.slot_s is None or not self.bookings_on:
+            return at, None
+        del self.to_come[c.id]
+        slot_at = self.at(c.slot_s)
+        decision = check_in("booked", SIM_DATE, SIM_DATE, slot_at, self.grace_min, at, False)
+        return booked_ticket(decision.kind, at, slot_at)
 
     def estimate(self, now: float, c: Customer) -> float | None:
         waiting = [t for dq in self.groups.values() for t in dq]
@@ -598,7 +713,13 @@ class _Day:
                 breaks[desk.state.number] = later
             if desk.open or later:
                 counters.append((desk.state, self.remaining_s(now, desk)))
-        result = forecast(self.at(now), counters, waiting, self.mean_s, self.policy, breaks=breaks)
+        at = self.at(now)
+        grace = timedelta(minutes=self.grace_min)
+        expected = booked_arrivals(at, [(slot, b.service, b.tier) for b in self.to_come.values()
+                                        if (slot := self.at(b.slot_s or 0.0)) >= at - grace],
+                                   self.policy) if self.to_come else None
+        result = forecast(at, counters, waiting, self.mean_s, self.policy, breaks=breaks,
+                          expected=expected)
         hit = result.get(c.id)
         return hit.wait_s if hit else None
 
@@ -744,14 +865,15 @@ def _chooser(order: str | None, settings: Settings) -> Chooser:
 def simulate(scenario: Scenario, policy: str, seed: int, days: int | None = None,
              customers: Sequence[Sequence[Customer]] | None = None, *,
              order: str | None = None, estimates: bool = True,
-             name: str | None = None) -> RunResult:
+             name: str | None = None, bookings: bool = True) -> RunResult:
     """Simulate the days of a run under one policy, pooled; `days` defaults to the
     scenario's, `customers` (one list per day) to the days drawn from `seed`.
 
     `order` replaces how a counter chooses (see ORDERS; None: the branch's rules), and
     `estimates=False` skips the forecast at each arrival (three times faster; the
     estimate figures are then 0) unless promises are kept. `name` labels the result
-    (default: the policy, or the order)."""
+    (default: the policy, or the order). `bookings=False` plays the booked customers as
+    walk-ins (the same arrivals: what the day is without bookings treated specially)."""
     if policy not in POLICIES:
         raise ConfigError(f"unknown policy {policy!r}; expected one of {', '.join(POLICIES)}")
     if order is not None and order not in ORDERS:
@@ -762,14 +884,19 @@ def simulate(scenario: Scenario, policy: str, seed: int, days: int | None = None
     pol = Policy.from_settings(scenario.settings, policy)
     runs = []
     for number, day_customers in enumerate(by_day, 1):
-        day = _Day(scenario, pol, number, order=order, estimates=estimates)
+        day = _Day(scenario, pol, number, order=order, estimates=estimates,
+                   bookings=bookings)
         day.run(day_customers)
         runs.append(day)
     elapsed = wallclock.perf_counter() - started
     label = name or order or policy
     log.debug("simulated %s under %s, seed %d, %d days: %d calls in %.3f s", scenario.name,
               label, seed, len(runs), sum(len(d.records) for d in runs), elapsed)
-    return _summarise(scenario, policy, seed, runs, elapsed, label)
+    result = _summarise(scenario, policy, seed, runs, elapsed, label)
+    for c in (c for day_customers in by_day for c in day_customers):
+        if c.booking and c.arrival_s >= scenario.warm_up_s:
+            result.booked[c.booking] = result.booked.get(c.booking, 0) + 1
+    return result
 
 
 def compare(scenario: Scenario, seed: int, policies: Sequence[str] = POLICIES,
@@ -780,6 +907,10 @@ def compare(scenario: Scenario, seed: int, policies: Sequence[str] = POLICIES,
     over the maximum wait who were not over it under fifo."""
     by_day = draw_days(scenario, seed, days) if customers is None else customers
     results = {p: simulate(scenario, p, seed, customers=by_day) for p in policies}
+    if any(c.booking for day in by_day for c in day):  # not the branch's own days
+        for p, result in results.items():
+            result.as_walk_ins = simulate(scenario, p, seed, customers=by_day, estimates=False,
+                                          bookings=False, name=f"{p}, booked as walk-ins")
     if "fifo" in results:
         for result in results.values():
             against_fifo(scenario, result, results["fifo"])
@@ -816,7 +947,8 @@ def _over_max(scenario: Scenario, result: RunResult) -> list[TicketRecord]:
     if max_wait <= 0:
         return []
     regular = {t.key for t in scenario.settings.tiers if not t.priority}
-    return [x for x in result.records if x.customer.tier in regular and x.wait_s > max_wait]
+    return [x for x in result.records if x.customer.tier in regular and x.wait_s > max_wait
+            and not x.customer.booking]
 
 
 def _days_within_max(scenario: Scenario, result: RunResult) -> set[int]:
@@ -839,11 +971,12 @@ def _summarise(scenario: Scenario, policy: str, seed: int, runs: Sequence[_Day],
     pol = Policy.from_settings(settings, policy)
     records = [r for day in runs for r in day.records
                if r.customer.arrival_s >= scenario.warm_up_s]
+    walk_ins = [r for r in records if not r.customer.booking]  # booked: figures of their own
     tiers: dict[str, TierStats] = {}
     for t in settings.tiers:
-        tiers[t.key] = _tier_stats([r for r in records if r.customer.tier == t.key], pol)
+        tiers[t.key] = _tier_stats([r for r in walk_ins if r.customer.tier == t.key], pol)
     priority = {t.key for t in settings.tiers if t.priority}
-    tiers[VIP] = _tier_stats([r for r in records if r.customer.tier in priority], pol)
+    tiers[VIP] = _tier_stats([r for r in walk_ins if r.customer.tier in priority], pol)
     estimated = [r for r in records if r.estimate_s is not None]
     busy: dict[int, float] = {}
     opened: dict[int, float] = {}

@@ -12,10 +12,13 @@ difference in percentage points, with its interval).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from kiosk.queue.booking_rules import punctual
 from kiosk.queue.bootstrap import (
     DayWaits,
     Interval,
@@ -24,8 +27,10 @@ from kiosk.queue.bootstrap import (
     p95_of,
     paired_difference,
     paired_ratio,
+    pooled_share,
 )
-from kiosk.queue.simulate import RunResult, Scenario
+from kiosk.queue.sim_bookings import BEHAVIOURS, EARLY, PUNCTUAL
+from kiosk.queue.simulate import SIM_DATE, RunResult, Scenario
 
 
 def regular_tiers(scenario: Scenario) -> set[str]:
@@ -37,9 +42,12 @@ def priority_tiers(scenario: Scenario) -> set[str]:
 
 
 def day_waits(result: RunResult, tiers: set[str], service: str | None = None) -> DayWaits:
-    """The waits of these tiers (and of one service, if given), day by day."""
+    """The waits of these tiers (and of one service, if given), day by day; walk-ins
+    only (booked customers have figures of their own, `booked_figures`)."""
     days: list[list[float]] = [[] for _ in range(result.days)]
     for r in result.records:
+        if r.customer.booking:
+            continue
         if r.customer.tier in tiers and (service is None or r.customer.service == service):
             days[r.day - 1].append(r.wait_s)
     return DayWaits(days)
@@ -150,3 +158,71 @@ def fifo_spread(baseline: Baseline, other: RunResult) -> FifoSpread:
         regular_mean_ratio=regular.mean() / baseline.regular.mean(),
         vip_mean_ratio=vip.mean() / baseline.vip.mean(),
         over_pct=over, over_difference_pp=over - fifo_over)
+
+
+ON_TIME_S = 300.0  # "called within 5 minutes of the slot", as the day's report counts it
+
+
+@dataclass(frozen=True)
+class BookedFigures:
+    """Booked customers' punctuality in one policy's run, and what the walk-ins pay for
+    it: their waits against the same days with the booked customers taking walk-in
+    numbers (`RunResult.as_walk_ins`: the same arrivals, paired by day)."""
+
+    policy: str
+    days: int
+    customers: int
+    booked: dict[str, int]  # by behaviour (kiosk.queue.sim_bookings.BEHAVIOURS)
+    punctual_on_time: Interval  # share (0-1) of the punctual called within 5 min of the slot
+    by_slot_on_time: Interval  # the same, of all who came by their slot (punctual, early)
+    walk_in_p95: Interval  # walk-ins' p95 wait, ratio to the same days without bookings
+    walk_in_mean: Interval
+    walk_in_p95_s: float
+    as_walk_ins_p95_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "days": self.days, "customers": self.customers,
+                "booked": self.booked,
+                "punctual_called_within_5_min": _share_json(self.punctual_on_time),
+                "came_by_slot_called_within_5_min": _share_json(self.by_slot_on_time),
+                "walk_in_p95_ratio": self.walk_in_p95.to_json(),
+                "walk_in_mean_ratio": self.walk_in_mean.to_json(),
+                "walk_in_p95_s": round(self.walk_in_p95_s, 1),
+                "as_walk_ins_p95_s": round(self.as_walk_ins_p95_s, 1)}
+
+
+def _share_json(share: Interval) -> dict[str, float] | None:
+    """A share's JSON; None for a share of nobody (no such booked customer came)."""
+    return None if math.isnan(share.value) else share.to_json()
+
+
+def on_time_by_day(run: RunResult, behaviours: set[str]) -> tuple[list[int], list[int]]:
+    """(called within 5 minutes of the slot, booked customers) per day, of the booked
+    customers with these behaviours who took a number (`booking_rules.punctual`)."""
+    hits, totals = [0] * run.days, [0] * run.days
+    start = datetime.combine(SIM_DATE, time(0))
+    for r in run.records:
+        c = r.customer
+        if c.booking in behaviours and c.slot_s is not None:
+            totals[r.day - 1] += 1
+            hits[r.day - 1] += punctual(start + timedelta(seconds=r.called_s),
+                                        start + timedelta(seconds=c.slot_s), ON_TIME_S)
+    return hits, totals
+
+
+def booked_figures(scenario: Scenario, run: RunResult,
+                   draws: Sequence[Sequence[int]]) -> BookedFigures:
+    """`run`'s booked figures, with 95 % intervals over `draws` (paired draws of days)."""
+    twin = run.as_walk_ins
+    if twin is None or twin.days != run.days:
+        raise ValueError("booked figures need the run's days with bookings as walk-ins")
+    everyone = {t.key for t in scenario.settings.tiers}
+    walk_ins, without = day_waits(run, everyone), day_waits(twin, everyone)
+    booked = {k: run.booked.get(k, 0) for k in BEHAVIOURS}
+    return BookedFigures(
+        policy=run.policy, days=run.days, customers=run.customers, booked=booked,
+        punctual_on_time=pooled_share(*on_time_by_day(run, {PUNCTUAL}), draws),
+        by_slot_on_time=pooled_share(*on_time_by_day(run, {PUNCTUAL, EARLY}), draws),
+        walk_in_p95=paired_ratio(p95_of, walk_ins, without, draws),
+        walk_in_mean=paired_ratio(mean_of, walk_ins, without, draws),
+        walk_in_p95_s=walk_ins.percentile(95), as_walk_ins_p95_s=without.percentile(95))
