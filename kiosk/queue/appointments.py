@@ -237,9 +237,16 @@ class Appointments:
                 return CheckInResult(self._view(s, row), b.view(ticket, existing=True),
                                      "reprint", decision.arrival)
             booked = decision.kind == "booked"
-            if not booked:
-                self._open_now(row.service, now)
-            view = self._issue(op, row, station, booked)
+            held = self._held_ticket(s, row.customer_hash, row.service, today)
+            if held is not None:  # a walk-in number of the service already: that one
+                if booked:
+                    held.booked_slot_at = row.slot_at
+                    held.rank_at = min(held.rank_at, br.booked_rank_at(now, row.slot_at))
+                view = b.view(held, existing=True)
+            else:
+                if not booked:
+                    self._open_now(row.service, now)
+                view = self._issue(op, row, station, booked)
             row.checked_in_at, row.ticket_id = now, view.id
             row.state = m.CHECKED_IN if booked else m.MISSED
             self._emit(op, "booking_checked_in", row, ticket_id=view.id, number=view.number,
@@ -282,6 +289,16 @@ class Appointments:
         if checked:
             return checked[-1]
         return rows[-1] if rows else None
+
+    @staticmethod
+    def _held_ticket(s: Session, digest: str, service: str, today: date) -> m.Ticket | None:
+        """The customer's open number of the service today (taken as a walk-in before the
+        check-in): the booking uses it rather than giving the customer a second one."""
+        return s.scalars(select(m.Ticket).where(m.Ticket.customer_hash == digest,
+                                                m.Ticket.service == service,
+                                                m.Ticket.business_day == today,
+                                                m.Ticket.status.in_(m.OPEN_STATES))
+                         .order_by(m.Ticket.id)).first()
 
     def _open_now(self, service: str, now: datetime) -> None:
         svc = self.branch.service(service)

@@ -1,0 +1,48 @@
+"""Bookings against misuse, on SQLite and PostgreSQL: one open number per customer and
+service, capacity held by every booking that overlaps a slot, one booking of a customer
+at a time, and a kiosk that does not let booking codes be tried one after another."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from kiosk.identity import identify
+from kiosk.queue.service import QueueService
+from kiosk.queue.staff import Actor
+from tests.conftest import FakeClock
+from tests.support.identifiers import CARD
+
+TODAY = date(2026, 11, 24)  # the FakeClock's day (10:00)
+
+
+def _id(queue: QueueService, number: str = CARD):
+    return identify(number, queue.settings.hash_secret)
+
+
+def _open_tickets(queue: QueueService, service: str) -> list[str]:
+    return [t.number for t in queue.waiting() if t.number.startswith(service)]
+
+
+def test_a_walk_in_number_and_then_the_booking_make_one_number(
+        queue: QueueService, manager: Actor, clock: FakeClock) -> None:
+    b = queue.appointments.book("V", _id(queue), TODAY, time(10, 30), purpose="consultation",
+                                actor=manager)
+    walk_in = queue.issue("V", _id(queue), station="KIOSK-1")
+    clock.advance(minutes=5)
+    got = queue.appointments.check_in(code=b.code, station="KIOSK-1")
+    assert got.ticket.id == walk_in.id  # the number the customer holds, now booked
+    assert got.ticket.booked_slot_at is not None and got.booking.state == "checked_in"
+    assert _open_tickets(queue, "V") == [walk_in.number]
+    again = queue.appointments.check_in(identity=_id(queue))
+    assert again.kind == "reprint" and again.ticket.id == walk_in.id
+
+
+def test_a_late_booking_with_a_walk_in_number_reprints_that_number(
+        queue: QueueService, manager: Actor, clock: FakeClock) -> None:
+    b = queue.appointments.book("V", _id(queue), TODAY, time(10, 30), purpose="other",
+                                actor=manager)
+    clock.advance(minutes=50)  # 10:50: past the grace window
+    walk_in = queue.issue("V", _id(queue), station="KIOSK-1")
+    got = queue.appointments.check_in(code=b.code, station="KIOSK-1")
+    assert got.ticket.id == walk_in.id and got.ticket.booked_slot_at is None
+    assert _open_tickets(queue, "V") == [walk_in.number]
