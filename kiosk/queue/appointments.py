@@ -117,7 +117,7 @@ class Appointments:
             s = op.s
             br.check_lead_time(purpose, slot, op.now, b.business_day(op.now),
                                b.settings.appointments.large_cash_lead_days)
-            br.check_capacity(service, slot, self._starts(s, service, day),
+            br.check_capacity(service, slot, self._booked(s, service, day),
                               b.settings.appointments.capacity)
             customer = lookup(s, identity.digest)
             row = m.Booking(
@@ -154,7 +154,7 @@ class Appointments:
                                 closes=svc.closes)
             br.check_lead_time(row.purpose, slot, op.now, b.business_day(op.now),
                                b.settings.appointments.large_cash_lead_days)
-            br.check_capacity(row.service, slot, self._starts(s, row.service, day, row.id),
+            br.check_capacity(row.service, slot, self._booked(s, row.service, day, row.id),
                               b.settings.appointments.capacity)
             before = self._audit_fields(row)
             if day != row.slot_day:
@@ -378,14 +378,15 @@ class Appointments:
         return row
 
     @staticmethod
-    def _starts(s: Session, service: str, day: date, leave_out: int | None = None
-                ) -> list[datetime]:
-        q = select(m.Booking.slot_at).where(m.Booking.slot_day == day,
-                                            m.Booking.service == service,
-                                            m.Booking.state.in_(LIVE_STATES))
+    def _booked(s: Session, service: str, day: date, leave_out: int | None = None
+                ) -> list[br.Slot]:
+        """The service's live bookings of the day, as slots (what capacity counts)."""
+        q = select(m.Booking.slot_at, m.Booking.length_min).where(
+            m.Booking.slot_day == day, m.Booking.service == service,
+            m.Booking.state.in_(LIVE_STATES))
         if leave_out is not None:
             q = q.where(m.Booking.id != leave_out)
-        return list(s.scalars(q))
+        return [br.Slot(day, at.time(), length) for at, length in s.execute(q)]
 
     @staticmethod
     def _codes(s: Session, day: date) -> set[str]:

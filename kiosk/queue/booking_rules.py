@@ -59,15 +59,19 @@ class Slot:
         return self.at + timedelta(minutes=self.length_min)
 
 
-def check_capacity(service: str, slot: Slot, booked_starts: Collection[datetime],
+def check_capacity(service: str, slot: Slot, booked: Collection[Slot],
                    capacity: Mapping[str, int]) -> None:
-    """Refuse a booking that would overbook the slot. `booked_starts` are the starts of
-    the service's other live bookings that day; every one overlapping the slot counts."""
+    """Refuse a booking that would overbook the slot. `booked` are the service's other
+    live bookings that day; at no moment of the slot may more than the capacity overlap
+    (a longer booking that began earlier counts as much as one starting within it)."""
     limit = capacity.get(service, 0)
     if limit <= 0:
         raise BookingRefused(f"Service {service} takes no bookings "
                              "(appointments.capacity in the branch file).", "capacity")
-    taken = sum(1 for at in booked_starts if slot.at <= at < slot.ends)
+    overlapping = [b for b in booked if b.at < slot.ends and slot.at < b.ends]
+    moments = {slot.at} | {b.at for b in overlapping if b.at > slot.at}
+    taken = max((sum(1 for b in overlapping if b.at <= t < b.ends) for t in moments),
+                default=0)
     if taken >= limit:
         raise BookingRefused(f"The {slot.start:%H:%M} slot of service {service} on "
                              f"{slot.day:%Y-%m-%d} is full ({limit} booking"

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from datetime import date, time
 
+import pytest
+
 from kiosk.identity import identify
+from kiosk.queue.booking_rules import BookingRefused
 from kiosk.queue.service import QueueService
 from kiosk.queue.staff import Actor
 from tests.conftest import FakeClock
-from tests.support.identifiers import CARD
+from tests.support.identifiers import CARD, card
 
 TODAY = date(2026, 11, 24)  # the FakeClock's day (10:00)
 
@@ -46,3 +49,18 @@ def test_a_late_booking_with_a_walk_in_number_reprints_that_number(
     got = queue.appointments.check_in(code=b.code, station="KIOSK-1")
     assert got.ticket.id == walk_in.id and got.ticket.booked_slot_at is None
     assert _open_tickets(queue, "V") == [walk_in.number]
+
+
+def test_capacity_counts_a_longer_booking_that_began_earlier(queue: QueueService,
+                                                             manager: Actor) -> None:
+    book = queue.appointments.book
+    book("A", _id(queue, card("6222101")), date(2026, 11, 25), time(10, 0), purpose="other",
+         length_min=60, actor=manager)  # A holds one booking a slot: 10:00-11:00 taken
+    with pytest.raises(BookingRefused, match="is full"):
+        book("A", _id(queue, card("6222102")), date(2026, 11, 25), time(10, 30),
+             purpose="other", actor=manager)
+    with pytest.raises(BookingRefused, match="is full"):
+        book("A", _id(queue, card("6222103")), date(2026, 11, 25), time(10, 15),
+             purpose="other", actor=manager)
+    book("A", _id(queue, card("6222104")), date(2026, 11, 25), time(11, 0), purpose="other",
+         actor=manager)  # the hour is over: free

@@ -18,15 +18,19 @@ def at(hh: int, mm: int, day: date = DAY) -> datetime:
     return datetime.combine(day, time(hh, mm))
 
 
+def slot(hh: int, mm: int, length_min: int = 30) -> br.Slot:
+    return br.Slot(DAY, time(hh, mm), length_min)
+
+
 def test_a_slot_holds_its_capacity_and_no_more() -> None:
-    br.check_capacity("V", SLOT, [at(10, 30)], {"V": 2})
+    br.check_capacity("V", SLOT, [slot(10, 30)], {"V": 2})
     with pytest.raises(br.BookingRefused, match="10:30 slot of service V .* is full") as exc:
-        br.check_capacity("V", SLOT, [at(10, 30), at(10, 30)], {"V": 2})
+        br.check_capacity("V", SLOT, [slot(10, 30), slot(10, 30)], {"V": 2})
     assert exc.value.code == "capacity"
 
 
 def test_bookings_of_other_slots_do_not_count_and_a_service_without_capacity_refuses() -> None:
-    br.check_capacity("V", SLOT, [at(10, 0), at(11, 0)], {"V": 1})
+    br.check_capacity("V", SLOT, [slot(10, 0), slot(11, 0)], {"V": 1})
     with pytest.raises(br.BookingRefused, match="takes no bookings"):
         br.check_capacity("B", SLOT, [], {"V": 2})
 
@@ -34,7 +38,19 @@ def test_bookings_of_other_slots_do_not_count_and_a_service_without_capacity_ref
 def test_an_overlapping_longer_slot_counts() -> None:
     long_slot = br.Slot(DAY, time(10, 0), 60)
     with pytest.raises(br.BookingRefused):
-        br.check_capacity("V", long_slot, [at(10, 30)], {"V": 1})
+        br.check_capacity("V", long_slot, [slot(10, 30)], {"V": 1})
+
+
+def test_a_longer_booking_that_began_earlier_counts_and_back_to_back_ones_do_not_add_up(
+        ) -> None:
+    for taken in ([slot(10, 0, 60)], [slot(10, 15)], [slot(10, 45)]):
+        with pytest.raises(br.BookingRefused, match="is full"):
+            br.check_capacity("V", SLOT, taken, {"V": 1})
+    br.check_capacity("V", SLOT, [slot(10, 0), slot(11, 0)], {"V": 1})  # they touch it only
+    # one until 10:45, one from 10:45: never two at once in the 10:30 slot
+    br.check_capacity("V", SLOT, [slot(10, 15), slot(10, 45)], {"V": 2})
+    with pytest.raises(br.BookingRefused, match="is full"):
+        br.check_capacity("V", SLOT, [slot(10, 15), slot(10, 40)], {"V": 2})
 
 
 def test_large_cash_is_booked_the_day_before() -> None:
