@@ -117,8 +117,9 @@ class Appointments:
             s = op.s
             br.check_lead_time(purpose, slot, op.now, b.business_day(op.now),
                                b.settings.appointments.large_cash_lead_days)
-            br.check_capacity(service, slot, self._booked(s, service, day),
+            br.check_capacity(service, slot, self._live(s, day, service=service),
                               b.settings.appointments.capacity)
+            br.check_customer_free(slot, self._live(s, day, customer=identity.digest))
             customer = lookup(s, identity.digest)
             row = m.Booking(
                 slot_day=day, slot_at=slot.at, length_min=length, service=service,
@@ -154,8 +155,10 @@ class Appointments:
                                 closes=svc.closes)
             br.check_lead_time(row.purpose, slot, op.now, b.business_day(op.now),
                                b.settings.appointments.large_cash_lead_days)
-            br.check_capacity(row.service, slot, self._booked(s, row.service, day, row.id),
-                              b.settings.appointments.capacity)
+            others = self._live(s, day, service=row.service, leave_out=row.id)
+            br.check_capacity(row.service, slot, others, b.settings.appointments.capacity)
+            br.check_customer_free(slot, self._live(s, day, customer=row.customer_hash,
+                                                    leave_out=row.id))
             before = self._audit_fields(row)
             if day != row.slot_day:
                 row.code = br.new_code(self._codes(s, day))
@@ -378,12 +381,16 @@ class Appointments:
         return row
 
     @staticmethod
-    def _booked(s: Session, service: str, day: date, leave_out: int | None = None
-                ) -> list[br.Slot]:
-        """The service's live bookings of the day, as slots (what capacity counts)."""
+    def _live(s: Session, day: date, *, service: str | None = None,
+              customer: str | None = None, leave_out: int | None = None) -> list[br.Slot]:
+        """The day's live bookings, of a service (what capacity counts) or of a customer
+        (any service), as slots."""
         q = select(m.Booking.slot_at, m.Booking.length_min).where(
-            m.Booking.slot_day == day, m.Booking.service == service,
-            m.Booking.state.in_(LIVE_STATES))
+            m.Booking.slot_day == day, m.Booking.state.in_(LIVE_STATES))
+        if service is not None:
+            q = q.where(m.Booking.service == service)
+        if customer is not None:
+            q = q.where(m.Booking.customer_hash == customer)
         if leave_out is not None:
             q = q.where(m.Booking.id != leave_out)
         return [br.Slot(day, at.time(), length) for at, length in s.execute(q)]

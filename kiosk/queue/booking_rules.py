@@ -37,7 +37,8 @@ EARLY, IN_GRACE, LATE = "early", "in_grace", "late"
 
 class BookingRefused(QueueError):
     """A booking, a move or a check-in that cannot be made, with the reason as `code`:
-    "capacity", "lead_time", "past", "not_found", "other_day", "cancelled", "used"."""
+    "capacity", "duplicate", "lead_time", "past", "not_found", "other_day", "cancelled",
+    "used"."""
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
@@ -76,6 +77,16 @@ def check_capacity(service: str, slot: Slot, booked: Collection[Slot],
         raise BookingRefused(f"The {slot.start:%H:%M} slot of service {service} on "
                              f"{slot.day:%Y-%m-%d} is full ({limit} booking"
                              f"{'' if limit == 1 else 's'}); choose another time.", "capacity")
+
+
+def check_customer_free(slot: Slot, customers: Collection[Slot]) -> None:
+    """Refuse a second booking of one customer overlapping one they hold (`customers`:
+    their other live bookings that day, of any service): a row the booking system sent
+    twice, or a slip of the staff member's hand."""
+    for b in customers:
+        if b.at < slot.ends and slot.at < b.ends:
+            raise BookingRefused(f"This customer is already booked at {b.start:%H:%M} on "
+                                 f"{b.day:%Y-%m-%d}; move that booking instead.", "duplicate")
 
 
 def check_lead_time(purpose: str, slot: Slot, now: datetime, today: date,

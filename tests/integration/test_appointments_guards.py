@@ -64,3 +64,25 @@ def test_capacity_counts_a_longer_booking_that_began_earlier(queue: QueueService
              purpose="other", actor=manager)
     book("A", _id(queue, card("6222104")), date(2026, 11, 25), time(11, 0), purpose="other",
          actor=manager)  # the hour is over: free
+
+
+def test_a_customer_is_not_booked_twice_into_the_same_time(queue: QueueService,
+                                                          manager: Actor) -> None:
+    book = queue.appointments.book
+    book("V", _id(queue), TODAY, time(11, 0), purpose="other", actor=manager)
+    with pytest.raises(BookingRefused, match="already booked"):
+        book("V", _id(queue), TODAY, time(11, 0), purpose="other", actor=manager)
+    with pytest.raises(BookingRefused, match="already booked"):
+        book("V", _id(queue), TODAY, time(11, 15), purpose="other", actor=manager)
+    assert len([b for b in queue.appointments.day(TODAY) if b.state == "booked"]) == 1
+    book("V", _id(queue), TODAY, time(14, 0), purpose="other", actor=manager)  # later: fine
+
+
+def test_a_row_sent_twice_in_the_export_is_booked_once(queue: QueueService, manager: Actor,
+                                                       tmp_path) -> None:
+    path = tmp_path / "bookings.csv"
+    row = f"{card('6222111')},V,2026-11-24,14:00,consultation\n"
+    path.write_text("identifier,service,date,time,purpose\n" + row + row, encoding="utf-8")
+    report = queue.appointments.import_csv(path, actor=manager)
+    assert len(report.booked) == 1
+    assert [b.line for b in report.bad] == [3] and "already booked" in report.bad[0].message

@@ -181,3 +181,11 @@ def test_a_booked_ticket_is_due_at_its_slot_ahead_of_walk_ins() -> None:
     # storage passes booked tickets beside each group's head
     heads = rules.group_heads([walk_in, early, in_grace])
     assert {c.ticket_id for c in heads} == {1, 2, 3}
+
+
+def test_a_customer_holds_one_booking_at_a_time() -> None:
+    br.check_customer_free(SLOT, [slot(10, 0), slot(11, 0)])  # before and after: fine
+    for held in (slot(10, 30), slot(10, 15), slot(10, 0, 60)):
+        with pytest.raises(br.BookingRefused, match="already booked") as exc:
+            br.check_customer_free(SLOT, [held])
+        assert exc.value.code == "duplicate"
