@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -29,6 +31,8 @@ from kiosk.queue.staff import Actor, StaffDirectory, need_reason, write_audit
 from kiosk.queue.tickets import Tickets
 from kiosk.queue.txn import Branch, Op
 from kiosk.queue.views import TicketView
+
+log = logging.getLogger(__name__)
 
 LIVE_STATES = (m.BOOKED, m.CHECKED_IN)  # a booking that still holds its slot
 
@@ -99,6 +103,9 @@ class Appointments:
         self.branch = branch
         self.staff = staff
         self.tickets = tickets
+        # when each kiosk's typed codes were refused lately (br.code_entry_rests)
+        self._refused_codes: dict[str, list[datetime]] = {}
+        self._refused_lock = threading.Lock()
 
     # --- booking, moving, cancelling (staff) ---------------------------------------------
 
@@ -224,6 +231,32 @@ class Appointments:
         later it is a walk-in number and the booking counts as missed. A second check-in
         reprints. A wrong code, another day's, a cancelled or used booking is one
         `BookingRefused`."""
+        if identity is None:
+            return self._check_in_code(code, station)
+        return self._check_in(identity, "", station)
+
+    def _check_in_code(self, code: str, station: str) -> CheckInResult:
+        """A typed code; a kiosk where codes keep being refused takes none for a while."""
+        now = self.branch.now()
+        with self._refused_lock:
+            refused = self._refused_codes.setdefault(station, [])
+            refused[:] = [at for at in refused if now - at <= br.CODE_WINDOW + br.CODE_REST]
+            if br.code_entry_rests(refused, now):
+                raise br.BookingRefused("Too many booking codes were refused here; please "
+                                        "use a card or an ID, or ask the lobby manager.",
+                                        "locked")
+        try:
+            return self._check_in(None, code, station)
+        except br.BookingRefused:
+            with self._refused_lock:
+                refused.append(now)
+                if br.code_entry_rests(refused, now):
+                    log.warning("booking codes rest at station %r: %d refused since %s",
+                                station or "-", len(refused), f"{refused[0]:%H:%M:%S}")
+            raise
+
+    def _check_in(self, identity: Identity | None, code: str,
+                  station: str) -> CheckInResult:
         b = self.branch
         with b.write() as op:
             s, now = op.s, op.now

@@ -18,7 +18,7 @@ the queue layer (`appointments.py`) does with it:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -33,12 +33,15 @@ PURPOSE_WORDS = {"consultation": ("理财咨询", "consultation"),
                  "other": ("其他", "other")}
 
 EARLY, IN_GRACE, LATE = "early", "in_grace", "late"
+# Codes typed at one kiosk: after CODE_TRIES refused within CODE_WINDOW, code entry there
+# rests for CODE_REST (a card or an ID still checks in), so a million codes cannot be tried
+CODE_TRIES, CODE_WINDOW, CODE_REST = 5, timedelta(minutes=10), timedelta(minutes=15)
 
 
 class BookingRefused(QueueError):
     """A booking, a move or a check-in that cannot be made, with the reason as `code`:
     "capacity", "duplicate", "lead_time", "past", "not_found", "other_day", "cancelled",
-    "used"."""
+    "used", "locked" (too many codes refused at that kiosk lately)."""
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
@@ -175,6 +178,16 @@ def new_code(taken: Collection[str],
         if code not in taken:
             return code
     raise QueueError("No booking code is free for that day.")  # a million bookings a day
+
+
+def code_entry_rests(refused: Sequence[datetime], now: datetime) -> bool:
+    """Whether a kiosk takes no booking code now, given when its codes were refused (in
+    order): CODE_TRIES within CODE_WINDOW, the last less than CODE_REST ago."""
+    recent = [at for at in refused if now - at <= CODE_WINDOW + CODE_REST]
+    if len(recent) < CODE_TRIES or now - recent[-1] >= CODE_REST:
+        return False
+    return any(recent[i + CODE_TRIES - 1] - recent[i] <= CODE_WINDOW
+               for i in range(len(recent) - CODE_TRIES + 1))
 
 
 def slot_from(day: date, start: time, length_min: int, *, opens: time, closes: time) -> Slot:

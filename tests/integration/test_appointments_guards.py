@@ -86,3 +86,25 @@ def test_a_row_sent_twice_in_the_export_is_booked_once(queue: QueueService, mana
     report = queue.appointments.import_csv(path, actor=manager)
     assert len(report.booked) == 1
     assert [b.line for b in report.bad] == [3] and "already booked" in report.bad[0].message
+
+
+def test_codes_tried_one_after_another_lock_code_entry_at_that_kiosk(
+        queue: QueueService, manager: Actor, clock: FakeClock) -> None:
+    b = queue.appointments.book("V", _id(queue), TODAY, time(10, 30), purpose="other",
+                                actor=manager)
+    wrong = [c for c in (f"{n:06d}" for n in range(100000, 100020)) if c != b.code]
+    refusals = []
+    for code in wrong[:8]:
+        with pytest.raises(BookingRefused) as exc:
+            queue.appointments.check_in(code=code, station="KIOSK-1")
+        refusals.append(exc.value.code)
+    assert refusals[:5] == ["not_found"] * 5 and set(refusals[5:]) == {"locked"}
+    with pytest.raises(BookingRefused) as exc:  # even the right code, while locked
+        queue.appointments.check_in(code=b.code, station="KIOSK-1")
+    assert exc.value.code == "locked"
+    other = queue.appointments.check_in(code=b.code, station="KIOSK-2")  # another kiosk
+    assert other.kind == "booked"
+    card_in = queue.appointments.check_in(identity=_id(queue), station="KIOSK-1")
+    assert card_in.kind == "reprint"  # a card still works at the locked kiosk
+    clock.advance(minutes=16)  # the lock is over
+    assert queue.appointments.check_in(code=b.code, station="KIOSK-1").kind == "reprint"

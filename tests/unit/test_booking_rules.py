@@ -3,7 +3,7 @@ re-check-in, codes."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -189,3 +189,14 @@ def test_a_customer_holds_one_booking_at_a_time() -> None:
         with pytest.raises(br.BookingRefused, match="already booked") as exc:
             br.check_customer_free(SLOT, [held])
         assert exc.value.code == "duplicate"
+
+
+def test_a_kiosk_rests_from_codes_after_five_refused_within_ten_minutes() -> None:
+    t0 = at(10, 0)
+    four = [t0 + timedelta(minutes=2 * i) for i in range(4)]
+    assert not br.code_entry_rests(four, at(10, 8))
+    five = [*four, at(10, 9)]
+    assert br.code_entry_rests(five, at(10, 9)) and br.code_entry_rests(five, at(10, 23))
+    assert not br.code_entry_rests(five, at(10, 24))  # 15 minutes after the last
+    spread = [t0 + timedelta(minutes=4 * i) for i in range(5)]  # five over 16 minutes
+    assert not br.code_entry_rests(spread, at(10, 16))
