@@ -192,8 +192,11 @@ def code_entry_rests(refused: Sequence[datetime], now: datetime) -> bool:
 
 def slot_from(day: date, start: time, length_min: int, *, opens: time, closes: time) -> Slot:
     """A slot within the service's opening hours, or a refusal."""
-    slot = Slot(day, start, length_min)
-    if not (opens <= start and slot.ends.time() <= closes and slot.ends.date() == day):
+    def minutes(t: time) -> int:
+        return t.hour * 60 + t.minute
+
+    slot = Slot(day, start, length_min)  # its end in minutes: 9999-12-31 has no next day
+    if not (opens <= start and minutes(start) + length_min <= minutes(closes)):
         raise QueueError(f"A slot must lie within the service's hours "
                          f"({opens:%H:%M}-{closes:%H:%M}).")
     return slot

@@ -200,3 +200,11 @@ def test_a_kiosk_rests_from_codes_after_five_refused_within_ten_minutes() -> Non
     assert not br.code_entry_rests(five, at(10, 24))  # 15 minutes after the last
     spread = [t0 + timedelta(minutes=4 * i) for i in range(5)]  # five over 16 minutes
     assert not br.code_entry_rests(spread, at(10, 16))
+
+
+def test_a_slot_on_the_last_day_of_the_calendar_is_refused_not_overflowed() -> None:
+    with pytest.raises(QueueError, match="within the service's hours"):
+        br.slot_from(date(9999, 12, 31), time(23, 59), 30, opens=time(9), closes=time(17))
+    with pytest.raises(QueueError, match="within the service's hours"):
+        br.slot_from(DAY, time(16, 45), 30, opens=time(9), closes=time(17))
+    assert br.slot_from(DAY, time(16, 30), 30, opens=time(9), closes=time(17)).ends == at(17, 0)
