@@ -9,7 +9,9 @@ from datetime import date, time
 import pytest
 
 from kiosk.identity import identify
+from kiosk.queue.appointments import MAX_IMPORT_LINES
 from kiosk.queue.booking_rules import BookingRefused
+from kiosk.queue.customers import CustomerImportError
 from kiosk.queue.service import QueueService
 from kiosk.queue.staff import Actor
 from tests.conftest import FakeClock
@@ -108,3 +110,14 @@ def test_codes_tried_one_after_another_lock_code_entry_at_that_kiosk(
     assert card_in.kind == "reprint"  # a card still works at the locked kiosk
     clock.advance(minutes=16)  # the lock is over
     assert queue.appointments.check_in(code=b.code, station="KIOSK-1").kind == "reprint"
+
+
+def test_an_export_far_too_long_for_one_branch_is_refused_whole(
+        queue: QueueService, manager: Actor, tmp_path) -> None:
+    path = tmp_path / "bookings.csv"
+    row = f"{card('6222121')},V,2026-11-25,10:00,other\n"
+    path.write_text("identifier,service,date,time,purpose\n" + row * (MAX_IMPORT_LINES + 1),
+                    encoding="utf-8")
+    with pytest.raises(CustomerImportError, match="more than 20,000 lines"):
+        queue.appointments.import_csv(path, actor=manager)
+    assert queue.appointments.day(date(2026, 11, 25)) == []
