@@ -406,7 +406,7 @@ class Appointments:
                         amount_band=values.get("amount", ""), length_min=length,
                         actor=actor, reason=f"imported from {path.name}"[:500]))
                 except (QueueError, InvalidIdentifier) as exc:
-                    report.bad.append(BadRow(line, str(exc)))
+                    report.bad.append(BadRow(line, _unnumbered(str(exc))))
         except csv.Error as exc:
             report.bad.append(BadRow(reader.line_num, f"not valid CSV ({exc}); the rest of "
                                      "the file was not read."))
@@ -504,6 +504,12 @@ def _header(path: Path, fields: list[str]) -> dict[str, str]:
             f"{path}: the first line must name the columns identifier, service, date and "
             f"time (missing: {', '.join(missing)}).")
     return mapping
+
+
+def _unnumbered(message: str) -> str:
+    """A bad row's message without a card or ID number a shifted column put in it (the
+    report goes to the screen and to files)."""
+    return re.sub(r"[0-9]{12,}[0-9Xx]*", "(a card or ID number, not shown)", message)
 
 
 def _parse_day(text: str) -> date:

@@ -121,3 +121,18 @@ def test_an_export_far_too_long_for_one_branch_is_refused_whole(
     with pytest.raises(CustomerImportError, match="more than 20,000 lines"):
         queue.appointments.import_csv(path, actor=manager)
     assert queue.appointments.day(date(2026, 11, 25)) == []
+
+
+def test_a_shifted_column_does_not_put_a_card_number_into_the_report(
+        queue: QueueService, manager: Actor, tmp_path) -> None:
+    number, rid = card("6222131"), "11010519491231002X"
+    path = tmp_path / "bookings.csv"
+    path.write_text("identifier,service,date,time,purpose\n"
+                    f"{number},V,{number},10:00,other\n"  # the card again in the date
+                    f"{number},{rid},2026-11-25,10:00,other\n"  # the ID in the service
+                    f"{number},V,2026-11-25,{number},{rid}\n", encoding="utf-8")
+    report = queue.appointments.import_csv(path, actor=manager)
+    assert [b.line for b in report.bad] == [2, 3, 4]
+    for bad in report.bad:
+        assert number not in bad.message and rid not in bad.message.upper()
+        assert "not shown" in bad.message
