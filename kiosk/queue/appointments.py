@@ -278,9 +278,8 @@ class Appointments:
             booked = decision.kind == "booked"
             held = self._held_ticket(s, row.customer_hash, row.service, today)
             if held is not None:  # a walk-in number of the service already: that one
-                if booked:
+                if booked:  # keeps its place (taken before now) and is due at the slot too
                     held.booked_slot_at = row.slot_at
-                    held.rank_at = min(held.rank_at, br.booked_rank_at(now, row.slot_at))
                 view = b.view(held, existing=True)
             else:
                 if not booked:
