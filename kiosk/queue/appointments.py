@@ -164,7 +164,8 @@ class Appointments:
             slot = br.slot_from(day, start, row.length_min, opens=svc.opens,
                                 closes=svc.closes)
             br.check_lead_time(row.purpose, slot, op.now, b.business_day(op.now),
-                               b.settings.appointments.large_cash_lead_days)
+                               b.settings.appointments.large_cash_lead_days,
+                               cash_ordered_for=row.slot_day)
             others = self._live(s, day, service=row.service, leave_out=row.id)
             br.check_capacity(row.service, slot, others, b.settings.appointments.capacity)
             br.check_customer_free(slot, self._live(s, day, customer=row.customer_hash,

@@ -93,12 +93,14 @@ def check_customer_free(slot: Slot, customers: Collection[Slot]) -> None:
 
 
 def check_lead_time(purpose: str, slot: Slot, now: datetime, today: date,
-                    lead_days: int) -> None:
-    """Refuse a slot in the past, and a large cash withdrawal booked too late."""
+                    lead_days: int, *, cash_ordered_for: date | None = None) -> None:
+    """Refuse a slot in the past, and a large cash withdrawal booked too late (a booking
+    moved within the day the cash was ordered for, `cash_ordered_for`, needs no lead)."""
     if slot.at < now:
         raise BookingRefused(f"{slot.day:%Y-%m-%d} {slot.start:%H:%M} has passed; "
                              "a booking is for a time to come.", "past")
-    if purpose == "large_cash" and (slot.day - today).days < lead_days:
+    if purpose == "large_cash" and slot.day != cash_ordered_for \
+            and (slot.day - today).days < lead_days:
         first = today + timedelta(days=lead_days)
         raise BookingRefused(
             f"A large cash withdrawal is booked at least {lead_days} day"

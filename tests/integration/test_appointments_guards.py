@@ -136,3 +136,17 @@ def test_a_shifted_column_does_not_put_a_card_number_into_the_report(
     for bad in report.bad:
         assert number not in bad.message and rid not in bad.message.upper()
         assert "not shown" in bad.message
+
+
+def test_a_large_cash_booking_moves_within_its_day(queue: QueueService, manager: Actor,
+                                                   clock: FakeClock) -> None:
+    b = queue.appointments.book("A", _id(queue), date(2026, 11, 25), time(14, 0),
+                                purpose="large_cash", amount_band="200k-500k", actor=manager)
+    clock.advance(days=1)  # the day itself: the cash is at the branch
+    moved = queue.appointments.move(b.id, date(2026, 11, 25), time(15, 0), actor=manager,
+                                    reason="customer rang: later")
+    assert moved.slot_at.hour == 15 and moved.code == b.code
+    with pytest.raises(BookingRefused, match="at least 1 day ahead"):  # a new one: not
+        queue.appointments.book("A", _id(queue, card("6222141")), date(2026, 11, 25),
+                                time(16, 0), purpose="large_cash", amount_band="50k-200k",
+                                actor=manager)

@@ -63,6 +63,17 @@ def test_large_cash_is_booked_the_day_before() -> None:
     br.check_lead_time("consultation", SLOT, at(9, 0), today, 1)  # same day is fine
 
 
+def test_a_large_cash_booking_moves_within_its_day_but_not_to_a_day_too_soon() -> None:
+    today = DAY  # the cash was ordered for today; the customer asks for 11:00 instead
+    later = br.Slot(DAY, time(11, 0), 30)
+    br.check_lead_time("large_cash", later, at(9, 0), today, 1, cash_ordered_for=DAY)
+    with pytest.raises(br.BookingRefused, match="has passed"):
+        br.check_lead_time("large_cash", SLOT, at(10, 45), today, 1, cash_ordered_for=DAY)
+    with pytest.raises(br.BookingRefused, match="at least 1 day ahead"):
+        br.check_lead_time("large_cash", later, at(9, 0), today, 1,
+                           cash_ordered_for=date(2026, 11, 27))
+
+
 def test_a_slot_in_the_past_is_refused() -> None:
     with pytest.raises(br.BookingRefused, match="has passed"):
         br.check_lead_time("consultation", SLOT, at(10, 31), DAY, 1)
