@@ -997,6 +997,14 @@ within 5 min</translation>
         <translation>This booking has been used already</translation>
     </message>
     <message>
+        <source>请稍后再输入预约码</source>
+        <translation>Please type a booking code later</translation>
+    </message>
+    <message>
+        <source>这里输错的预约码太多了。请刷卡或身份证签到，或请大堂经理帮您查询。</source>
+        <translation>Too many wrong booking codes were typed here. Please check in with your card or ID, or ask the lobby manager.</translation>
+    </message>
+    <message>
         <source>重新输入</source>
         <translation>Type it again</translation>
     </message>

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -30,7 +32,12 @@ from kiosk.queue.tickets import Tickets
 from kiosk.queue.txn import Branch, Op
 from kiosk.queue.views import TicketView
 
+log = logging.getLogger(__name__)
+
 LIVE_STATES = (m.BOOKED, m.CHECKED_IN)  # a booking that still holds its slot
+# a booking export's lines at most: a branch books ~100 a day, and each row is booked in a
+# transaction of its own (300,000 rows took 6 minutes)
+MAX_IMPORT_LINES = 20_000
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,9 @@ class Appointments:
         self.branch = branch
         self.staff = staff
         self.tickets = tickets
+        # when each kiosk's typed codes were refused lately (br.code_entry_rests)
+        self._refused_codes: dict[str, list[datetime]] = {}
+        self._refused_lock = threading.Lock()
 
     # --- booking, moving, cancelling (staff) ---------------------------------------------
 
@@ -117,8 +127,9 @@ class Appointments:
             s = op.s
             br.check_lead_time(purpose, slot, op.now, b.business_day(op.now),
                                b.settings.appointments.large_cash_lead_days)
-            br.check_capacity(service, slot, self._starts(s, service, day),
+            br.check_capacity(service, slot, self._live(s, day, service=service),
                               b.settings.appointments.capacity)
+            br.check_customer_free(slot, self._live(s, day, customer=identity.digest))
             customer = lookup(s, identity.digest)
             row = m.Booking(
                 slot_day=day, slot_at=slot.at, length_min=length, service=service,
@@ -153,9 +164,12 @@ class Appointments:
             slot = br.slot_from(day, start, row.length_min, opens=svc.opens,
                                 closes=svc.closes)
             br.check_lead_time(row.purpose, slot, op.now, b.business_day(op.now),
-                               b.settings.appointments.large_cash_lead_days)
-            br.check_capacity(row.service, slot, self._starts(s, row.service, day, row.id),
-                              b.settings.appointments.capacity)
+                               b.settings.appointments.large_cash_lead_days,
+                               cash_ordered_for=row.slot_day)
+            others = self._live(s, day, service=row.service, leave_out=row.id)
+            br.check_capacity(row.service, slot, others, b.settings.appointments.capacity)
+            br.check_customer_free(slot, self._live(s, day, customer=row.customer_hash,
+                                                    leave_out=row.id))
             before = self._audit_fields(row)
             if day != row.slot_day:
                 row.code = br.new_code(self._codes(s, day))
@@ -221,6 +235,32 @@ class Appointments:
         later it is a walk-in number and the booking counts as missed. A second check-in
         reprints. A wrong code, another day's, a cancelled or used booking is one
         `BookingRefused`."""
+        if identity is None:
+            return self._check_in_code(code, station)
+        return self._check_in(identity, "", station)
+
+    def _check_in_code(self, code: str, station: str) -> CheckInResult:
+        """A typed code; a kiosk where codes keep being refused takes none for a while."""
+        now = self.branch.now()
+        with self._refused_lock:
+            refused = self._refused_codes.setdefault(station, [])
+            refused[:] = [at for at in refused if now - at <= br.CODE_WINDOW + br.CODE_REST]
+            if br.code_entry_rests(refused, now):
+                raise br.BookingRefused("Too many booking codes were refused here; please "
+                                        "use a card or an ID, or ask the lobby manager.",
+                                        "locked")
+        try:
+            return self._check_in(None, code, station)
+        except br.BookingRefused:
+            with self._refused_lock:
+                refused.append(now)
+                if br.code_entry_rests(refused, now):
+                    log.warning("booking codes rest at station %r: %d refused since %s",
+                                station or "-", len(refused), f"{refused[0]:%H:%M:%S}")
+            raise
+
+    def _check_in(self, identity: Identity | None, code: str,
+                  station: str) -> CheckInResult:
         b = self.branch
         with b.write() as op:
             s, now = op.s, op.now
@@ -237,9 +277,15 @@ class Appointments:
                 return CheckInResult(self._view(s, row), b.view(ticket, existing=True),
                                      "reprint", decision.arrival)
             booked = decision.kind == "booked"
-            if not booked:
-                self._open_now(row.service, now)
-            view = self._issue(op, row, station, booked)
+            held = self._held_ticket(s, row.customer_hash, row.service, today)
+            if held is not None:  # a walk-in number of the service already: that one
+                if booked:  # keeps its place (taken before now) and is due at the slot too
+                    held.booked_slot_at = row.slot_at
+                view = b.view(held, existing=True)
+            else:
+                if not booked:
+                    self._open_now(row.service, now)
+                view = self._issue(op, row, station, booked)
             row.checked_in_at, row.ticket_id = now, view.id
             row.state = m.CHECKED_IN if booked else m.MISSED
             self._emit(op, "booking_checked_in", row, ticket_id=view.id, number=view.number,
@@ -283,6 +329,16 @@ class Appointments:
             return checked[-1]
         return rows[-1] if rows else None
 
+    @staticmethod
+    def _held_ticket(s: Session, digest: str, service: str, today: date) -> m.Ticket | None:
+        """The customer's open number of the service today (taken as a walk-in before the
+        check-in): the booking uses it rather than giving the customer a second one."""
+        return s.scalars(select(m.Ticket).where(m.Ticket.customer_hash == digest,
+                                                m.Ticket.service == service,
+                                                m.Ticket.business_day == today,
+                                                m.Ticket.status.in_(m.OPEN_STATES))
+                         .order_by(m.Ticket.id)).first()
+
     def _open_now(self, service: str, now: datetime) -> None:
         svc = self.branch.service(service)
         if not (svc.opens <= now.time() < svc.closes):
@@ -325,7 +381,12 @@ class Appointments:
         actor = self.staff.authorize(actor, m.TELLER, "importing bookings")
         report = BookingImportReport()
         path = Path(path)
-        reader = csv.DictReader(io.StringIO(read_export_text(path), newline=""))
+        text = read_export_text(path)
+        if text.count("\n") > MAX_IMPORT_LINES:  # not one branch's bookings: the wrong file
+            raise CustomerImportError(
+                f"{path}: more than {MAX_IMPORT_LINES:,} lines; one branch's booking export is "
+                "far shorter (split the file if it really is that long).")
+        reader = csv.DictReader(io.StringIO(text, newline=""))
         header = _header(path, list(reader.fieldnames or []))
         secret = self.branch.settings.hash_secret
         try:
@@ -345,7 +406,7 @@ class Appointments:
                         amount_band=values.get("amount", ""), length_min=length,
                         actor=actor, reason=f"imported from {path.name}"[:500]))
                 except (QueueError, InvalidIdentifier) as exc:
-                    report.bad.append(BadRow(line, str(exc)))
+                    report.bad.append(BadRow(line, _unnumbered(str(exc))))
         except csv.Error as exc:
             report.bad.append(BadRow(reader.line_num, f"not valid CSV ({exc}); the rest of "
                                      "the file was not read."))
@@ -361,14 +422,19 @@ class Appointments:
         return row
 
     @staticmethod
-    def _starts(s: Session, service: str, day: date, leave_out: int | None = None
-                ) -> list[datetime]:
-        q = select(m.Booking.slot_at).where(m.Booking.slot_day == day,
-                                            m.Booking.service == service,
-                                            m.Booking.state.in_(LIVE_STATES))
+    def _live(s: Session, day: date, *, service: str | None = None,
+              customer: str | None = None, leave_out: int | None = None) -> list[br.Slot]:
+        """The day's live bookings, of a service (what capacity counts) or of a customer
+        (any service), as slots."""
+        q = select(m.Booking.slot_at, m.Booking.length_min).where(
+            m.Booking.slot_day == day, m.Booking.state.in_(LIVE_STATES))
+        if service is not None:
+            q = q.where(m.Booking.service == service)
+        if customer is not None:
+            q = q.where(m.Booking.customer_hash == customer)
         if leave_out is not None:
             q = q.where(m.Booking.id != leave_out)
-        return list(s.scalars(q))
+        return [br.Slot(day, at.time(), length) for at, length in s.execute(q)]
 
     @staticmethod
     def _codes(s: Session, day: date) -> set[str]:
@@ -438,6 +504,12 @@ def _header(path: Path, fields: list[str]) -> dict[str, str]:
             f"{path}: the first line must name the columns identifier, service, date and "
             f"time (missing: {', '.join(missing)}).")
     return mapping
+
+
+def _unnumbered(message: str) -> str:
+    """A bad row's message without a card or ID number a shifted column put in it (the
+    report goes to the screen and to files)."""
+    return re.sub(r"[0-9]{12,}[0-9Xx]*", "(a card or ID number, not shown)", message)
 
 
 def _parse_day(text: str) -> date:

@@ -18,7 +18,7 @@ the queue layer (`appointments.py`) does with it:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -33,11 +33,15 @@ PURPOSE_WORDS = {"consultation": ("理财咨询", "consultation"),
                  "other": ("其他", "other")}
 
 EARLY, IN_GRACE, LATE = "early", "in_grace", "late"
+# Codes typed at one kiosk: after CODE_TRIES refused within CODE_WINDOW, code entry there
+# rests for CODE_REST (a card or an ID still checks in), so a million codes cannot be tried
+CODE_TRIES, CODE_WINDOW, CODE_REST = 5, timedelta(minutes=10), timedelta(minutes=15)
 
 
 class BookingRefused(QueueError):
     """A booking, a move or a check-in that cannot be made, with the reason as `code`:
-    "capacity", "lead_time", "past", "not_found", "other_day", "cancelled", "used"."""
+    "capacity", "duplicate", "lead_time", "past", "not_found", "other_day", "cancelled",
+    "used", "locked" (too many codes refused at that kiosk lately)."""
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
@@ -59,28 +63,44 @@ class Slot:
         return self.at + timedelta(minutes=self.length_min)
 
 
-def check_capacity(service: str, slot: Slot, booked_starts: Collection[datetime],
+def check_capacity(service: str, slot: Slot, booked: Collection[Slot],
                    capacity: Mapping[str, int]) -> None:
-    """Refuse a booking that would overbook the slot. `booked_starts` are the starts of
-    the service's other live bookings that day; every one overlapping the slot counts."""
+    """Refuse a booking that would overbook the slot. `booked` are the service's other
+    live bookings that day; at no moment of the slot may more than the capacity overlap
+    (a longer booking that began earlier counts as much as one starting within it)."""
     limit = capacity.get(service, 0)
     if limit <= 0:
         raise BookingRefused(f"Service {service} takes no bookings "
                              "(appointments.capacity in the branch file).", "capacity")
-    taken = sum(1 for at in booked_starts if slot.at <= at < slot.ends)
+    overlapping = [b for b in booked if b.at < slot.ends and slot.at < b.ends]
+    moments = {slot.at} | {b.at for b in overlapping if b.at > slot.at}
+    taken = max((sum(1 for b in overlapping if b.at <= t < b.ends) for t in moments),
+                default=0)
     if taken >= limit:
         raise BookingRefused(f"The {slot.start:%H:%M} slot of service {service} on "
                              f"{slot.day:%Y-%m-%d} is full ({limit} booking"
                              f"{'' if limit == 1 else 's'}); choose another time.", "capacity")
 
 
+def check_customer_free(slot: Slot, customers: Collection[Slot]) -> None:
+    """Refuse a second booking of one customer overlapping one they hold (`customers`:
+    their other live bookings that day, of any service): a row the booking system sent
+    twice, or a slip of the staff member's hand."""
+    for b in customers:
+        if b.at < slot.ends and slot.at < b.ends:
+            raise BookingRefused(f"This customer is already booked at {b.start:%H:%M} on "
+                                 f"{b.day:%Y-%m-%d}; move that booking instead.", "duplicate")
+
+
 def check_lead_time(purpose: str, slot: Slot, now: datetime, today: date,
-                    lead_days: int) -> None:
-    """Refuse a slot in the past, and a large cash withdrawal booked too late."""
+                    lead_days: int, *, cash_ordered_for: date | None = None) -> None:
+    """Refuse a slot in the past, and a large cash withdrawal booked too late (a booking
+    moved within the day the cash was ordered for, `cash_ordered_for`, needs no lead)."""
     if slot.at < now:
         raise BookingRefused(f"{slot.day:%Y-%m-%d} {slot.start:%H:%M} has passed; "
                              "a booking is for a time to come.", "past")
-    if purpose == "large_cash" and (slot.day - today).days < lead_days:
+    if purpose == "large_cash" and slot.day != cash_ordered_for \
+            and (slot.day - today).days < lead_days:
         first = today + timedelta(days=lead_days)
         raise BookingRefused(
             f"A large cash withdrawal is booked at least {lead_days} day"
@@ -172,10 +192,23 @@ def new_code(taken: Collection[str],
     raise QueueError("No booking code is free for that day.")  # a million bookings a day
 
 
+def code_entry_rests(refused: Sequence[datetime], now: datetime) -> bool:
+    """Whether a kiosk takes no booking code now, given when its codes were refused (in
+    order): CODE_TRIES within CODE_WINDOW, the last less than CODE_REST ago."""
+    recent = [at for at in refused if now - at <= CODE_WINDOW + CODE_REST]
+    if len(recent) < CODE_TRIES or now - recent[-1] >= CODE_REST:
+        return False
+    return any(recent[i + CODE_TRIES - 1] - recent[i] <= CODE_WINDOW
+               for i in range(len(recent) - CODE_TRIES + 1))
+
+
 def slot_from(day: date, start: time, length_min: int, *, opens: time, closes: time) -> Slot:
     """A slot within the service's opening hours, or a refusal."""
-    slot = Slot(day, start, length_min)
-    if not (opens <= start and slot.ends.time() <= closes and slot.ends.date() == day):
+    def minutes(t: time) -> int:
+        return t.hour * 60 + t.minute
+
+    slot = Slot(day, start, length_min)  # its end in minutes: 9999-12-31 has no next day
+    if not (opens <= start and minutes(start) + length_min <= minutes(closes)):
         raise QueueError(f"A slot must lie within the service's hours "
                          f"({opens:%H:%M}-{closes:%H:%M}).")
     return slot

@@ -492,7 +492,7 @@ class MessageScreen(Screen):
     retry = Signal()
 
     KINDS = ("card_unreadable", "invalid_id", "service_closed", "error", "booking_not_found",
-             "booking_other_day", "booking_cancelled", "booking_used")
+             "booking_other_day", "booking_cancelled", "booking_used", "booking_locked")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -551,6 +551,9 @@ class MessageScreen(Screen):
                                   self.tr("今天办理业务请不刷卡取号，或咨询大堂经理。")),
             "booking_used": (self.tr("这个预约已经使用过"),
                              self.tr("今天办理业务请不刷卡取号，或咨询大堂经理。")),
+            "booking_locked": (self.tr("请稍后再输入预约码"),
+                               self.tr("这里输错的预约码太多了。请刷卡或身份证签到，"
+                                       "或请大堂经理帮您查询。")),
         }
         title, body = texts[self.kind]
         self.title.setText(title)

@@ -154,6 +154,7 @@ class KioskStudio:
             ("error-booking-not-found", lambda: window.show_message("booking_not_found")),
             ("error-booking-other-day", lambda: window.show_message("booking_other_day")),
             ("error-booking-cancelled", lambda: window.show_message("booking_cancelled")),
+            ("error-booking-locked", lambda: window.show_message("booking_locked")),
             ("manual-entry", manual),
             ("error-card-unreadable", lambda: window.show_message("card_unreadable")),
             ("error-invalid-id", lambda: window.show_message("invalid_id")),

@@ -105,3 +105,28 @@ def test_later_than_the_grace_window_is_a_walk_in_number_said_kindly(
     assert kiosk.result.booked.text().startswith("您预约的 10:30 已过时")
     [ticket] = branch.waiting()
     assert ticket.booked_slot_at is None
+
+
+def test_codes_typed_one_after_another_rest_code_entry_and_a_card_still_checks_in(
+        qtbot: QtBot, kiosk: KioskWindow, branch: QueueService) -> None:
+    b = book(branch)
+    wrong = [c for c in ("123456", "234567", "345678", "456789", "567890", "678901")
+             if c != b.code][:5]
+    for code in [*wrong, b.code]:
+        type_code(qtbot, kiosk, code)
+        wait_screen(qtbot, kiosk, "message")
+        title = kiosk.message.title.text()
+        click(qtbot, kiosk.message.home_button)
+        wait_screen(qtbot, kiosk, "home")
+    assert title == "请稍后再输入预约码"  # even the right code, once five were wrong
+    assert branch.waiting() == []
+    swipe(kiosk, GOLD_TRACK2)
+    wait_screen(qtbot, kiosk, "result")
+    assert kiosk.result.booked.text() == "您预约了 10:30 贵宾理财"
+    click(qtbot, kiosk.result.done_button)
+    wait_screen(qtbot, kiosk, "home")
+    type_code(qtbot, kiosk, wrong[0])
+    wait_screen(qtbot, kiosk, "message")
+    assert kiosk.message.title.text() == "请稍后再输入预约码"
+    kiosk.toggle_language()
+    assert kiosk.message.title.text() == "Please type a booking code later"

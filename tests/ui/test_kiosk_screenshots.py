@@ -12,7 +12,8 @@ from kiosk.ui.screenshots import save_kiosk_screens
 
 SCREENS = ("home", "identified", "services", "services-late", "result", "result-paper-out",
            "booking-checked-in", "booking-late", "error-booking-not-found",
-           "error-booking-other-day", "error-booking-cancelled", "manual-entry",
+           "error-booking-other-day", "error-booking-cancelled", "error-booking-locked",
+           "manual-entry",
            "error-card-unreadable", "error-invalid-id", "error-service-closed", "error-other",
            "out-of-service", "manager-staff-number", "manager-pin", "manager-pin-refused")
 

@@ -3,7 +3,7 @@ re-check-in, codes."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -18,15 +18,19 @@ def at(hh: int, mm: int, day: date = DAY) -> datetime:
     return datetime.combine(day, time(hh, mm))
 
 
+def slot(hh: int, mm: int, length_min: int = 30) -> br.Slot:
+    return br.Slot(DAY, time(hh, mm), length_min)
+
+
 def test_a_slot_holds_its_capacity_and_no_more() -> None:
-    br.check_capacity("V", SLOT, [at(10, 30)], {"V": 2})
+    br.check_capacity("V", SLOT, [slot(10, 30)], {"V": 2})
     with pytest.raises(br.BookingRefused, match="10:30 slot of service V .* is full") as exc:
-        br.check_capacity("V", SLOT, [at(10, 30), at(10, 30)], {"V": 2})
+        br.check_capacity("V", SLOT, [slot(10, 30), slot(10, 30)], {"V": 2})
     assert exc.value.code == "capacity"
 
 
 def test_bookings_of_other_slots_do_not_count_and_a_service_without_capacity_refuses() -> None:
-    br.check_capacity("V", SLOT, [at(10, 0), at(11, 0)], {"V": 1})
+    br.check_capacity("V", SLOT, [slot(10, 0), slot(11, 0)], {"V": 1})
     with pytest.raises(br.BookingRefused, match="takes no bookings"):
         br.check_capacity("B", SLOT, [], {"V": 2})
 
@@ -34,7 +38,19 @@ def test_bookings_of_other_slots_do_not_count_and_a_service_without_capacity_ref
 def test_an_overlapping_longer_slot_counts() -> None:
     long_slot = br.Slot(DAY, time(10, 0), 60)
     with pytest.raises(br.BookingRefused):
-        br.check_capacity("V", long_slot, [at(10, 30)], {"V": 1})
+        br.check_capacity("V", long_slot, [slot(10, 30)], {"V": 1})
+
+
+def test_a_longer_booking_that_began_earlier_counts_and_back_to_back_ones_do_not_add_up(
+        ) -> None:
+    for taken in ([slot(10, 0, 60)], [slot(10, 15)], [slot(10, 45)]):
+        with pytest.raises(br.BookingRefused, match="is full"):
+            br.check_capacity("V", SLOT, taken, {"V": 1})
+    br.check_capacity("V", SLOT, [slot(10, 0), slot(11, 0)], {"V": 1})  # they touch it only
+    # one until 10:45, one from 10:45: never two at once in the 10:30 slot
+    br.check_capacity("V", SLOT, [slot(10, 15), slot(10, 45)], {"V": 2})
+    with pytest.raises(br.BookingRefused, match="is full"):
+        br.check_capacity("V", SLOT, [slot(10, 15), slot(10, 40)], {"V": 2})
 
 
 def test_large_cash_is_booked_the_day_before() -> None:
@@ -45,6 +61,17 @@ def test_large_cash_is_booked_the_day_before() -> None:
     tomorrow = br.Slot(date(2026, 11, 26), time(9, 0), 30)
     br.check_lead_time("large_cash", tomorrow, at(16, 0), today, 1)
     br.check_lead_time("consultation", SLOT, at(9, 0), today, 1)  # same day is fine
+
+
+def test_a_large_cash_booking_moves_within_its_day_but_not_to_a_day_too_soon() -> None:
+    today = DAY  # the cash was ordered for today; the customer asks for 11:00 instead
+    later = br.Slot(DAY, time(11, 0), 30)
+    br.check_lead_time("large_cash", later, at(9, 0), today, 1, cash_ordered_for=DAY)
+    with pytest.raises(br.BookingRefused, match="has passed"):
+        br.check_lead_time("large_cash", SLOT, at(10, 45), today, 1, cash_ordered_for=DAY)
+    with pytest.raises(br.BookingRefused, match="at least 1 day ahead"):
+        br.check_lead_time("large_cash", later, at(9, 0), today, 1,
+                           cash_ordered_for=date(2026, 11, 27))
 
 
 def test_a_slot_in_the_past_is_refused() -> None:
@@ -165,3 +192,30 @@ def test_a_booked_ticket_is_due_at_its_slot_ahead_of_walk_ins() -> None:
     # storage passes booked tickets beside each group's head
     heads = rules.group_heads([walk_in, early, in_grace])
     assert {c.ticket_id for c in heads} == {1, 2, 3}
+
+
+def test_a_customer_holds_one_booking_at_a_time() -> None:
+    br.check_customer_free(SLOT, [slot(10, 0), slot(11, 0)])  # before and after: fine
+    for held in (slot(10, 30), slot(10, 15), slot(10, 0, 60)):
+        with pytest.raises(br.BookingRefused, match="already booked") as exc:
+            br.check_customer_free(SLOT, [held])
+        assert exc.value.code == "duplicate"
+
+
+def test_a_kiosk_rests_from_codes_after_five_refused_within_ten_minutes() -> None:
+    t0 = at(10, 0)
+    four = [t0 + timedelta(minutes=2 * i) for i in range(4)]
+    assert not br.code_entry_rests(four, at(10, 8))
+    five = [*four, at(10, 9)]
+    assert br.code_entry_rests(five, at(10, 9)) and br.code_entry_rests(five, at(10, 23))
+    assert not br.code_entry_rests(five, at(10, 24))  # 15 minutes after the last
+    spread = [t0 + timedelta(minutes=4 * i) for i in range(5)]  # five over 16 minutes
+    assert not br.code_entry_rests(spread, at(10, 16))
+
+
+def test_a_slot_on_the_last_day_of_the_calendar_is_refused_not_overflowed() -> None:
+    with pytest.raises(QueueError, match="within the service's hours"):
+        br.slot_from(date(9999, 12, 31), time(23, 59), 30, opens=time(9), closes=time(17))
+    with pytest.raises(QueueError, match="within the service's hours"):
+        br.slot_from(DAY, time(16, 45), 30, opens=time(9), closes=time(17))
+    assert br.slot_from(DAY, time(16, 30), 30, opens=time(9), closes=time(17)).ends == at(17, 0)
