@@ -161,12 +161,16 @@ def free_slot(service: str, wanted_s: float, grid: Sequence[float], taken: Seque
               b: Bookings, start: datetime) -> float | None:
     """The free slot of `grid` nearest `wanted_s` (the earlier of two as near), or None
     when every slot is full; a slot is free by `check_capacity`, as a booking is made."""
-    starts = [start + timedelta(seconds=t) for t in taken]
-    for t in sorted(grid, key=lambda s: (abs(s - wanted_s), s)):
+    length = int(b.slot_s // 60)
+
+    def slot(t: float) -> Slot:
         at = start + timedelta(seconds=t)
+        return Slot(at.date(), at.time(), length)
+
+    booked = [slot(t) for t in taken]
+    for t in sorted(grid, key=lambda s: (abs(s - wanted_s), s)):
         try:
-            check_capacity(service, Slot(at.date(), at.time(), int(b.slot_s // 60)), starts,
-                           b.capacity)
+            check_capacity(service, slot(t), booked, b.capacity)
         except BookingRefused:
             continue
         return t
