@@ -48,6 +48,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     lst = asub.add_parser("list", parents=[common], help="a day's bookings (default today)")
     lst.add_argument("--date", type=DAY, help="the day, e.g. 2026-11-25")
+    lst.add_argument("--staff", metavar="NO",
+                     help="log in to see the booking codes (without: shown as ******)")
     lst.set_defaults(handler=cmd_list)
 
     for name, help_text in (("cancel", "cancel a booking (audited)"),
@@ -106,7 +108,8 @@ def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     day = _day(ctx, args.date)
-    rows = ctx.service.appointments.day(day)
+    actor = login(ctx, args.staff, role=m.TELLER) if args.staff else None
+    rows = ctx.service.appointments.day(day, actor=actor)
     ctx.out([b.as_dict() for b in rows],
             lambda: "\n".join(_text(b) for b in rows) or f"No bookings on {day:%Y-%m-%d}.")
     return 0

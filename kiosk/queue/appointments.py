@@ -14,7 +14,7 @@ import io
 import logging
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,9 @@ LIVE_STATES = (m.BOOKED, m.CHECKED_IN)  # a booking that still holds its slot
 # a booking export's lines at most: a branch books ~100 a day, and each row is booked in a
 # transaction of its own (300,000 rows took 6 minutes)
 MAX_IMPORT_LINES = 20_000
+
+
+HIDDEN_CODE = "******"  # a booking code as shown to someone not logged in
 
 
 @dataclass(frozen=True)
@@ -199,14 +202,21 @@ class Appointments:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def day(self, day: date | None = None) -> list[BookingView]:
-        """A day's bookings (today by default) in slot order, cancelled ones included."""
+    def day(self, day: date | None = None, *, actor: Actor | None = None) -> list[BookingView]:
+        """A day's bookings (today by default) in slot order, cancelled ones included.
+
+        A booking code checks its customer in at the kiosk without a card, so the codes
+        are shown only to a logged-in staff member (`actor`); without one each reads
+        "******"."""
         b = self.branch
+        codes = actor is not None and bool(self.staff.authorize(actor, m.TELLER,
+                                                                 "reading booking codes"))
         with b.read() as s:
             day = day or b.business_day(b.now())
             rows = s.scalars(select(m.Booking).where(m.Booking.slot_day == day)
                              .order_by(m.Booking.slot_at, m.Booking.id)).all()
-            return [self._view(s, r) for r in rows]
+            views = [self._view(s, r) for r in rows]
+        return views if codes else [replace(v, code=HIDDEN_CODE) for v in views]
 
     def by_code(self, code: str, day: date | None = None) -> BookingView:
         b = self.branch

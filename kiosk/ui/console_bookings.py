@@ -72,7 +72,7 @@ class BookingsBoard:
     # --- on the worker -------------------------------------------------------------------
 
     def read(self) -> list[BookingView]:
-        return self.service.appointments.day()
+        return self.service.appointments.day(actor=self.actor())
 
     def book(self, service: str, identifier: str, day_text: str, time_text: str,
              purpose: str, amount_band: str, reason: str) -> BookingView:

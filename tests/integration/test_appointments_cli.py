@@ -49,7 +49,11 @@ def test_add_list_move_cancel(cli) -> None:
                        "--staff", "M001")
     assert code == 0 and "Cancelled" in out
     code, out, _ = cli("appointments", "list", "--json")
-    assert [b["state"] for b in json.loads(out)] == ["cancelled"]
+    [listed] = json.loads(out)
+    assert listed["state"] == "cancelled"
+    assert listed["code"] == "******"  # a code checks a customer in: not without a login
+    code, out, _ = cli("appointments", "list", "--staff", "M001", "--json")
+    assert [b["code"] for b in json.loads(out)] == [booked["code"]]
     code, out, _ = cli("audit", "--json")
     assert {"book", "move_booking", "cancel_booking"} <= {a["action"] for a in json.loads(out)}
 
