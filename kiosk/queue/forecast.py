@@ -44,7 +44,8 @@ class ServiceWaits:
     `new_*`: the wait of a number taken now (what the kiosk button and the hall display
     show; None: no open counter serves the service). `longest_*`: the longest forecast
     wait among the tickets waiting now; `unserved_*`: how many of them no open counter
-    would reach."""
+    would reach. `*_beyond`: that wait lies beyond the forecast's horizon and is a lower
+    bound."""
 
     service: str
     waiting: int
@@ -54,6 +55,10 @@ class ServiceWaits:
     longest_after: float | None
     unserved_before: int
     unserved_after: int
+    new_before_beyond: bool = False
+    new_after_beyond: bool = False
+    longest_before_beyond: bool = False
+    longest_after_beyond: bool = False
 
 
 def changed_counters(counters: Sequence[tuple[rules.CounterState, float]],
@@ -68,34 +73,39 @@ def changed_counters(counters: Sequence[tuple[rules.CounterState, float]],
 
 
 def what_if(q: ForecastInputs, change: CounterChange, policy: rules.Policy,
-            services: Sequence[str], tier: str) -> list[ServiceWaits]:
+            services: Sequence[str], tier: str,
+            horizon: rules.Horizon | None = None) -> list[ServiceWaits]:
     """The estimated waits per service now and after `change`: the queue fast-forwarded
-    as it is and with the counter changed (`rules.forecast_with_new`, each with a new
-    ticket of `tier` per service). Pure."""
+    as it is and with the counter changed (`rules.project`, each with a new ticket of
+    `tier` per service), looking as far as the kiosk's forecast (`horizon`). Pure."""
     after = changed_counters(q.counters, change)
     probes = [(prefix, tier) for prefix in services]
-    all_b, found_b = rules.forecast_with_new(q.now, q.counters, q.waiting, q.means, policy,
-                                             probes)
-    all_a, found_a = rules.forecast_with_new(q.now, after, q.waiting, q.means, policy, probes)
-    new_b = {prefix: found_b[(prefix, tier)] for prefix in services}
-    new_a = {prefix: found_a[(prefix, tier)] for prefix in services}
+    before_p = rules.project(q.now, q.counters, q.waiting, q.means, policy, probes, horizon)
+    after_p = rules.project(q.now, after, q.waiting, q.means, policy, probes, horizon)
     out = []
     for prefix in services:
-        ids = [c.ticket_id for c in q.waiting if c.service == prefix]
+        mine = [c for c in q.waiting if c.service == prefix]
+        found_b = [before_p.of(c) for c in mine]
+        found_a = [after_p.of(c) for c in mine]
 
-        def longest(found: dict[int, rules.Forecast], ids: list[int] = ids) -> float | None:
-            waits = [found[i].wait_s for i in ids if i in found]
-            return max(waits) if waits else None
+        def longest(found: list[rules.Forecast | None]) -> rules.Forecast | None:
+            return max((f for f in found if f is not None), key=lambda f: f.wait_s,
+                       default=None)
 
-        def wait(f: rules.Forecast | None) -> float | None:
-            return None if f is None else f.wait_s
-
+        new_b, new_a = before_p.new[(prefix, tier)], after_p.new[(prefix, tier)]
+        long_b, long_a = longest(found_b), longest(found_a)
         out.append(ServiceWaits(
-            service=prefix, waiting=len(ids),
-            new_before=wait(new_b.get(prefix)), new_after=wait(new_a.get(prefix)),
-            longest_before=longest(all_b), longest_after=longest(all_a),
-            unserved_before=sum(1 for i in ids if i not in all_b),
-            unserved_after=sum(1 for i in ids if i not in all_a)))
+            service=prefix, waiting=len(mine),
+            new_before=None if new_b is None else new_b.wait_s,
+            new_after=None if new_a is None else new_a.wait_s,
+            longest_before=None if long_b is None else long_b.wait_s,
+            longest_after=None if long_a is None else long_a.wait_s,
+            unserved_before=sum(1 for f in found_b if f is None),
+            unserved_after=sum(1 for f in found_a if f is None),
+            new_before_beyond=bool(new_b and new_b.beyond),
+            new_after_beyond=bool(new_a and new_a.beyond),
+            longest_before_beyond=bool(long_b and long_b.beyond),
+            longest_after_beyond=bool(long_a and long_a.beyond)))
     return out
 
 
@@ -384,7 +394,7 @@ class Forecasts:
             q = self.inputs(s)
         return what_if(q, CounterChange(state, calls), b.policy,
                        [svc.prefix for svc in b.settings.services],
-                       b.settings.regular_tier.key)
+                       b.settings.regular_tier.key, HORIZON)
 
     def attach(self, s: Session, views: list[TicketView]) -> list[TicketView]:
         """The views with people ahead and estimated wait."""

@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
 from kiosk.queue.forecast import ServiceWaits
 
 
-def minutes_text(seconds: float | None, lang: str) -> str:
+def minutes_text(seconds: float | None, lang: str, beyond: bool = False) -> str:
+    """Minutes in words; `beyond`: a lower bound past the forecast's horizon ("> 180 min")."""
     if seconds is None:
         return "—"
     m = max(0, round(seconds / 60))
-    return f"{m} 分钟" if lang == "zh" else f"{m} min"
+    return ("> " if beyond else "") + (f"{m} 分钟" if lang == "zh" else f"{m} min")
 
 
 class ReasonDialog(QDialog):
@@ -177,10 +178,12 @@ class CounterDialog(ReasonDialog):
         worse = 0
         for i, r in enumerate(rows):
             before, after = r.new_before, r.new_after
+            lang = self.lang
             cells = [f"{r.service} {self.service_names.get(r.service, '')}", str(r.waiting),
-                     minutes_text(before, self.lang), minutes_text(after, self.lang),
-                     f"{minutes_text(r.longest_before, self.lang)} → "
-                     f"{minutes_text(r.longest_after, self.lang)}"
+                     minutes_text(before, lang, r.new_before_beyond),
+                     minutes_text(after, lang, r.new_after_beyond),
+                     f"{minutes_text(r.longest_before, lang, r.longest_before_beyond)} → "
+                     f"{minutes_text(r.longest_after, lang, r.longest_after_beyond)}"
                      + (f"  ({r.unserved_after} ⚠)" if r.unserved_after else "")]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -167,3 +167,23 @@ def test_a_blank_reason_is_refused_before_the_queue_is_asked(sqlite_queue: Queue
         model.pin(t.id, 1, "   ")
     assert problem(ReasonNeeded("x")).kind == "reason"
     assert sqlite_queue.audit_log() == []
+
+
+def test_what_if_looks_as_far_as_the_kiosk_and_marks_what_lies_beyond(
+        settings: Settings) -> None:
+    """With the kiosk's horizon, the what-if's "before" is the kiosk's own bounded answer:
+    a service whose new number stands past it is marked a lower bound, as the kiosk says
+    "over N"."""
+    policy = rules.Policy.from_settings(settings)
+    one = rules.CounterState(1, ("A", "B"))
+    q = _inputs(8, 0, [one])
+    horizon = rules.Horizon(seconds=3 * 3600.0, calls=4)
+    rows = _by_service(what_if(q, CounterChange(rules.CounterState(2, ("A", "B")), True),
+                               policy, ["A", "B"], "regular", horizon))
+    kiosk = rules.project(NOW, q.counters, q.waiting, q.means, policy, [("A", "regular")],
+                          horizon).new[("A", "regular")]
+    a = rows["A"]
+    assert kiosk is not None and kiosk.beyond
+    assert a.new_before == kiosk.wait_s and a.new_before_beyond
+    assert a.longest_before_beyond and a.unserved_before == 0
+    assert a.new_after is not None and a.new_after_beyond  # 8 ahead, 4 calls: still beyond
