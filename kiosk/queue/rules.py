@@ -269,7 +269,13 @@ def pick_next(
 ) -> Candidate | None:
     """The ticket this counter should call now, or None when it may serve none of them."""
     served = set(counter.services)
-    eligible = [c for c in candidates if c.service in served]
+    return _choose(counter, now, [c for c in candidates if c.service in served], policy)
+
+
+def _choose(counter: CounterState, now: datetime, eligible: Sequence[Candidate],
+            policy: Policy) -> Candidate | None:
+    """`pick_next` among tickets all of the counter's services (the fast-forward's heads
+    are: it skips the filter)."""
     if not eligible:
         return None
     pinned = [c for c in eligible if c.pin is not None]
@@ -300,9 +306,10 @@ def pick_next(
 def record_call(counter: CounterState, called: Candidate, policy: Policy) -> CounterState:
     """The counter after it called `called`: counts priority-tier calls in a row."""
     if policy.is_priority(called.tier):
-        return replace(counter, consecutive_priority=counter.consecutive_priority + 1)
+        return CounterState(counter.number, counter.services, counter.green_channel,
+                            counter.consecutive_priority + 1)
     if counter.consecutive_priority:
-        return replace(counter, consecutive_priority=0)
+        return CounterState(counter.number, counter.services, counter.green_channel, 0)
     return counter
 
 
@@ -775,7 +782,7 @@ def _fast_forward(
                 placed[key] = Forecast(ahead=len(result), wait_s=t)
                 del pending[key]
                 ready.discard(key)
-        choice = pick_next(states[i], at, heads, policy)
+        choice = _choose(states[i], at, heads, policy)  # heads: of its services only
         if choice is None:
             probes = [pending[k] for k in ready if k[0] in served]
             later = _wake_s(states[i], t, at, [*heads, *probes], queue.next_arrival_s(served),
@@ -831,7 +838,7 @@ def _chooses_new(counter: CounterState, at: datetime, heads: list[Candidate],
     # it is passed beside the heads whatever its place)
     trial = [c for c in heads if c is not head or c.booked_at is not None]
     trial.append(probe)
-    choice = pick_next(counter, at, trial, policy)
+    choice = _choose(counter, at, trial, policy)
     return choice is probe
 
 
