@@ -26,7 +26,13 @@ from kiosk.errors import InvalidIdentifier, NotFound, QueueError
 from kiosk.identity import Identity, identify
 from kiosk.queue import booking_rules as br
 from kiosk.queue import models as m
-from kiosk.queue.customers import BadRow, CustomerImportError, lookup, read_export_text
+from kiosk.queue.customers import (
+    BadRow,
+    CustomerImportError,
+    lookup,
+    read_export_text,
+    read_header,
+)
 from kiosk.queue.staff import Actor, StaffDirectory, need_reason, write_audit
 from kiosk.queue.tickets import Tickets
 from kiosk.queue.txn import Branch, Op
@@ -503,17 +509,7 @@ _PURPOSES = {"consultation": "consultation", "理财咨询": "consultation", "�
 
 
 def _header(path: Path, fields: list[str]) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for name in fields:
-        ours = _ALIASES.get((name or "").strip().lower())
-        if ours and ours not in mapping.values():
-            mapping[name] = ours
-    missing = [c for c in _COLUMNS[:4] if c not in mapping.values()]
-    if missing:
-        raise CustomerImportError(
-            f"{path}: the first line must name the columns identifier, service, date and "
-            f"time (missing: {', '.join(missing)}).")
-    return mapping
+    return read_header(path, fields, _ALIASES, _COLUMNS[:4], "identifier, service, date and time")
 
 
 def _unnumbered(message: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -115,18 +115,27 @@ def read_export_text(path: Path) -> str:
     raise CustomerImportError(f"{path}: is neither UTF-8 nor GB18030 text.")  # pragma: no cover
 
 
-def _header(path: Path, fields: list[str] | None) -> dict[str, str]:
+def read_header(path: Path, fields: list[str] | None, aliases: dict[str, str],
+                required: Sequence[str], named: str) -> dict[str, str]:
+    """An export's first line as {its column name: ours}, through `aliases` (the first
+    column of each meaning counts); one sentence naming what is missing when a
+    `required` column is not there (`named`: how they are said, "identifier, name and
+    tier")."""
     mapping: dict[str, str] = {}
     for name in fields or []:
-        ours = HEADER_ALIASES.get((name or "").strip().lower())
+        ours = aliases.get((name or "").strip().lower())
         if ours and ours not in mapping.values():
             mapping[name] = ours
-    missing = [c for c in COLUMNS[:3] if c not in mapping.values()]
+    missing = [c for c in required if c not in mapping.values()]
     if missing:
         raise CustomerImportError(
-            f"{path}: the first line must name the columns identifier, name and tier "
+            f"{path}: the first line must name the columns {named} "
             f"(missing: {', '.join(missing)}).")
     return mapping
+
+
+def _header(path: Path, fields: list[str] | None) -> dict[str, str]:
+    return read_header(path, fields, HEADER_ALIASES, COLUMNS[:3], "identifier, name and tier")
 
 
 def _rows(path: Path, secret: str, tiers: dict[str, str],
