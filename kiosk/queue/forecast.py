@@ -120,6 +120,8 @@ def _candidate(r: Any) -> rules.Candidate:
     """A waiting ticket's row (`_CANDIDATE`'s columns, in order) as the rules see it."""
     ticket_id, service, tier, rank_at, pin, booked = r
     return rules.Candidate(ticket_id, service, tier, rank_at, pin, None, booked)
+
+
 _C = m.CounterRow.__table__.c
 _OPEN_COUNTERS = (
     select(_C.number, _C.services, _C.green_channel, _C.consecutive_priority,
@@ -134,8 +136,7 @@ _TO_COME = (select(_B.slot_at, _B.service, _B.tier)
 _EV = m.Event.__table__.c
 _CATCH_UP = (
     select(_EV.id.label("event_id"), _EV.kind, _EV.ticket_id, _EV.counter, _T.service,
-           _T.tier,
-           _T.rank_at, _T.pin, _T.booked_slot_at, _T.status)
+           _T.tier, _T.rank_at, _T.pin, _T.booked_slot_at, _T.status)
     .select_from(m.Event.__table__.outerjoin(m.Ticket.__table__, _T.id == _EV.ticket_id))
     .where(_EV.id > bindparam("after"), _EV.id <= bindparam("upto")).order_by(_EV.id))
 
@@ -177,11 +178,6 @@ class QueueForecast:
     def new(self) -> dict[tuple[str, str], rules.Forecast | None]:
         return self.projection.new
 
-    def of(self, ticket_id: int) -> rules.Forecast | None:
-        """Where waiting ticket `ticket_id` stands (None: unknown or not reached)."""
-        c = self.candidates.get(ticket_id)
-        return None if c is None else self.projection.of(c)
-
     @cached_property
     def tickets(self) -> dict[int, rules.Forecast]:
         """Every waiting ticket an open counter reaches, with its place and wait."""
@@ -189,12 +185,12 @@ class QueueForecast:
         if p.bound is None:
             return p.placed
         out = dict(p.placed)
-        reach: dict[tuple[str, str, bool], bool] = {}  # the same answer for a whole group
+        reach: dict[tuple[str, str], bool] = {}  # the same answer for a whole group
         for tid, c in self.candidates.items():
             if tid in out:
                 continue
             if c.pin is None and c.booked_at is None and c.promised_at is None:
-                key = (c.service, c.tier, False)
+                key = (c.service, c.tier)
                 if key not in reach:
                     reach[key] = rules.reachable(p.counters, c, p.policy)
                 if reach[key]:

@@ -720,19 +720,6 @@ def project(
                          horizon)
 
 
-def forecast_with_new(
-    now: datetime,
-    counters: Sequence[tuple[CounterState, float]],
-    waiting: Sequence[Candidate] | WaitingSet,
-    service_time_s: Mapping[str, float],
-    policy: Policy,
-    new: Sequence[NewTicket],
-) -> tuple[dict[int, Forecast], dict[NewTicket, Forecast | None]]:
-    """`project` to the end of the queue, as (tickets placed, new tickets placed)."""
-    p = project(now, counters, waiting, service_time_s, policy, new)
-    return p.placed, p.new
-
-
 def _as_set(waiting: Sequence[Candidate] | WaitingSet) -> WaitingSet:
     return waiting if isinstance(waiting, WaitingSet) else WaitingSet(waiting)
 

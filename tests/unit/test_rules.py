@@ -23,7 +23,6 @@ from kiosk.queue.rules import (
     WaitingSet,
     booked_arrivals,
     forecast,
-    forecast_with_new,
     group_heads,
     learned_arrivals,
     pick_next,
@@ -508,12 +507,13 @@ def test_forecast_equals_calling_pick_next_over_everyone(
        policy_st)
 def test_new_tickets_in_one_run_stand_where_each_added_alone_would(
         waiting: list[Candidate], counters: list[tuple[CounterState, int]], p: Policy) -> None:
-    """forecast_with_new answers, in one fast-forward, what a run of `forecast` with each
+    """project answers, in one fast-forward, what a run of `forecast` with each
     new ticket added alone answers (the kiosk's buttons: one forecast per queue state)."""
     counters = [(replace(c, number=i), float(busy)) for i, (c, busy) in enumerate(counters)]
     times = {"A": 200.0, "B": 350.0, "C": 500.0}
     new = [(svc, tier) for svc in SERVICES for tier in TIERS]
-    tickets, found = forecast_with_new(NOW, counters, waiting, times, p, new)
+    one = project(NOW, counters, waiting, times, p, new)
+    tickets, found = one.placed, one.new
     assert tickets == forecast(NOW, counters, waiting, times, p)
     for svc, tier in new:
         alone = forecast(NOW, counters, [*waiting, Candidate(PROBE_ID, svc, tier, NOW)], times,
