@@ -181,6 +181,18 @@ class Counter:
 
 
 @dataclass(frozen=True)
+class Break:
+    """A counter's break, every business day ([[breaks]]: counter, from, to): the lunch
+    schedule that bookings follow (a slot of a service whose counters are away takes
+    fewer bookings). A simulation scenario's own [[breaks]] replace these."""
+
+    counter: Annotated[int, _whole(1, 999)]
+    start: Annotated[ClockTime, Field(alias="from")]
+    end: Annotated[ClockTime, Field(alias="to")]
+    __pydantic_config__ = _TABLE
+
+
+@dataclass(frozen=True)
 class RuleSettings:
     policy: Annotated[str, Field(strict=True), _one_of(POLICIES)] = "accumulating"
     max_wait_s: WaitTarget = 1800.0  # maximum-wait guarantee for every ticket
@@ -270,6 +282,10 @@ class AppointmentSettings:
     grace_min: Annotated[int, _whole(0, 240)] = 10
     # a large cash withdrawal (大额取现) is booked at least this many days ahead
     large_cash_lead_days: Annotated[int, _whole(0, 30)] = 1
+    # a slot's capacity follows the counters at work ([[breaks]]): the service's capacity
+    # times the share of its counters not on a break at the slot's thinnest moment,
+    # rounded down; false: every slot holds the whole capacity
+    follow_breaks: Flag = True
     __pydantic_config__ = _TABLE
 
 
@@ -285,6 +301,7 @@ class Settings:
     display: DisplaySettings = field(default_factory=DisplaySettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
+    breaks: tuple[Break, ...] = ()  # the counters' breaks, every business day
     database_url: str = ""
     hash_secret: str = EXAMPLE_SECRET
     mode: str = "demo"  # demo | production
@@ -344,6 +361,7 @@ class _BranchFile:
     display: DisplaySettings = field(default_factory=DisplaySettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
+    breaks: Annotated[tuple[Break, ...], Field(max_length=10_000)] = ()
     security: _Security = field(default_factory=_Security)
     database: _Database = field(default_factory=_Database)
     __pydantic_config__ = _TABLE
@@ -462,6 +480,11 @@ def _check_together(source: str, f: _BranchFile) -> None:
     for p in f.appointments.capacity:
         if p not in prefixes:
             raise fail(f"appointments.capacity.{p}", f"names unknown service {p!r}")
+    for i, b in enumerate(f.breaks):
+        if b.counter not in numbers:
+            raise fail(f"breaks[{i}].counter", f"must be one of the counters ({numbers})")
+        if b.end <= b.start:
+            raise fail(f"breaks[{i}].to", "must be later than from")
 
 
 def read_toml(path: str | os.PathLike[str]) -> tuple[str, dict[str, Any]]:
@@ -565,7 +588,8 @@ def settings_from(source: str, raw: dict[str, Any], environ: Mapping[str, str],
     return Settings(
         branch=f.branch, tiers=f.tiers, services=f.services, counters=f.counters,
         rules=f.rules, printer=f.printer, readers=f.readers, display=f.display,
-        kiosk=f.kiosk, appointments=f.appointments, database_url=database_url,
+        kiosk=f.kiosk, appointments=f.appointments, breaks=f.breaks,
+        database_url=database_url,
         hash_secret=secret, mode=mode,
         source=source,
     )

@@ -22,6 +22,10 @@ def test_example_branch_is_complete() -> None:
     assert [c.number for c in s.counters] == [1, 2, 3, 4, 5, 6]
     assert [c.number for c in s.counters if c.green_channel] == [6]
     assert s.service("A").closes.strftime("%H:%M") == "16:30"
+    assert [(b.counter, f"{b.start:%H:%M}-{b.end:%H:%M}") for b in s.breaks] == [
+        (1, "11:30-12:15"), (4, "11:30-12:15"), (2, "12:15-13:00"), (5, "12:15-13:00"),
+        (3, "13:00-13:45")]  # the lunch breaks bookings follow
+    assert s.appointments.follow_breaks
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -41,6 +45,12 @@ def write(tmp_path: Path, text: str) -> Path:
     (('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'), r"branch\.timezone: unknown"),
     (("[display]", "[displays]"), r"displays: is not a known section"),
     (("hall_number_pt = 180", "hall_numbr_pt = 180"), r"display\.hall_numbr_pt: is not a known"),
+    (('counter = 4\nfrom', 'counter = 9\nfrom'),
+     r"breaks\[1\]\.counter: must be one of the counters \(\[1, 2, 3, 4, 5, 6\]\)"),
+    (('to = "13:45"', 'to = "12:45"'), r"breaks\[4\]\.to: must be later than from"),
+    (('from = "11:30"', 'from = "lunch"'), r"breaks\[0\]\.from: must be a time"),
+    (('follow_breaks = true', 'follow_breaks = "yes"'),
+     r"appointments\.follow_breaks: must be true or false"),
 ])
 def test_bad_values_name_file_and_key(tmp_path: Path, change: tuple[str, str],
                                       message: str) -> None:
