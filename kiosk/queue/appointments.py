@@ -136,8 +136,7 @@ class Appointments:
             s = op.s
             br.check_lead_time(purpose, slot, op.now, b.business_day(op.now),
                                b.settings.appointments.large_cash_lead_days)
-            br.check_capacity(service, slot, self._live(s, day, service=service),
-                              b.settings.appointments.capacity)
+            self._check_capacity(service, slot, self._live(s, day, service=service))
             br.check_customer_free(slot, self._live(s, day, customer=identity.digest))
             customer = lookup(s, identity.digest)
             row = m.Booking(
@@ -176,7 +175,7 @@ class Appointments:
                                b.settings.appointments.large_cash_lead_days,
                                cash_ordered_for=row.slot_day)
             others = self._live(s, day, service=row.service, leave_out=row.id)
-            br.check_capacity(row.service, slot, others, b.settings.appointments.capacity)
+            self._check_capacity(row.service, slot, others)
             br.check_customer_free(slot, self._live(s, day, customer=row.customer_hash,
                                                     leave_out=row.id))
             before = self._audit_fields(row)
@@ -429,6 +428,15 @@ class Appointments:
         return report
 
     # --- parts -----------------------------------------------------------------------------
+
+    def _check_capacity(self, service: str, slot: br.Slot, others: list[br.Slot]) -> None:
+        """The slot's capacity, fewer while the service's counters are on a break; a
+        refusal names the next free slot of the day."""
+        settings = self.branch.settings
+        br.check_capacity(service, slot, others, settings.appointments.capacity,
+                          br.staffing_of(settings, service),
+                          step_min=settings.appointments.slot_min,
+                          closes=self.branch.service(service).closes)
 
     @staticmethod
     def _row(s: Session, booking_id: int) -> m.Booking:

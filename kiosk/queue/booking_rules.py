@@ -4,7 +4,9 @@ A booking holds a slot (day, start, length) of one service. These functions deci
 the queue layer (`appointments.py`) does with it:
 
 - capacity: a slot of a service holds at most `appointments.capacity[service]` bookings
-  (cancelled ones do not count); a service without a capacity takes no bookings;
+  (cancelled ones do not count), scaled by the share of the service's counters at work
+  during the slot (`Staffing`: the branch's [[breaks]]), rounded down; a service without
+  a capacity takes no bookings; a refusal names the next free slot of the day;
 - lead time: a large cash withdrawal (大额取现) is booked at least
   `appointments.large_cash_lead_days` days before its day, so the branch can order the cash;
 - arrival: a customer who checks in before the slot is *early* (called at the slot), up to
@@ -21,8 +23,12 @@ import secrets
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from kiosk.errors import QueueError
+
+if TYPE_CHECKING:
+    from kiosk.config import Settings
 
 CODE_DIGITS = 6
 AMOUNT_BANDS = ("50k-200k", "200k-500k", "500k-1m", "1m+")  # 大额取现: 5万–20万, …, 100万以上
@@ -40,12 +46,17 @@ CODE_TRIES, CODE_WINDOW, CODE_REST = 5, timedelta(minutes=10), timedelta(minutes
 
 class BookingRefused(QueueError):
     """A booking, a move or a check-in that cannot be made, with the reason as `code`:
-    "capacity", "duplicate", "lead_time", "past", "not_found", "other_day", "cancelled",
-    "used", "locked" (too many codes refused at that kiosk lately)."""
+    "capacity", "break" (the slot's counters are on a break), "duplicate", "lead_time",
+    "past", "not_found", "other_day", "cancelled", "used", "locked" (too many codes
+    refused at that kiosk lately). A refused slot names the next free one of its day,
+    `next_free` (None: none later that day)."""
 
-    def __init__(self, message: str, code: str) -> None:
+    def __init__(self, message: str, code: str, *, next_free: time | None = None,
+                 away: tuple[int, ...] = ()) -> None:
         super().__init__(message)
         self.code = code
+        self.next_free = next_free
+        self.away = away  # "break": the counters away during the slot
 
 
 @dataclass(frozen=True)
@@ -63,23 +74,121 @@ class Slot:
         return self.at + timedelta(minutes=self.length_min)
 
 
+@dataclass(frozen=True)
+class Staffing:
+    """The counters that serve one service and their breaks (the branch's [[breaks]],
+    every day: counter, from, to), as plain values."""
+
+    counters: frozenset[int]
+    breaks: tuple[tuple[int, time, time], ...] = ()
+
+    def away(self, slot: Slot) -> tuple[int, ...]:
+        """The service's counters on a break at some moment of the slot."""
+        start, end = slot.start, _clock_end(slot)
+        return tuple(sorted({c for c, frm, to in self.breaks
+                             if c in self.counters and frm < end and start < to}))
+
+    def fewest_at_work(self, slot: Slot) -> int:
+        """The service's counters at work at the slot's thinnest moment."""
+        start, end = slot.start, _clock_end(slot)
+        during = [(c, frm, to) for c, frm, to in self.breaks
+                  if c in self.counters and frm < end and start < to]
+        moments = {start} | {frm for _, frm, _ in during if frm > start}
+        return len(self.counters) - max(
+            (len({c for c, frm, to in during if frm <= t < to}) for t in moments), default=0)
+
+
+def staffing_of(settings: Settings, service: str) -> Staffing | None:
+    """The counters serving `service` and their breaks, from the branch's settings; None
+    when slots do not follow breaks (`appointments.follow_breaks` off)."""
+    if not settings.appointments.follow_breaks:
+        return None
+    counters = frozenset(c.number for c in settings.counters if service in c.services)
+    return Staffing(counters, tuple((b.counter, b.start, b.end) for b in settings.breaks
+                                    if b.counter in counters))
+
+
+def _clock_end(slot: Slot) -> time:
+    """The slot's end as a time of its day (a slot ending at midnight or later: 23:59:59)."""
+    ends = slot.ends
+    return ends.time() if ends.date() == slot.day else time.max
+
+
+def slot_limit(limit: int, slot: Slot, staffing: Staffing | None) -> int:
+    """The bookings a slot of a service holds: the service's capacity `limit` times the
+    share of its counters at work during the slot (at its thinnest moment), rounded
+    down. Rounding down keeps the bookings per counter at work no higher than with every
+    counter there: a booked customer is due at the slot, and the counters away are the
+    ones that would have called them. A service no counter serves keeps its limit."""
+    if staffing is None or not staffing.counters:
+        return limit
+    return limit * staffing.fewest_at_work(slot) // len(staffing.counters)
+
+
+def _taken(slot: Slot, booked: Collection[Slot]) -> int:
+    """The most of `booked` overlapping at any moment of the slot."""
+    overlapping = [b for b in booked if b.at < slot.ends and slot.at < b.ends]
+    moments = {slot.at} | {b.at for b in overlapping if b.at > slot.at}
+    return max((sum(1 for b in overlapping if b.at <= t < b.ends) for t in moments),
+               default=0)
+
+
+def has_room(slot: Slot, booked: Collection[Slot], limit: int,
+             staffing: Staffing | None = None) -> bool:
+    """Whether one more booking fits the slot (`slot_limit`, `booked` counted at every
+    moment of it)."""
+    return _taken(slot, booked) < slot_limit(limit, slot, staffing)
+
+
+def next_free(slot: Slot, booked: Collection[Slot], limit: int, staffing: Staffing | None,
+              step_min: int, closes: time) -> time | None:
+    """The first start after `slot`'s, `step_min` apart, whose slot of the same length
+    ends by `closes` and has room; None when no later slot of the day has."""
+    later = slot
+    while True:
+        at = later.at + timedelta(minutes=max(1, step_min))
+        later = Slot(slot.day, at.time(), slot.length_min)
+        if at.date() != slot.day or later.ends > datetime.combine(slot.day, closes):
+            return None
+        if has_room(later, booked, limit, staffing):
+            return later.start
+
+
 def check_capacity(service: str, slot: Slot, booked: Collection[Slot],
-                   capacity: Mapping[str, int]) -> None:
+                   capacity: Mapping[str, int], staffing: Staffing | None = None, *,
+                   step_min: int = 30, closes: time | None = None) -> None:
     """Refuse a booking that would overbook the slot. `booked` are the service's other
-    live bookings that day; at no moment of the slot may more than the capacity overlap
-    (a longer booking that began earlier counts as much as one starting within it)."""
+    live bookings that day; at no moment of the slot may more than its limit overlap (a
+    longer booking that began earlier counts as much as one starting within it). The
+    limit is the service's capacity, fewer while its counters are on a break
+    (`slot_limit`, with `staffing`). With `closes` (the service's closing time) the
+    refusal names the next free slot of the day, `step_min` minutes apart."""
     limit = capacity.get(service, 0)
     if limit <= 0:
         raise BookingRefused(f"Service {service} takes no bookings "
                              "(appointments.capacity in the branch file).", "capacity")
-    overlapping = [b for b in booked if b.at < slot.ends and slot.at < b.ends]
-    moments = {slot.at} | {b.at for b in overlapping if b.at > slot.at}
-    taken = max((sum(1 for b in overlapping if b.at <= t < b.ends) for t in moments),
-                default=0)
-    if taken >= limit:
-        raise BookingRefused(f"The {slot.start:%H:%M} slot of service {service} on "
-                             f"{slot.day:%Y-%m-%d} is full ({limit} booking"
-                             f"{'' if limit == 1 else 's'}); choose another time.", "capacity")
+    if has_room(slot, booked, limit, staffing):
+        return
+    after = None if closes is None else next_free(slot, booked, limit, staffing, step_min,
+                                                  closes)
+    then = "" if closes is None else (
+        f"; the next free slot is {after:%H:%M}" if after is not None
+        else "; no later slot that day is free")
+    head = f"The {slot.start:%H:%M} slot of service {service} on {slot.day:%Y-%m-%d}"
+    reduced = slot_limit(limit, slot, staffing)
+    if reduced < limit and _taken(slot, booked) < limit:
+        assert staffing is not None
+        away = staffing.away(slot)
+        who = f"counter{'s' if len(away) > 1 else ''} {', '.join(map(str, away))}"
+        at_work = staffing.fewest_at_work(slot)
+        takes = "no bookings" if reduced == 0 else \
+            f"{reduced} booking{'' if reduced == 1 else 's'} instead of {limit}, all taken"
+        raise BookingRefused(
+            f"{head} is during a break of the counters that serve it ({who} away; as few "
+            f"as {at_work} of {len(staffing.counters)} at work): it takes {takes}{then}.",
+            "break", next_free=after, away=away)
+    raise BookingRefused(f"{head} is full ({limit} booking{'' if limit == 1 else 's'})"
+                         f"{then or '; choose another time'}.", "capacity", next_free=after)
 
 
 def check_customer_free(slot: Slot, customers: Collection[Slot]) -> None:

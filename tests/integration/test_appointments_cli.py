@@ -68,6 +68,12 @@ def test_refusals_are_one_line(cli) -> None:
     code, _, err = cli("appointments", "add", "--service", "V", "--card", CARD,
                        "--date", "2026-11-24", "--at", "10:30")
     assert code == 2 and "--staff" in err  # no booking without a staff member
+    code, _, err = cli("appointments", "add", "--service", "A", "--card", CARD,
+                       "--date", "2026-11-24", "--at", "12:30", "--staff", "M001")
+    assert code == 1 and err.count("\n") == 1, err  # the counters' lunch: one line
+    assert err.startswith("kiosk: The 12:30 slot of service A on 2026-11-24 is during a "
+                          "break of the counters that serve it (counter 2 away; as few as 3 "
+                          "of 4 at work): it takes no bookings; the next free slot is 14:00.")
 
 
 def test_import_reports_bad_rows_by_line(cli, tmp_path: Path) -> None:
@@ -81,3 +87,15 @@ def test_import_reports_bad_rows_by_line(cli, tmp_path: Path) -> None:
     assert "booked 2; 1 bad rows" in out and "line 3:" in out
     code, out, _ = cli("appointments", "list", "--json")
     assert len(json.loads(out)) == 2
+
+
+def test_import_refuses_a_row_at_the_counters_lunch_by_line(cli, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("证件号码,业务,日期,时间,目的\n"
+                    f"{card('6222043')},C,2026-11-24,12:00,其他\n"
+                    f"{card('6222044')},C,2026-11-24,13:00,其他\n", encoding="utf-8")
+    code, out, _ = cli("appointments", "import", str(path), "--staff", "M001")
+    assert code == 1 and "booked 1; 1 bad rows" in out
+    assert "line 2: The 12:00 slot of service C on 2026-11-24 is during a break of the " \
+           "counters that serve it (counters 4, 5 away; as few as 1 of 2 at work): it " \
+           "takes no bookings; the next free slot is 13:00." in out

@@ -150,3 +150,23 @@ def test_a_large_cash_booking_moves_within_its_day(queue: QueueService, manager:
         queue.appointments.book("A", _id(queue, card("6222141")), date(2026, 11, 25),
                                 time(16, 0), purpose="large_cash", amount_band="50k-200k",
                                 actor=manager)
+
+
+def test_a_slot_at_the_counters_lunch_takes_fewer_bookings_and_names_the_next_free_one(
+        queue: QueueService, manager: Actor) -> None:
+    book = queue.appointments.book
+    # cash holds one booking a slot; at 12:00 counters 1 and 2 are at lunch in turn
+    with pytest.raises(BookingRefused, match="during a break .*the next free slot is "
+                       "14:00") as exc:
+        book("A", _id(queue), TODAY, time(12, 0), purpose="other", actor=manager)
+    assert exc.value.code == "break" and exc.value.next_free == time(14, 0)
+    assert queue.appointments.day(TODAY) == []
+    book("V", _id(queue), TODAY, time(12, 0), purpose="other", actor=manager)  # no break
+    # a move into the lunch is refused the same way, and the booking stays where it was
+    b = book("C", _id(queue, card("6222111")), TODAY, time(11, 0), purpose="other",
+             actor=manager)
+    with pytest.raises(BookingRefused, match="the next free slot is 13:00"):
+        queue.appointments.move(b.id, TODAY, time(11, 30), actor=manager, reason="asked")
+    assert queue.appointments.by_code(b.code).slot_at.time() == time(11, 0)
+    moved = queue.appointments.move(b.id, TODAY, time(13, 0), actor=manager, reason="asked")
+    assert moved.slot_at.time() == time(13, 0)

@@ -219,3 +219,77 @@ def test_a_slot_on_the_last_day_of_the_calendar_is_refused_not_overflowed() -> N
     with pytest.raises(QueueError, match="within the service's hours"):
         br.slot_from(DAY, time(16, 45), 30, opens=time(9), closes=time(17))
     assert br.slot_from(DAY, time(16, 30), 30, opens=time(9), closes=time(17)).ends == at(17, 0)
+
+
+# --- a slot's capacity follows the counters at work (the branch's [[breaks]]) -------------
+
+# the example branch's cash counters (1, 2, 3, 6) and its lunch breaks, two at a time
+CASH = br.Staffing(frozenset({1, 2, 3, 6}), ((1, time(11, 30), time(12, 15)),
+                                             (2, time(12, 15), time(13, 0)),
+                                             (3, time(13, 0), time(13, 45))))
+
+
+def test_a_slot_during_a_break_holds_its_share_of_the_capacity_rounded_down() -> None:
+    assert br.slot_limit(1, slot(11, 0), CASH) == 1  # every cash counter at work
+    assert br.slot_limit(1, slot(11, 30), CASH) == 0  # 1 × 3/4, rounded down
+    assert br.slot_limit(2, slot(11, 30), CASH) == 1  # 2 × 3/4
+    assert br.slot_limit(4, slot(11, 30), CASH) == 3
+    assert br.slot_limit(2, slot(13, 30), CASH) == 1  # counter 3 is back only at 13:45
+    assert br.slot_limit(2, slot(13, 45, 15), CASH) == 2  # a break ending at the start
+    assert br.slot_limit(2, slot(11, 0), CASH) == 2  # one beginning at the end: neither
+    assert br.slot_limit(2, slot(11, 30), None) == 2  # slots that do not follow breaks
+
+
+def test_breaks_one_after_another_in_a_slot_count_at_its_thinnest_moment() -> None:
+    # 12:00-12:30: counter 1 away until 12:15, counter 2 from 12:15: never two at once
+    assert CASH.away(slot(12, 0)) == (1, 2)
+    assert CASH.fewest_at_work(slot(12, 0)) == 3
+    both = br.Staffing(frozenset({1, 2}), ((1, time(11, 30), time(12, 15)),
+                                           (2, time(12, 10), time(13, 0))))
+    assert both.fewest_at_work(slot(12, 0)) == 0  # 12:10-12:15 nobody
+    assert br.slot_limit(4, slot(12, 0), both) == 0
+    assert br.slot_limit(4, slot(13, 0), both) == 4
+    # a service no counter serves keeps what the branch file says
+    assert br.slot_limit(2, slot(12, 0), br.Staffing(frozenset())) == 2
+
+
+def test_a_slot_at_the_break_is_refused_with_the_next_free_slot() -> None:
+    with pytest.raises(br.BookingRefused) as exc:
+        br.check_capacity("A", slot(12, 0), [], {"A": 1}, CASH, closes=time(16, 30))
+    assert exc.value.code == "break" and exc.value.next_free == time(14, 0)
+    assert exc.value.away == (1, 2)
+    assert str(exc.value) == (
+        "The 12:00 slot of service A on 2026-11-25 is during a break of the counters that "
+        "serve it (counters 1, 2 away; as few as 3 of 4 at work): it takes no bookings; "
+        "the next free slot is 14:00.")
+
+
+def test_a_slot_with_fewer_places_at_the_break_is_full_sooner() -> None:
+    br.check_capacity("A", slot(12, 0), [], {"A": 2}, CASH)  # one place of two
+    with pytest.raises(br.BookingRefused, match="takes 1 booking instead of 2, all "
+                       "taken; the next free slot is 12:30") as exc:
+        br.check_capacity("A", slot(12, 0), [slot(12, 0)], {"A": 2}, CASH,
+                          closes=time(16, 30))
+    assert exc.value.code == "break" and exc.value.next_free == time(12, 30)
+    # full without the break too: the plain refusal
+    with pytest.raises(br.BookingRefused, match="is full") as exc:
+        br.check_capacity("A", slot(12, 0), [slot(12, 0)] * 2, {"A": 2}, CASH)
+    assert exc.value.code == "capacity"
+
+
+def test_a_full_slot_names_the_next_free_one_of_its_day_or_none() -> None:
+    taken = [slot(10, 30), slot(11, 0)]
+    with pytest.raises(br.BookingRefused, match="is full .*; the next free slot is "
+                       "11:30") as exc:
+        br.check_capacity("V", SLOT, taken, {"V": 1}, closes=time(17))
+    assert exc.value.code == "capacity" and exc.value.next_free == time(11, 30)
+    last = [slot(16, 0), slot(16, 30)]
+    with pytest.raises(br.BookingRefused, match="no later slot that day is free") as exc:
+        br.check_capacity("V", slot(16, 0), last, {"V": 1}, closes=time(17))
+    assert exc.value.next_free is None
+    # steps of the branch's slot length, each slot of the booking's length within hours
+    assert br.next_free(slot(15, 0, 60), [slot(16, 0)], 1, None, 30, time(17)) is None
+    quarter = [slot(15, 0, 15)]
+    assert br.next_free(slot(14, 30, 60), quarter, 1, None, 30, time(17)) == time(15, 30)
+    assert br.next_free(slot(14, 30, 60), quarter, 1, None, 15, time(17)) == time(15, 15)
+    assert br.next_free(slot(11, 0), [], 1, CASH, 30, time(16, 30)) == time(14, 0)
