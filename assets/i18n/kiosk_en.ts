@@ -411,6 +411,14 @@
         <translation>Offline: reconnecting</translation>
     </message>
     <message>
+        <source>操作未执行：该时段是窗口休息时间，不再接受此业务的预约；下一个可预约时段是 %1。</source>
+        <translation>Not done: that slot is during the counters' break and takes no more bookings of this service; the next free slot is %1.</translation>
+    </message>
+    <message>
+        <source>操作未执行：该时段是窗口休息时间，不再接受此业务的预约；当天之后没有可预约的时段。</source>
+        <translation>Not done: that slot is during the counters' break and takes no more bookings of this service; no later slot that day is free.</translation>
+    </message>
+    <message>
         <source>工号或密码错误。</source>
         <translation>Wrong staff number or PIN.</translation>
     </message>

@@ -32,6 +32,7 @@ from kiosk.errors import DatabaseUnavailable, InvalidIdentifier, QueueError
 from kiosk.identity import identify
 from kiosk.queue import rules
 from kiosk.queue.audit_csv import write_audit_csv
+from kiosk.queue.booking_rules import BookingRefused
 from kiosk.queue.feed import ChangeFeed
 from kiosk.queue.figures import Figures
 from kiosk.queue.forecast import ServiceWaits
@@ -165,8 +166,10 @@ class Problem:
     """What went wrong, for one message on screen: `kind` picks the sentence, `detail`
     is the queue's own sentence (shown under it)."""
 
-    kind: str  # wrong_pin | locked | not_manager | reason | refused | invalid_id | offline | error
+    kind: str  # wrong_pin | locked | not_manager | reason | refused | break | invalid_id |
+    # offline | error
     detail: str = ""
+    next_free: str = ""  # break: the next free slot of the day ("14:00"; "": none later)
 
 
 class ReasonNeeded(QueueError):
@@ -187,6 +190,9 @@ def problem(exc: BaseException) -> Problem:
         return Problem("invalid_id", text)
     if isinstance(exc, DatabaseUnavailable | ConnectionError | SQLAlchemyError):
         return Problem("offline", text.splitlines()[0] if text else "")
+    if isinstance(exc, BookingRefused) and exc.code == "break":
+        return Problem("break", text,
+                       "" if exc.next_free is None else f"{exc.next_free:%H:%M}")
     if isinstance(exc, QueueError):
         return Problem("refused", text)
     log.error("console action failed", exc_info=exc)

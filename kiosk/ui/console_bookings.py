@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from kiosk.config import Settings
 from kiosk.identity import identify
 from kiosk.queue.appointments import BookingView, parse_slot
+from kiosk.queue.booking_rules import Slot, slot_limit, staffing_of
 from kiosk.queue.service import QueueService
 from kiosk.queue.staff import Actor, need_reason
 from kiosk.queue.views import FeedEvent
@@ -108,14 +109,19 @@ class BookingsBoard:
             missed=sum(1 for r in live if r.status == "missed"))
 
     def slot_times(self, service: str) -> list[str]:
-        """The slot starts of a service's day ("09:00", "09:30", ...), for the form."""
+        """The slot starts of a service's day ("09:00", "09:30", ...), for the form; a
+        slot that takes none of its bookings while its counters are on a break is left
+        out (typed in, it is refused with the next free slot)."""
         svc = self.settings.service(service)
         step = self.settings.appointments.slot_min
+        limit = self.settings.appointments.capacity.get(service, 0)
+        staffing = staffing_of(self.settings, service)
         at = datetime.combine(date(2000, 1, 1), svc.opens)
         end = datetime.combine(date(2000, 1, 1), svc.closes) - timedelta(minutes=step)
         out = []
         while at <= end:
-            out.append(at.strftime("%H:%M"))
+            if slot_limit(limit, Slot(at.date(), at.time(), step), staffing) > 0:
+                out.append(at.strftime("%H:%M"))
             at += timedelta(minutes=step)
         return out
 

@@ -823,6 +823,12 @@ class ConsoleWindow(QWidget):
         self.message_shown.emit(text)
 
     def problem_text(self, p: Problem) -> str:
+        if p.kind == "break":  # a booking in a slot whose counters are on their break
+            if p.next_free:
+                return self.tr("操作未执行：该时段是窗口休息时间，不再接受此业务的预约；"
+                               "下一个可预约时段是 %1。").replace("%1", p.next_free)
+            return self.tr("操作未执行：该时段是窗口休息时间，不再接受此业务的预约；"
+                           "当天之后没有可预约的时段。")
         head = {
             "wrong_pin": self.tr("工号或密码错误。"),
             "locked": self.tr("该账号因多次输错密码已被锁定，请稍后再试或联系管理员。"),

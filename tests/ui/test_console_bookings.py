@@ -4,6 +4,7 @@ form, follow another PC's booking live, cancel with a reason (and not without on
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, time
 
 import pytest
@@ -84,3 +85,29 @@ def test_the_figures_tab_counts_bookings(console: ConsoleWindow, qtbot: QtBot,
                     and table.item(1, 2).text() == "1", timeout=WAIT_MS)
     assert table.item(0, 0).text() == "贵宾理财" and table.item(0, 1).text() == "1"
     assert not table.isHidden()
+
+
+def test_a_slot_at_the_counters_lunch_is_refused_with_the_next_free_one(
+        console: ConsoleWindow, qtbot: QtBot) -> None:
+    pane = console.bookings_pane
+    pane.service.setCurrentIndex(pane.service.findData("A"))
+    assert pane.time.findText("12:00") == -1  # the form does not offer it
+    pane.identifier.setText(GOLD_CARD)
+    pane.time.setCurrentText("12:00")  # typed in all the same
+    with qtbot.waitSignal(console.action_failed, timeout=WAIT_MS,
+                          check_params_cb=lambda name, _p: name == "book"):
+        pane.book_button.click()
+    p = console.last_problem
+    assert p is not None and (p.kind, p.next_free) == ("break", "14:00")
+    assert console.banner.text() == ("操作未执行：该时段是窗口休息时间，不再接受此业务的预约；"
+                                     "下一个可预约时段是 14:00。")
+    assert pane.table.rowCount() == 0
+    console.set_language("en")
+    try:
+        assert console.problem_text(p) == (
+            "Not done: that slot is during the counters' break and takes no more bookings "
+            "of this service; the next free slot is 14:00.")
+        assert console.problem_text(replace(p, next_free="")).endswith(
+            "no later slot that day is free.")
+    finally:
+        console.set_language("zh")

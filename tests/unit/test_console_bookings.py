@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from kiosk.config import Settings
@@ -57,3 +58,16 @@ def test_slot_times_follow_the_service_hours(settings: Settings) -> None:
     times = board.slot_times("V")
     assert times[0] == "09:00" and times[-1] == "16:30" and "10:30" in times
     assert board.bookable_services() == ["A", "C", "V"]
+
+
+def test_the_form_offers_no_slot_whose_counters_are_all_taken_by_their_break(
+        settings: Settings) -> None:
+    board = BookingsBoard(None, settings, lambda: None)  # type: ignore[arg-type]
+    cash = board.slot_times("A")  # one booking a slot; a cash counter at lunch 11:30-13:45
+    assert "11:00" in cash and "14:00" in cash
+    assert not {"11:30", "12:00", "12:30", "13:00", "13:30"} & set(cash)
+    assert {"11:30", "12:00", "13:30"} <= set(board.slot_times("V"))  # counter 6: no break
+    two = replace(settings, appointments=replace(settings.appointments, capacity={"A": 2}))
+    assert "12:00" in BookingsBoard(None, two, lambda: None).slot_times("A")  # one of two
+    off = replace(settings, appointments=replace(settings.appointments, follow_breaks=False))
+    assert "12:00" in BookingsBoard(None, off, lambda: None).slot_times("A")
