@@ -15,8 +15,10 @@ Booked customers are drawn from the day's customers (so a day with bookings has 
 people as the day without): among the customers of the services that take bookings
 (`appointments.capacity` of the branch file), at random, each on the free slot of the
 branch's grid (`appointments.slot_min` from opening, within the service's hours) nearest
-the time they would have walked in, the service's capacity per slot respected
-(`booking_rules.check_capacity`). A customer for whom no slot is free stays a walk-in.
+the time they would have walked in, the service's capacity per slot respected as the
+branch's booking does (`booking_rules.check_capacity`: fewer bookings in a slot whose
+counters are on a break, with `appointments.follow_breaks`). A customer for whom no slot
+is free stays a walk-in.
 The draws use their own random stream, so the walk-ins' draws are those of the same day
 without bookings.
 """
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
@@ -34,7 +36,14 @@ from pydantic_core import PydanticCustomError
 
 from kiosk.config import _TABLE, Settings, _number, config_error
 from kiosk.errors import ConfigError, QueueError
-from kiosk.queue.booking_rules import BookingRefused, Slot, check_capacity, slot_from
+from kiosk.queue.booking_rules import (
+    BookingRefused,
+    Slot,
+    Staffing,
+    check_capacity,
+    slot_from,
+    staffing_of,
+)
 
 PUNCTUAL, EARLY, IN_GRACE, LATE, MISSED = "punctual", "early", "in_grace", "late", "missed"
 BEHAVIOURS = (PUNCTUAL, EARLY, IN_GRACE, LATE, MISSED)
@@ -94,6 +103,8 @@ class Bookings:
     grace_s: float
     slot_s: float
     capacity: Mapping[str, int]
+    # the counters serving each service and their breaks (None: slots ignore breaks)
+    staffing: Mapping[str, Staffing | None] = field(default_factory=dict)
 
 
 def build_bookings(source: str, table: BookingsTable, settings: Settings) -> Bookings:
@@ -123,7 +134,8 @@ def build_bookings(source: str, table: BookingsTable, settings: Settings) -> Boo
         weights=dict(zip(BEHAVIOURS, table.behaviour.values(), strict=True)),
         punctual_s=table.punctual_min * 60, early_s=table.early_min * 60,
         late_s=table.late_min * 60, grace_s=settings.appointments.grace_min * 60.0,
-        slot_s=settings.appointments.slot_min * 60.0, capacity=capacity)
+        slot_s=settings.appointments.slot_min * 60.0, capacity=capacity,
+        staffing={p: staffing_of(settings, p) for p in capacity})
 
 
 @dataclass(frozen=True)
@@ -170,7 +182,7 @@ def free_slot(service: str, wanted_s: float, grid: Sequence[float], taken: Seque
     booked = [slot(t) for t in taken]
     for t in sorted(grid, key=lambda s: (abs(s - wanted_s), s)):
         try:
-            check_capacity(service, slot(t), booked, b.capacity)
+            check_capacity(service, slot(t), booked, b.capacity, b.staffing.get(service))
         except BookingRefused:
             continue
         return t

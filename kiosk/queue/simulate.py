@@ -54,6 +54,7 @@ from kiosk.config import (
     _TABLE,
     DEFAULT_CONFIG,
     POLICIES,
+    Break,
     ClockTime,
     Seconds,
     Settings,
@@ -231,21 +232,13 @@ class _ServiceTimeTable:
 
 
 @dataclass(frozen=True)
-class _Break:
-    counter: CounterNumber
-    start: Annotated[ClockTime, Field(alias="from")]
-    end: Annotated[ClockTime, Field(alias="to")]
-    __pydantic_config__ = _TABLE
-
-
-@dataclass(frozen=True)
 class _ScenarioFile:
     scenario: _Head
     arrivals: _Arrivals
     tiers: Weights  # tier key -> weight
     services: dict[str, Weights]  # tier key or "vip" -> service prefix -> weight
     service_times: dict[str, _ServiceTimeTable] = field(default_factory=dict)  # by prefix
-    breaks: tuple[_Break, ...] = ()
+    breaks: tuple[Break, ...] = ()
     bookings: BookingsField | None = None
     __pydantic_config__ = _TABLE
 
@@ -332,13 +325,17 @@ def _build(source: str, f: _ScenarioFile, settings: Settings) -> Scenario:
     for t in settings.tiers:
         if t.key not in f.services and (not t.priority or VIP not in f.services):
             raise fail(f"services.{t.key}", f"is missing (tier {t.key!r} needs a service mix)")
+    breaks = _breaks(fail, f.breaks, head.opens, head.closes, counters)
+    # the simulated branch's break schedule is the scenario's: its counters pause then,
+    # and its bookings follow them (booking_rules.staffing_of), as the branch file's would
+    settings = replace(settings, breaks=f.breaks)
     return Scenario(
         name=head.name if head.name is not None else Path(source).stem, source=source,
         settings=settings, opens=head.opens, customers=head.customers,
         hourly_weights=f.arrivals.by_hour, tier_mix=f.tiers, service_mix=f.services,
         service_times=_service_times(fail, f.service_times, settings),
         no_show_rate=head.no_show_rate, no_show_s=head.no_show_s, counters=counters,
-        breaks=_breaks(fail, f.breaks, head.opens, head.closes, counters),
+        breaks=breaks,
         days=head.days, arrivals=head.arrivals, warm_up_s=head.warm_up_s,
         bookings=None if f.bookings is None else build_bookings(source, f.bookings, settings),
     )
@@ -374,7 +371,7 @@ def _service_times(fail: Callable[[str, str], ConfigError],
     return out
 
 
-def _breaks(fail: Callable[[str, str], ConfigError], items: Sequence[_Break], opens: time,
+def _breaks(fail: Callable[[str, str], ConfigError], items: Sequence[Break], opens: time,
             closes: time, counters: Sequence[int]) -> tuple[CounterBreak, ...]:
     day_s = _seconds_after(opens, closes)
     out = []
