@@ -247,6 +247,34 @@ class _Rest:
         return _busy(self.counter_rows, now, self.means)
 
 
+def _beyond_horizon(last: QueueForecast, appended: list[rules.Candidate] | None,
+                    now: datetime) -> QueueForecast | None:
+    """`last` with the tickets `appended` to the queue since, when it still holds: it is
+    a few seconds old at most, nothing but fresh tickets joined since (plain ones, taken
+    after the forecast's `now`), and a ticket of each of their
+    groups taken at `now` would have stood beyond the forecast's horizon (or been
+    reached by no counter). Such a ticket is called no sooner than that one (it has
+    waited less), so not within the horizon, and a ticket not called changes no call:
+    the fast-forward to the horizon is the same, every new ticket stands at its bound.
+    A hall whose queue is longer than the horizon pays no fast-forward per customer.
+    None: fast-forward again."""
+    if appended is None or not 0 <= (now - last.now).total_seconds() < REUSE_S:
+        return None
+    new = last.projection.new
+    for c in appended:
+        key = (c.service, c.tier)
+        if key not in new or c.rank_at <= last.now:
+            return None
+        f = new[key]
+        if f is not None and not f.beyond:
+            return None
+    if not appended:
+        return last
+    candidates = dict(last.candidates)
+    candidates.update((c.ticket_id, c) for c in appended)
+    return replace(last, candidates=candidates)
+
+
 class Forecasts:
     def __init__(self, branch: Branch) -> None:
         self.branch = branch
@@ -257,6 +285,9 @@ class Forecasts:
         self._synced_day: date | None = None
         self._read_at = 0.0  # monotonic time of the last full read
         self._rest = _Rest()
+        # the tickets the last `_sync` added to the kept set when that was all it did
+        # (fresh plain tickets, nothing called, moved or changed); None: something else
+        self._appended: list[rules.Candidate] | None = None
 
     def inputs(self, s: Session, now: datetime | None = None) -> ForecastInputs:
         """The queue as the rules see it: waiting tickets, open counters, service means."""
@@ -287,12 +318,15 @@ class Forecasts:
             kept = rules.WaitingSet(_candidate(r) for r in s.execute(_WAITING))
             self._waiting, self._read_at, self._synced_day = kept, time.monotonic(), day
             self._rest.stale = True
+            self._appended = None
         self._synced = event_id
         return kept
 
     def _catch_up(self, s: Session, kept: rules.WaitingSet, event_id: int) -> bool:
         """Apply the events after the last one seen up to `event_id`; False when they
         cannot be applied one by one (a gap, a new business day): read everything."""
+        appended: list[rules.Candidate] | None = []
+        self._appended = appended
         if event_id == self._synced:
             return True
         # each event with its ticket as it is now: one round trip
@@ -303,13 +337,25 @@ class Forecasts:
         for r in rows:
             if r.counter is not None or r.kind.startswith("booking_"):
                 self._rest.stale = True  # a counter, a service mean or a booking changed
+                appended = None
             if r.ticket_id is None:
                 continue
             if r.status == m.WAITING:
-                kept.put(rules.Candidate(r.ticket_id, r.service, r.tier, r.rank_at, r.pin,
-                                         booked_at=r.booked_slot_at))
+                c = _candidate((r.ticket_id, r.service, r.tier, r.rank_at, r.pin,
+                                r.booked_slot_at))
+                before = kept.get(c.ticket_id)
+                if before == c:
+                    continue  # an event that changed nothing the rules read
+                kept.put(c)
+                if appended is not None and before is None and c.pin is None \
+                        and c.booked_at is None:
+                    appended.append(c)
+                else:
+                    appended = None
             else:  # called, finished, cancelled, or gone: no longer waiting
                 kept.discard(r.ticket_id)
+                appended = None
+        self._appended = appended
         return True
 
     def current(self, s: Session) -> QueueForecast:
@@ -325,7 +371,14 @@ class Forecasts:
             if last is not None and last.event_id == event_id \
                     and 0 <= (now - last.now).total_seconds() < REUSE_S:
                 return last
+            synced = self._synced
             waiting = self._sync(s, event_id)
+            if last is not None and last.event_id == synced:
+                kept = _beyond_horizon(last, self._appended, now)
+                if kept is not None:
+                    self._last = replace(kept, event_id=event_id,
+                                         waiting=waiting.count_by_service())
+                    return self._last
             rest = self._rest
             if rest.stale:  # the counters, means and bookings, read again when they changed
                 rest.read(s, self.branch.business_day(now))
