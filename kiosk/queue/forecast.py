@@ -226,22 +226,45 @@ def _busy(rows: Sequence[Any], now: datetime,
 
 class _Rest:
     """What a forecast reads besides the waiting tickets: the open counters, the service
-    means and today's bookings still to come. Kept between forecasts and read again only
-    when an event says one of them changed (an event naming a counter: a call, a finish,
-    a counter opened or paused; a booking event) or the waiting tickets are read in full."""
+    means and today's bookings still to come. Kept between forecasts; each is read again
+    only when an event says it changed (the counters: an event naming a counter, a call,
+    a finish, a counter opened or paused; the means: a finish, which learns the service
+    time; the bookings: a booking event), and all three when the waiting tickets are
+    read in full (`stale`)."""
 
     def __init__(self) -> None:
-        self.stale = True
+        self.stale_parts = {"counters", "means", "bookings"}
         self.counter_rows: list[Any] = []
         self.means: dict[str, float] = {}
         self.bookings: list[tuple[datetime, str, str]] = []  # (slot, service, tier)
 
+    @property
+    def stale(self) -> bool:
+        return bool(self.stale_parts)
+
+    @stale.setter
+    def stale(self, everything: bool) -> None:
+        self.stale_parts = {"counters", "means", "bookings"} if everything else set()
+
+    def saw(self, kind: str, counter: int | None) -> None:
+        """An event of the feed: what it may have changed is read again."""
+        if counter is not None:
+            self.stale_parts.add("counters")
+        if kind == "finish":
+            self.stale_parts.add("means")
+        if kind.startswith("booking_"):
+            self.stale_parts.add("bookings")
+
     def read(self, s: Session, day: date) -> None:
-        self.counter_rows = list(s.execute(_OPEN_COUNTERS).all())
-        self.means = {k: float(v) for k, v in s.execute(_MEANS).all()}
-        self.bookings = [(r.slot_at, r.service, r.tier)
-                         for r in s.execute(_TO_COME, {"day": day})]
-        self.stale = False
+        parts = self.stale_parts
+        if "counters" in parts:
+            self.counter_rows = list(s.execute(_OPEN_COUNTERS).all())
+        if "means" in parts:
+            self.means = {k: float(v) for k, v in s.execute(_MEANS).all()}
+        if "bookings" in parts:
+            self.bookings = [(r.slot_at, r.service, r.tier)
+                             for r in s.execute(_TO_COME, {"day": day})]
+        parts.clear()
 
     def counters(self, now: datetime) -> list[tuple[rules.CounterState, float]]:
         return _busy(self.counter_rows, now, self.means)
@@ -336,7 +359,7 @@ class Forecasts:
             return False
         for r in rows:
             if r.counter is not None or r.kind.startswith("booking_"):
-                self._rest.stale = True  # a counter, a service mean or a booking changed
+                self._rest.saw(r.kind, r.counter)  # a counter, a mean or a booking changed
                 appended = None
             if r.ticket_id is None:
                 continue

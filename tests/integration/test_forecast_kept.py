@@ -270,3 +270,23 @@ def test_tickets_that_join_beyond_the_horizon_reuse_the_fast_forward(
     queue.call_next(1)  # a call moves everyone: fast-forwarded again
     called, fresh = kept_then_fresh()
     assert called.projection is not later.projection and called.tickets == fresh.tickets
+
+
+def test_a_finish_that_learns_the_service_time_is_seen_by_the_kept_forecast(
+        queue: QueueService, clock: FakeClock) -> None:
+    """A finish teaches the service its time (the mean moves); the kept forecast reads
+    the means again on it, so its waits are a fresh read's, not the old mean's."""
+    queue.open_counter(1)
+    for _ in range(4):
+        queue.issue("A")
+        clock.advance(1)
+    assert_same(queue)
+    t = queue.call_next(1)
+    assert t is not None
+    queue.start(t.id)
+    before, _ = fresh_and_kept(queue)
+    clock.advance(30)  # far quicker than the configured mean
+    queue.finish(t.id)
+    kept, fresh = fresh_and_kept(queue)
+    assert kept.means == fresh.means and kept.means["A"] < before.means["A"]
+    assert kept.tickets == fresh.tickets and kept.new == fresh.new
