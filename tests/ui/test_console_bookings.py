@@ -15,6 +15,7 @@ from sqlalchemy import text
 from kiosk.config import Settings
 from kiosk.errors import NotFound
 from kiosk.identity import identify
+from kiosk.queue.appointments import BookingView
 from kiosk.queue.service import QueueService
 from kiosk.ui.console_window import ConsoleWindow
 from tests.support.console_ui import close_console, open_manager_console
@@ -31,6 +32,14 @@ def console(qapp: QApplication, ui_font, branch: QueueService, settings: Setting
     window.tabs.setCurrentWidget(window.bookings_pane)
     yield window
     close_console(window)
+
+
+def book_on_another_pc(branch: QueueService) -> BookingView:
+    """The gold customer booked at 11:00 today by the demo manager on another PC."""
+    actor = branch.login("M001", "2468", role="manager")
+    return branch.appointments.book("V", identify(GOLD_CARD, branch.settings.hash_secret),
+                                    date(2026, 11, 24), time(11, 0), purpose="other",
+                                    actor=actor)
 
 
 def test_book_from_the_form_and_follow_another_pc(console: ConsoleWindow, qtbot: QtBot,
@@ -69,10 +78,7 @@ def test_book_from_the_form_and_follow_another_pc(console: ConsoleWindow, qtbot:
 
 def test_cancel_needs_a_reason_and_is_shown_live(console: ConsoleWindow, qtbot: QtBot,
                                                  branch: QueueService) -> None:
-    actor = branch.login("M001", "2468", role="manager")
-    b = branch.appointments.book("V", identify(GOLD_CARD, branch.settings.hash_secret),
-                                 date(2026, 11, 24), time(11, 0), purpose="other",
-                                 actor=actor)
+    b = book_on_another_pc(branch)
     pane = console.bookings_pane
     qtbot.waitUntil(lambda: pane.select(b.id), timeout=WAIT_MS)
     pane.reason.clear()
@@ -96,10 +102,7 @@ def shown_code(pane) -> str:  # noqa: ANN001
 
 def test_a_lost_code_is_reissued_with_a_reason_and_the_old_one_stops(
         console: ConsoleWindow, qtbot: QtBot, branch: QueueService) -> None:
-    actor = branch.login("M001", "2468", role="manager")
-    b = branch.appointments.book("V", identify(GOLD_CARD, branch.settings.hash_secret),
-                                 date(2026, 11, 24), time(11, 0), purpose="other",
-                                 actor=actor)
+    b = book_on_another_pc(branch)
     pane = console.bookings_pane
     qtbot.waitUntil(lambda: pane.select(b.id), timeout=WAIT_MS)
     assert pane.code_card.isHidden()  # another PC's booking: its code is not shown here
@@ -127,10 +130,7 @@ def test_a_lost_code_is_reissued_with_a_reason_and_the_old_one_stops(
 
 def test_a_move_to_another_day_shows_the_new_code(console: ConsoleWindow, qtbot: QtBot,
                                                   branch: QueueService) -> None:
-    actor = branch.login("M001", "2468", role="manager")
-    b = branch.appointments.book("V", identify(GOLD_CARD, branch.settings.hash_secret),
-                                 date(2026, 11, 24), time(11, 0), purpose="other",
-                                 actor=actor)
+    b = book_on_another_pc(branch)
     pane = console.bookings_pane
     qtbot.waitUntil(lambda: pane.select(b.id), timeout=WAIT_MS)
     pane.time.setCurrentText("11:30")
@@ -149,10 +149,7 @@ def test_a_move_to_another_day_shows_the_new_code(console: ConsoleWindow, qtbot:
 
 def test_the_figures_tab_counts_bookings(console: ConsoleWindow, qtbot: QtBot,
                                          branch: QueueService) -> None:
-    actor = branch.login("M001", "2468", role="manager")
-    b = branch.appointments.book("V", identify(GOLD_CARD, branch.settings.hash_secret),
-                                 date(2026, 11, 24), time(11, 0), purpose="other",
-                                 actor=actor)
+    b = book_on_another_pc(branch)
     branch.appointments.check_in(code=b.code)
     console.tabs.setCurrentWidget(console.figures_pane)
     table = console.figures_pane.booking_table
