@@ -2,8 +2,9 @@
 
 Card numbers and resident ID numbers never leave this module in clear: the queue keeps a
 keyed hash (HMAC-SHA256 with the branch secret) for look-up and masked forms for screens
-and tickets. Devices, the kiosk flow and the customer import all use it, so it imports
-neither Qt nor SQLAlchemy.
+and tickets. Booking codes (预约码) are kept as the same keyed hash, over the code and
+its day (`booking_code_hash`). Devices, the kiosk flow and the customer import all use
+it, so it imports neither Qt nor SQLAlchemy.
 
 What a person or a reader types is first brought to ASCII: full-width forms (the Chinese
 input method's １２３ and Ｘ) become their ASCII letters by NFKC, so a number hashes the
@@ -136,9 +137,21 @@ class Identity:
     masked: str  # for screens and tickets
 
 
+def _keyed(message: str, secret: str) -> str:
+    """HMAC-SHA256 of `message` keyed with the branch secret, hex: the one keyed hash."""
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
 def keyed_hash(kind: IdentifierKind, value: str, secret: str) -> str:
-    msg = f"{kind}:{value}".encode()
-    return hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
+    return _keyed(f"{kind}:{value}", secret)
+
+
+def booking_code_hash(day: date, code: str, secret: str) -> str:
+    """A booking code's keyed hash, the only form in which it is stored: the same keyed
+    hash as card and ID numbers, over the code and its day ("booking_code:2026-11-25:
+    204617"). A code is one day's: the same six digits on two days hash apart, and a
+    list of one day's hashes says nothing about another day's codes."""
+    return _keyed(f"booking_code:{day.isoformat()}:{code}", secret)
 
 
 def mask_card(pan: str) -> str:

@@ -4,8 +4,8 @@
 <context>
     <name>BookingsPane</name>
     <message>
-        <source>预约、改期或取消（需填写原因，记入审计）</source>
-        <translation>Book, move or cancel (a reason is required; it goes to the audit log)</translation>
+        <source>预约、改期、取消或重发预约码（需填写原因，记入审计）</source>
+        <translation>Book, move, cancel or re-issue a code (a reason is required; it goes to the audit log)</translation>
     </message>
     <message>
         <source>业务</source>
@@ -52,6 +52,14 @@
         <translation>Cancel the selected booking</translation>
     </message>
     <message>
+        <source>重发预约码</source>
+        <translation>Re-issue the code</translation>
+    </message>
+    <message>
+        <source>客户已记下，隐藏</source>
+        <translation>The customer has it: hide</translation>
+    </message>
+    <message>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
@@ -70,6 +78,22 @@
     <message>
         <source>号码</source>
         <translation>Number</translation>
+    </message>
+    <message>
+        <source>已预约：预约码只显示这一次</source>
+        <translation>Booked: the booking code is shown only this once</translation>
+    </message>
+    <message>
+        <source>已改到另一天：新预约码只显示这一次，原预约码已失效</source>
+        <translation>Moved to another day: the new booking code is shown only this once; the old one no longer works</translation>
+    </message>
+    <message>
+        <source>已重发：新预约码只显示这一次，原预约码已失效</source>
+        <translation>Re-issued: the new booking code is shown only this once; the old one no longer works</translation>
+    </message>
+    <message>
+        <source>请现在告诉客户或写在预约单上。系统不保存预约码本身，此后列表中只显示 ******，无法再查看；客户遗失时可重发。</source>
+        <translation>Tell the customer now or write it on their booking slip. The system does not keep the code itself: from now on lists show ****** and it cannot be looked up again; if the customer loses it, re-issue it.</translation>
     </message>
     <message>
         <source>已预约</source>
@@ -403,6 +427,22 @@
         <translation>Customer left the queue</translation>
     </message>
     <message>
+        <source>新建预约</source>
+        <translation>Booking made</translation>
+    </message>
+    <message>
+        <source>预约改期</source>
+        <translation>Booking moved</translation>
+    </message>
+    <message>
+        <source>取消预约</source>
+        <translation>Booking cancelled</translation>
+    </message>
+    <message>
+        <source>重发预约码</source>
+        <translation>Booking code re-issued</translation>
+    </message>
+    <message>
         <source>在线</source>
         <translation>Online</translation>
     </message>
@@ -523,8 +563,8 @@
         <translation>On the hall display now: </translation>
     </message>
     <message>
-        <source>已预约，预约码 %1</source>
-        <translation>Booked; the booking code is %1</translation>
+        <source>已预约</source>
+        <translation>Booked</translation>
     </message>
     <message>
         <source>请先在列表中选中一个预约。</source>
@@ -537,6 +577,10 @@
     <message>
         <source>预约已取消</source>
         <translation>Booking cancelled</translation>
+    </message>
+    <message>
+        <source>已重发预约码，原预约码已失效</source>
+        <translation>A new booking code is issued; the old one no longer works</translation>
     </message>
     <message>
         <source>请先在列表中选中一个号码。</source>

@@ -205,6 +205,37 @@ def bench_issue_latency(url: str, settings: Settings, count: int = 300,
             "queue_length_at_end": waiting + count}
 
 
+def bench_kiosk_steady(url: str, settings: Settings, waiting: int = 50,
+                       count: int = 300) -> dict[str, Any]:
+    """The kiosk's customer path in a hall whose queue stays within the forecast's
+    horizon: `waiting` in the queue, and after each customer a counter calls (and
+    finishes) one, so every forecast is a new fast-forward of the whole queue (a call
+    moves everyone). Per customer as in `bench_issue_latency`; `kiosk_of_issue` is the
+    share of `issue()`'s throughput one kiosk keeps when it also forecasts."""
+    service = open_service(url, settings)
+    counters = (1, 3, 5, 6)
+    for c in counters:
+        service.open_counter(c)
+    for i in range(waiting):
+        service.issue("ABCV"[i % 4])
+    issue_only: list[float] = []
+    kiosk_path: list[float] = []
+    for i in range(count):
+        began = time.perf_counter()
+        service.service_summary()
+        view = _timed(lambda: service.issue("ABCV"[i % 4]), issue_only)  # noqa: B023
+        service.with_forecast(view)
+        kiosk_path.append(time.perf_counter() - began)
+        called = service.call_next(counters[i % len(counters)])
+        if called is not None:
+            service.finish(called.id)
+    left = len(service.waiting())
+    service.db.dispose()
+    return {"waiting": waiting, "issue": _ms(issue_only), "kiosk_path": _ms(kiosk_path),
+            "kiosk_of_issue": round(sum(issue_only) / sum(kiosk_path), 3),
+            "queue_length_at_end": left}
+
+
 def seed_waiting(service: QueueService, count: int) -> None:
     """`count` waiting tickets of every service and tier, written in one transaction
     (followed by one issued through the service, so the feed moves past them)."""
@@ -320,6 +351,8 @@ def run_queue_bench(config: str, pg: str | None = None) -> dict[str, Any]:
         kiosk = figures["four_kiosks_kiosk"]["tickets_per_s"]
         figures["ratios"] = {"issue_of_raw": round(plain / raw, 2),
                              "kiosk_of_issue": round(kiosk / plain, 3), "bar": RATIO_BAR}
+        with make() as url:
+            figures["kiosk_steady_50"] = bench_kiosk_steady(url, settings, waiting=50)
         for waiting in (10_000, 50_000):
             with make() as url:
                 figures[f"call_next_{waiting // 1000}k"] = bench_call_next(url, settings,
@@ -364,6 +397,12 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         if r:
             lines.append(f"  issue() of raw SQL {r['issue_of_raw']}, kiosk path of issue() "
                          f"{r['kiosk_of_issue']} (bars ≥ {r['bar']})")
+        ks = f.get("kiosk_steady_50")
+        if ks:
+            lines.append(f"  one kiosk, a hall of {ks['waiting']} kept by calls (every forecast "
+                         f"a new fast-forward): issue + forecast p50 "
+                         f"{ks['kiosk_path']['p50_ms']} p95 {ks['kiosk_path']['p95_ms']} ms, "
+                         f"kiosk path of issue() {ks['kiosk_of_issue']}")
         for key in ("call_next_10k", "call_next_50k", "call_next_50k_stale_statistics"):
             cn = f.get(key)
             if cn is None:

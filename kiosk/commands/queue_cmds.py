@@ -366,7 +366,7 @@ def cmd_db(ctx: Context, args: argparse.Namespace) -> int:
 
     db = Database(ctx.database_url, create=True)  # the one command that makes a branch
     try:
-        revision = db.upgrade()
+        revision = db.upgrade(ctx.settings.hash_secret)
     finally:
         db.dispose()
     ctx.out({"revision": revision}, f"Database schema is at revision {revision}.")

@@ -2,9 +2,18 @@
 staff (audited), checked in at the kiosk by card, ID or six-digit code.
 
 Each operation is one transaction under the feed lock (txn.py) and writes one event
-(`booking_made`, `booking_moved`, `booking_cancelled`, `booking_checked_in`), so the
-manager console follows bookings live and capacity and codes are decided with no race
-between two PCs. The decisions themselves are the pure functions of `booking_rules`.
+(`booking_made`, `booking_moved`, `booking_cancelled`, `booking_code_reissued`,
+`booking_checked_in`), so the manager console follows bookings live and capacity and codes
+are decided with no race between two PCs. The decisions themselves are the pure functions
+of `booking_rules`.
+
+A booking code checks its customer in without a card, so it is a credential: the database
+keeps only its keyed hash (`kiosk.identity.booking_code_hash`, over the code and its day),
+events and audit rows never hold it, and it is in clear in one place only: the view that
+`book`, a move to another day and `reissue_code` return, shown once to the staff member
+who made it. Every view read back shows HIDDEN_CODE. The codes a kiosk refused are rows
+of `code_refusals`, so its rest after too many (booking_rules.code_entry_rests) holds on
+every restart.
 """
 
 from __future__ import annotations
@@ -13,17 +22,16 @@ import csv
 import io
 import logging
 import re
-import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kiosk.errors import InvalidIdentifier, NotFound, QueueError
-from kiosk.identity import Identity, identify
+from kiosk.identity import Identity, booking_code_hash, compact, identify
 from kiosk.queue import booking_rules as br
 from kiosk.queue import models as m
 from kiosk.queue.customers import (
@@ -46,12 +54,14 @@ LIVE_STATES = (m.BOOKED, m.CHECKED_IN)  # a booking that still holds its slot
 MAX_IMPORT_LINES = 20_000
 
 
-HIDDEN_CODE = "******"  # a booking code as shown to someone not logged in
+HIDDEN_CODE = "******"  # a booking code as every list shows it
 
 
 @dataclass(frozen=True)
 class BookingView:
-    """A booking as callers see it: masked forms only."""
+    """A booking as callers see it: masked forms only. `code` is HIDDEN_CODE, except in
+    the view that made a new code (book, a move to another day, reissue_code): the code in
+    clear, to be shown that once to the staff member, for the customer."""
 
     id: int
     code: str
@@ -102,11 +112,21 @@ class CheckInResult:
 
 @dataclass
 class BookingImportReport:
+    """The booked rows (a code drawn here in clear in its view, shown this once; a code
+    from the file hidden: the customer has it from the booking system) and the bad ones."""
+
     booked: list[BookingView] = field(default_factory=list)
     bad: list[BadRow] = field(default_factory=list)
 
+    @property
+    def drawn(self) -> int:
+        """How many booked rows got a code drawn here (the file gave none)."""
+        return sum(1 for b in self.booked if b.code != HIDDEN_CODE)
+
     def summary(self) -> str:
         text = f"booked {len(self.booked)}"
+        if self.drawn:
+            text += f" ({self.drawn} with a new booking code, shown only now)"
         return text + (f"; {len(self.bad)} bad rows" if self.bad else "")
 
 
@@ -115,20 +135,23 @@ class Appointments:
         self.branch = branch
         self.staff = staff
         self.tickets = tickets
-        # when each kiosk's typed codes were refused lately (br.code_entry_rests)
-        self._refused_codes: dict[str, list[datetime]] = {}
-        self._refused_lock = threading.Lock()
 
     # --- booking, moving, cancelling (staff) ---------------------------------------------
 
     def book(self, service: str, identity: Identity, day: date, start: time, *,
              purpose: str, actor: Actor | None, amount_band: str = "",
-             length_min: int | None = None, reason: str = "") -> BookingView:
-        """Book a slot for a customer (card or ID; tier from the directory)."""
+             length_min: int | None = None, reason: str = "",
+             code: str = "") -> BookingView:
+        """Book a slot for a customer (card or ID; tier from the directory). The booking
+        code is drawn here and is in the view returned, shown this once; `code` (an
+        import): the booking system's own, already the customer's, kept as its hash."""
         actor = self.staff.authorize(actor, m.TELLER, "booking an appointment")
         b = self.branch
         svc = b.service(service)
         amount_band = br.check_purpose(purpose, amount_band)
+        code = compact(code)
+        if code and not br.is_code(code):
+            raise QueueError("A booking code has six digits.")
         length = length_min or b.settings.appointments.slot_min
         slot = br.slot_from(day, start, length, opens=svc.opens, closes=svc.closes)
         reason = (reason or "").strip()[:500] or "booked"
@@ -139,6 +162,14 @@ class Appointments:
             self._check_capacity(service, slot, self._live(s, day, service=service))
             br.check_customer_free(slot, self._live(s, day, customer=identity.digest))
             customer = lookup(s, identity.digest)
+            if code:
+                digest = self._code_digest(day, code)
+                if self._by_digest(s, day, digest) is not None:
+                    raise br.BookingRefused(f"That booking code is another booking's on "
+                                            f"{day:%Y-%m-%d} already.", "code_taken")
+                shown = HIDDEN_CODE  # the customer has it from the booking system
+            else:
+                shown, digest = self._new_code(s, day)
             row = m.Booking(
                 slot_day=day, slot_at=slot.at, length_min=length, service=service,
                 customer_hash=identity.digest, customer_kind=identity.kind,
@@ -147,18 +178,20 @@ class Appointments:
                 tier=customer.tier if customer and customer.tier in b.tiers
                 else b.settings.regular_tier.key,
                 purpose=purpose, amount_band=amount_band,
-                code=br.new_code(self._codes(s, day)), state=m.BOOKED,
+                code_hash=digest, state=m.BOOKED,
                 booked_by=actor.signature, booked_at=op.now, note="")
             s.add(row)
             s.flush()
             event_id = self._emit(op, "booking_made", row, actor=actor.signature)
             write_audit(s, op.now, actor, "book", None, reason, event_id,
                         after=self._audit_fields(row), booking=row.id)
-            return self._view(s, row)
+            return self._view(s, row, code=shown)
 
     def move(self, booking_id: int, day: date, start: time, *, actor: Actor | None,
              reason: str) -> BookingView:
-        """Move a booking to another slot (same service, same code when the day stays)."""
+        """Move a booking to another slot (same service). The code stays within its day;
+        moved to another day the booking gets a new one (a code is one day's), in the
+        view returned, shown this once; the old one stops working."""
         actor = self.staff.authorize(actor, m.TELLER, "moving a booking")
         reason = need_reason(reason)
         b = self.branch
@@ -166,7 +199,7 @@ class Appointments:
             s = op.s
             row = self._row(s, booking_id)
             if row.state != m.BOOKED:
-                raise QueueError(f"Booking {row.code} is {row.state.replace('_', ' ')} and "
+                raise QueueError(f"Booking {row.id} is {row.state.replace('_', ' ')} and "
                                  "cannot be moved.")
             svc = b.service(row.service)
             slot = br.slot_from(day, start, row.length_min, opens=svc.opens,
@@ -179,14 +212,16 @@ class Appointments:
             br.check_customer_free(slot, self._live(s, day, customer=row.customer_hash,
                                                     leave_out=row.id))
             before = self._audit_fields(row)
+            shown = HIDDEN_CODE
             if day != row.slot_day:
-                row.code = br.new_code(self._codes(s, day))
+                shown, row.code_hash = self._new_code(s, day)
             row.slot_day, row.slot_at, row.note = day, slot.at, reason
             event_id = self._emit(op, "booking_moved", row, actor=actor.signature,
                                   reason=reason)
             write_audit(s, op.now, actor, "move_booking", None, reason, event_id, before,
-                        self._audit_fields(row), booking=row.id)
-            return self._view(s, row)
+                        self._audit_fields(row), booking=row.id,
+                        new_code=shown != HIDDEN_CODE)
+            return self._view(s, row, code=shown)
 
     def cancel(self, booking_id: int, *, actor: Actor | None, reason: str) -> BookingView:
         actor = self.staff.authorize(actor, m.TELLER, "cancelling a booking")
@@ -195,7 +230,7 @@ class Appointments:
             s = op.s
             row = self._row(s, booking_id)
             if row.state != m.BOOKED:
-                raise QueueError(f"Booking {row.code} is {row.state.replace('_', ' ')} and "
+                raise QueueError(f"Booking {row.id} is {row.state.replace('_', ' ')} and "
                                  "cannot be cancelled.")
             before = self._audit_fields(row)
             row.state, row.note = m.BOOKING_CANCELLED, reason
@@ -205,33 +240,53 @@ class Appointments:
                         self._audit_fields(row), booking=row.id)
             return self._view(s, row)
 
+    def reissue_code(self, booking_id: int, *, actor: Actor | None,
+                     reason: str) -> BookingView:
+        """A new code for a booking whose customer lost theirs (audited, with a reason):
+        the old code stops working at once; the new one is in the view returned, shown
+        this once."""
+        actor = self.staff.authorize(actor, m.TELLER, "re-issuing a booking code")
+        reason = need_reason(reason)
+        with self.branch.write() as op:
+            s = op.s
+            row = self._row(s, booking_id)
+            br.check_code_reissue(row.id, row.state, row.slot_day, op.day)
+            shown, row.code_hash = self._new_code(s, row.slot_day)
+            fields = self._audit_fields(row)
+            event_id = self._emit(op, "booking_code_reissued", row, actor=actor.signature,
+                                  reason=reason)
+            write_audit(s, op.now, actor, "reissue_code", None, reason, event_id, fields,
+                        fields, booking=row.id, new_code=True)
+            return self._view(s, row, code=shown)
+
     # --- reading ---------------------------------------------------------------------------
 
-    def day(self, day: date | None = None, *, actor: Actor | None = None) -> list[BookingView]:
-        """A day's bookings (today by default) in slot order, cancelled ones included.
-
-        A booking code checks its customer in at the kiosk without a card, so the codes
-        are shown only to a logged-in staff member (`actor`); without one each reads
-        "******"."""
+    def day(self, day: date | None = None) -> list[BookingView]:
+        """A day's bookings (today by default) in slot order, cancelled ones included;
+        their codes read HIDDEN_CODE (only their hashes are kept)."""
         b = self.branch
-        codes = actor is not None and bool(self.staff.authorize(actor, m.TELLER,
-                                                                 "reading booking codes"))
         with b.read() as s:
             day = day or b.business_day(b.now())
             rows = s.scalars(select(m.Booking).where(m.Booking.slot_day == day)
                              .order_by(m.Booking.slot_at, m.Booking.id)).all()
-            views = [self._view(s, r) for r in rows]
-        return views if codes else [replace(v, code=HIDDEN_CODE) for v in views]
+            return [self._view(s, r) for r in rows]
 
     def by_code(self, code: str, day: date | None = None) -> BookingView:
+        """The booking of `day` (today by default) whose code the customer tells."""
         b = self.branch
+        code = compact(code)
         with b.read() as s:
             day = day or b.business_day(b.now())
-            row = s.scalars(select(m.Booking).where(m.Booking.slot_day == day,
-                                                    m.Booking.code == code)).first()
+            row = self._by_digest(s, day, self._code_digest(day, code)) \
+                if br.is_code(code) else None
             if row is None:
-                raise NotFound(f"There is no booking {code} on {day:%Y-%m-%d}.")
+                raise NotFound(f"There is no booking with that code on {day:%Y-%m-%d}.")
             return self._view(s, row)
+
+    def get(self, booking_id: int) -> BookingView:
+        """A booking by its number (as lists show it: #42)."""
+        with self.branch.read() as s:
+            return self._view(s, self._row(s, booking_id))
 
     def today_for(self, identity: Identity) -> BookingView | None:
         """The customer's booking today the kiosk can check in (or reprint), if any."""
@@ -255,24 +310,35 @@ class Appointments:
         return self._check_in(identity, "", station)
 
     def _check_in_code(self, code: str, station: str) -> CheckInResult:
-        """A typed code; a kiosk where codes keep being refused takes none for a while."""
-        now = self.branch.now()
-        with self._refused_lock:
-            refused = self._refused_codes.setdefault(station, [])
-            refused[:] = [at for at in refused if now - at <= br.CODE_WINDOW + br.CODE_REST]
-            if br.code_entry_rests(refused, now):
-                raise br.BookingRefused("Too many booking codes were refused here; please "
-                                        "use a card or an ID, or ask the lobby manager.",
-                                        "locked")
+        """A typed code. A kiosk where codes keep being refused takes none for a while
+        (`_check_in` asks the station's refusals of the database before the code)."""
         try:
             return self._check_in(None, code, station)
-        except br.BookingRefused:
-            with self._refused_lock:
-                refused.append(now)
-                if br.code_entry_rests(refused, now):
-                    log.warning("booking codes rest at station %r: %d refused since %s",
-                                station or "-", len(refused), f"{refused[0]:%H:%M:%S}")
+        except br.BookingRefused as exc:
+            if exc.code != "locked":
+                self._write_refusal(station)
             raise
+
+    def _write_refusal(self, station: str) -> None:
+        """A code refused at `station`, written in a transaction of its own (the check-in's
+        was rolled back); every station's refusals older than REFUSALS_KEPT go."""
+        now = self.branch.now()
+        with self.branch.db.begin() as s:
+            s.execute(delete(m.CodeRefusal).where(m.CodeRefusal.at < now - br.REFUSALS_KEPT))
+            s.add(m.CodeRefusal(station=station, at=now))
+            s.flush()
+            refused = self._refusals(s, station, now)
+        if br.code_entry_rests(refused, now):
+            log.warning("booking codes rest at station %r: %d refused since %s",
+                        station or "-", len(refused), f"{refused[0]:%H:%M:%S}")
+
+    @staticmethod
+    def _refusals(s: Session, station: str, now: datetime) -> list[datetime]:
+        """When codes were refused at `station` within the rule's look-back, in order."""
+        return list(s.scalars(select(m.CodeRefusal.at)
+                              .where(m.CodeRefusal.station == station,
+                                     m.CodeRefusal.at >= now - br.CODE_LOOKBACK)
+                              .order_by(m.CodeRefusal.at)))
 
     def _check_in(self, identity: Identity | None, code: str,
                   station: str) -> CheckInResult:
@@ -280,6 +346,10 @@ class Appointments:
         with b.write() as op:
             s, now = op.s, op.now
             today = op.day
+            if identity is None and br.code_entry_rests(self._refusals(s, station, now), now):
+                raise br.BookingRefused("Too many booking codes were refused here; please "
+                                        "use a card or an ID, or ask the lobby manager.",
+                                        "locked")
             row = self._find(s, identity, code, today)
             ticket = s.get(m.Ticket, row.ticket_id) if row.ticket_id is not None else None
             ticket_open = ticket is not None and ticket.status in m.OPEN_STATES \
@@ -314,19 +384,15 @@ class Appointments:
             if row is None:
                 raise br.BookingRefused("No booking today for this card.", "not_found")
             return row
-        code = (code or "").strip()
-        if not re.fullmatch(r"[0-9]{6}", code):
+        code = compact(code)
+        if not br.is_code(code):
             raise br.BookingRefused("A booking code has six digits.", "not_found")
-        row = s.scalars(select(m.Booking).where(m.Booking.slot_day == today,
-                                                m.Booking.code == code)).first()
-        if row is not None:
-            return row
-        other = s.scalars(select(m.Booking).where(m.Booking.code == code)
-                          .order_by(m.Booking.slot_day.desc())).first()
-        if other is not None:  # the code of another day (yesterday's, next week's)
-            raise br.BookingRefused(f"This booking is for {other.slot_day:%Y-%m-%d}, not "
-                                    "today.", "other_day")
-        raise br.BookingRefused("There is no booking with that code today.", "not_found")
+        # a code is its day's: another day's code is as unknown as a wrong one (saying
+        # "your booking is on the 27th" would tell someone trying codes they hit one)
+        row = self._by_digest(s, today, self._code_digest(today, code))
+        if row is None:
+            raise br.BookingRefused("There is no booking with that code today.", "not_found")
+        return row
 
     def _today_row(self, s: Session, digest: str, today: date) -> m.Booking | None:
         """Today's booking of a customer: a live one first (the earliest slot), else the
@@ -392,7 +458,9 @@ class Appointments:
         """Book every good row of a booking-system export; bad rows are reported by line
         (a full slot, a late large-cash booking, a bad card number, an unknown service),
         the good ones kept. Columns: identifier, service, date, time, purpose, and
-        optionally amount (band) and length (minutes)."""
+        optionally amount (band), length (minutes) and code: the booking system's own
+        booking code, which its customer already has (hashed on the way in, never shown
+        again); a row without one gets a code drawn here, in the report this once."""
         actor = self.staff.authorize(actor, m.TELLER, "importing bookings")
         report = BookingImportReport()
         path = Path(path)
@@ -419,7 +487,8 @@ class Appointments:
                         values["service"].upper(), identity, day, start,
                         purpose=_purpose(values.get("purpose", "")),
                         amount_band=values.get("amount", ""), length_min=length,
-                        actor=actor, reason=f"imported from {path.name}"[:500]))
+                        actor=actor, reason=f"imported from {path.name}"[:500],
+                        code=values.get("code", "")))
                 except (QueueError, InvalidIdentifier) as exc:
                     report.bad.append(BadRow(line, _unnumbered(str(exc))))
         except csv.Error as exc:
@@ -460,23 +529,36 @@ class Appointments:
             q = q.where(m.Booking.id != leave_out)
         return [br.Slot(day, at.time(), length) for at, length in s.execute(q)]
 
+    def _code_digest(self, day: date, code: str) -> str:
+        return booking_code_hash(day, code, self.branch.settings.hash_secret)
+
     @staticmethod
-    def _codes(s: Session, day: date) -> set[str]:
-        return set(s.scalars(select(m.Booking.code).where(m.Booking.slot_day == day)))
+    def _by_digest(s: Session, day: date, digest: str) -> m.Booking | None:
+        return s.scalars(select(m.Booking).where(m.Booking.slot_day == day,
+                                                 m.Booking.code_hash == digest)).first()
+
+    def _new_code(self, s: Session, day: date) -> tuple[str, str]:
+        """A code no booking of `day` has, and its hash (under the feed lock: no other
+        booking of the day can take it before this transaction commits)."""
+        taken = set(s.scalars(select(m.Booking.code_hash).where(m.Booking.slot_day == day)))
+        code = br.new_code(lambda c: self._code_digest(day, c) in taken)
+        return code, self._code_digest(day, code)
 
     @staticmethod
     def _audit_fields(row: m.Booking) -> dict[str, object]:
-        return {"code": row.code, "service": row.service, "state": row.state,
+        """What an audit row says of a booking (never its code)."""
+        return {"service": row.service, "state": row.state,
                 "slot": row.slot_at.isoformat(timespec="minutes"), "purpose": row.purpose,
                 "amount_band": row.amount_band}
 
     @staticmethod
     def _emit(op: Op, kind: str, row: m.Booking, **extra: Any) -> int:
+        """The booking's event (never its code: the feed is read by every station)."""
         return op.emit_raw(kind, extra.pop("ticket_id", None), None, {
-            "booking": row.id, "code": row.code, "service": row.service,
+            "booking": row.id, "service": row.service,
             "slot": row.slot_at.isoformat(timespec="minutes"), "state": row.state, **extra})
 
-    def _view(self, s: Session, r: m.Booking) -> BookingView:
+    def _view(self, s: Session, r: m.Booking, code: str = HIDDEN_CODE) -> BookingView:
         b = self.branch
         svc = b.services.get(r.service)
         tier = b.tiers.get(r.tier, b.settings.regular_tier)
@@ -486,7 +568,7 @@ class Appointments:
         if state == m.CHECKED_IN and t is not None and t.status == m.DONE:
             state = m.SERVED
         return BookingView(
-            id=r.id, code=r.code, day=r.slot_day, slot_at=r.slot_at, length_min=r.length_min,
+            id=r.id, code=code, day=r.slot_day, slot_at=r.slot_at, length_min=r.length_min,
             service=r.service, service_name_zh=svc.name_zh if svc else r.service,
             service_name_en=svc.name_en if svc else r.service,
             customer_masked=r.customer_masked, name_masked=r.name_masked, tier=r.tier,
@@ -510,6 +592,7 @@ _ALIASES = {
     "purpose": "purpose", "目的": "purpose", "预约事项": "purpose",
     "amount": "amount", "amount_band": "amount", "金额": "amount",
     "length": "length", "length_min": "length", "时长": "length",
+    "code": "code", "booking_code": "code", "预约码": "code",
 }
 _PURPOSES = {"consultation": "consultation", "理财咨询": "consultation", "咨询": "consultation",
              "large_cash": "large_cash", "大额取现": "large_cash", "other": "other",

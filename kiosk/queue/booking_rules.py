@@ -42,14 +42,20 @@ EARLY, IN_GRACE, LATE = "early", "in_grace", "late"
 # Codes typed at one kiosk: after CODE_TRIES refused within CODE_WINDOW, code entry there
 # rests for CODE_REST (a card or an ID still checks in), so a million codes cannot be tried
 CODE_TRIES, CODE_WINDOW, CODE_REST = 5, timedelta(minutes=10), timedelta(minutes=15)
+# how far back the rule looks at a kiosk's refusals; older ones decide nothing
+CODE_LOOKBACK = CODE_WINDOW + CODE_REST
+# refusals kept in the database: the look-back with room for the stations' clocks to differ
+# (each station reads its own, any station prunes every station's older ones)
+REFUSALS_KEPT = timedelta(hours=1)
 
 
 class BookingRefused(QueueError):
     """A booking, a move or a check-in that cannot be made, with the reason as `code`:
-    "capacity", "break" (the slot's counters are on a break), "duplicate", "lead_time",
-    "past", "not_found", "other_day", "cancelled", "used", "locked" (too many codes
-    refused at that kiosk lately). A refused slot names the next free one of its day,
-    `next_free` (None: none later that day)."""
+    "capacity", "break" (the slot's counters are on a break), "duplicate", "code_taken"
+    (an imported code another booking of the day has), "lead_time", "past", "not_found",
+    "other_day", "cancelled", "used", "locked" (too many codes refused at that kiosk
+    lately). A refused slot names the next free one of its day, `next_free` (None: none
+    later that day)."""
 
     def __init__(self, message: str, code: str, *, next_free: time | None = None,
                  away: tuple[int, ...] = ()) -> None:
@@ -290,21 +296,38 @@ def check_in(state: str, slot_day: date, today: date, slot_at: datetime, grace_m
     return CheckIn("late" if when == LATE else "booked", when)
 
 
-def new_code(taken: Collection[str],
+def check_code_reissue(booking_id: int, state: str, slot_day: date, today: date) -> None:
+    """A new code only for a booking still to be checked in, of today or a day to come."""
+    if state != "booked":
+        raise BookingRefused(f"Booking {booking_id} is {state.replace('_', ' ')}; only a "
+                             "booking still to be checked in gets a new code.",
+                             "cancelled" if state == "cancelled" else "used")
+    if slot_day < today:
+        raise BookingRefused(f"Booking {booking_id} was for {slot_day:%Y-%m-%d}, a day that "
+                             "has passed.", "past")
+
+
+def new_code(taken: Callable[[str], bool],
              draw: Callable[[int], int] = secrets.randbelow) -> str:
-    """A six-digit booking code not in `taken` (that day's codes): drawn from the system's
+    """A six-digit booking code that `taken` says is not that day's already (the codes are
+    kept only as keyed hashes: `taken` hashes the code and looks): drawn from the system's
     secure random source, so a code cannot be guessed from another."""
     for _ in range(1000):
         code = f"{draw(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
-        if code not in taken:
+        if not taken(code):
             return code
     raise QueueError("No booking code is free for that day.")  # a million bookings a day
+
+
+def is_code(text: str) -> bool:
+    """Six ASCII digits: what a booking code looks like."""
+    return len(text) == CODE_DIGITS and text.isascii() and text.isdigit()
 
 
 def code_entry_rests(refused: Sequence[datetime], now: datetime) -> bool:
     """Whether a kiosk takes no booking code now, given when its codes were refused (in
     order): CODE_TRIES within CODE_WINDOW, the last less than CODE_REST ago."""
-    recent = [at for at in refused if now - at <= CODE_WINDOW + CODE_REST]
+    recent = [at for at in refused if now - at <= CODE_LOOKBACK]
     if len(recent) < CODE_TRIES or now - recent[-1] >= CODE_REST:
         return False
     return any(recent[i + CODE_TRIES - 1] - recent[i] <= CODE_WINDOW

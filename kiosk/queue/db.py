@@ -37,8 +37,12 @@ from kiosk.paths import var_dir
 log = logging.getLogger(__name__)
 
 # The Alembic head this code expects; a test checks it matches the migrations folder.
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+# the tables a migration may ask to be rewritten (by name: nothing else reaches the SQL)
+_PURGEABLE = {"bookings": "bookings", "events": "events", "audit": "audit"}
 
 
 def default_database_url() -> str:
@@ -248,31 +252,67 @@ class Database:
         return NoBranchDatabase(f"no branch database at {self.where}; run `kiosk db upgrade` "
                                 "to create one")
 
-    def ensure_schema(self) -> None:
+    def ensure_schema(self, hash_secret: str = "") -> None:
         """Upgrade the schema on first use (create it only with `create`); a no-op when it
-        is current."""
+        is current. `hash_secret`: the branch's, for migrations that hash what was kept in
+        clear (0004: the booking codes)."""
         try:
             revision = self.current_revision()
             if revision == SCHEMA_REVISION:
                 return
             if revision is None and not self.create:
                 raise self.missing()
-            self.upgrade()
+            self.upgrade(hash_secret)
         except DatabaseError as exc:
             raise DatabaseUnavailable(describe_database_error(exc)
                                       or f"database error: {_first_line(exc)}") from None
 
-    def upgrade(self) -> str:
+    def upgrade(self, hash_secret: str = "") -> str:
+        """Bring the schema to the head revision (Alembic, in one transaction). A migration
+        that takes secrets out of rows (0004: booking codes) names those tables in the
+        attribute "purge"; they are rewritten after the commit (`purge`)."""
         from alembic import command
         from alembic.config import Config
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["hash_secret"] = hash_secret
         with self.engine.begin() as conn:  # serialises concurrent first users
             if not self.sqlite:
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7164001)")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+        purge = list(cfg.attributes.get("purge") or [])
+        if purge:
+            self.purge(purge)
         revision = self.current_revision()
         log.info("database schema at revision %s", revision)
         return revision or ""
+
+    def purge(self, tables: list[str]) -> None:
+        """Rewrite `tables` so the old copies of their rows (what an UPDATE or a dropped
+        column leaves in the file until the space is reused) are gone: SQLite rebuilds the
+        file (VACUUM) and empties its write-ahead log; PostgreSQL rewrites the tables
+        (VACUUM FULL; the server's own write-ahead log and backups are the DBA's)."""
+        try:
+            if self.sqlite:
+                raw = self.engine.raw_connection()  # autocommit: VACUUM runs outside BEGIN
+                try:
+                    cursor = raw.cursor()
+                    cursor.execute("VACUUM")
+                    busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                    cursor.close()
+                    if busy:
+                        raise sqlite3.OperationalError("the write-ahead log is in use")
+                finally:
+                    raw.close()
+            else:
+                with self.engine.connect().execution_options(
+                        isolation_level="AUTOCOMMIT") as conn:
+                    for table in tables:
+                        conn.exec_driver_sql(f"VACUUM FULL {_PURGEABLE[table]}")
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            what = "VACUUM" if self.sqlite else f"VACUUM FULL {', '.join(tables)}"
+            log.warning("old copies of rows of %s may still be in the database files (%s): "
+                        "run %s when no station uses the database", ", ".join(tables),
+                        _first_line(exc), what)

@@ -313,7 +313,7 @@ TICKET_KINDS = frozenset({
 COUNTER_KINDS = {"counter_open": "open", "counter_pause": "paused", "counter_close": "closed"}
 OTHER_KINDS = frozenset({"counter_services", "notice", "alert_ack", "day_rollover",
                          "booking_made", "booking_moved", "booking_cancelled",
-                         "booking_checked_in"})
+                         "booking_code_reissued", "booking_checked_in"})
 KNOWN_KINDS = TICKET_KINDS | frozenset(COUNTER_KINDS) | OTHER_KINDS
 # the events the figures do not need (the loader does not read them)
 UNUSED_KINDS = ("issued", "vip_arrival", "print_job", "reprint", "recall", "finish")

@@ -226,25 +226,76 @@ def _busy(rows: Sequence[Any], now: datetime,
 
 class _Rest:
     """What a forecast reads besides the waiting tickets: the open counters, the service
-    means and today's bookings still to come. Kept between forecasts and read again only
-    when an event says one of them changed (an event naming a counter: a call, a finish,
-    a counter opened or paused; a booking event) or the waiting tickets are read in full."""
+    means and today's bookings still to come. Kept between forecasts; each is read again
+    only when an event says it changed (the counters: an event naming a counter, a call,
+    a finish, a counter opened or paused; the means: a finish, which learns the service
+    time; the bookings: a booking event), and all three when the waiting tickets are
+    read in full (`stale`)."""
 
     def __init__(self) -> None:
-        self.stale = True
+        self.stale_parts = {"counters", "means", "bookings"}
         self.counter_rows: list[Any] = []
         self.means: dict[str, float] = {}
         self.bookings: list[tuple[datetime, str, str]] = []  # (slot, service, tier)
 
+    @property
+    def stale(self) -> bool:
+        return bool(self.stale_parts)
+
+    @stale.setter
+    def stale(self, everything: bool) -> None:
+        self.stale_parts = {"counters", "means", "bookings"} if everything else set()
+
+    def saw(self, kind: str, counter: int | None) -> None:
+        """An event of the feed: what it may have changed is read again."""
+        if counter is not None:
+            self.stale_parts.add("counters")
+        if kind == "finish":
+            self.stale_parts.add("means")
+        if kind.startswith("booking_"):
+            self.stale_parts.add("bookings")
+
     def read(self, s: Session, day: date) -> None:
-        self.counter_rows = list(s.execute(_OPEN_COUNTERS).all())
-        self.means = {k: float(v) for k, v in s.execute(_MEANS).all()}
-        self.bookings = [(r.slot_at, r.service, r.tier)
-                         for r in s.execute(_TO_COME, {"day": day})]
-        self.stale = False
+        parts = self.stale_parts
+        if "counters" in parts:
+            self.counter_rows = list(s.execute(_OPEN_COUNTERS).all())
+        if "means" in parts:
+            self.means = {k: float(v) for k, v in s.execute(_MEANS).all()}
+        if "bookings" in parts:
+            self.bookings = [(r.slot_at, r.service, r.tier)
+                             for r in s.execute(_TO_COME, {"day": day})]
+        parts.clear()
 
     def counters(self, now: datetime) -> list[tuple[rules.CounterState, float]]:
         return _busy(self.counter_rows, now, self.means)
+
+
+def _beyond_horizon(last: QueueForecast, appended: list[rules.Candidate] | None,
+                    now: datetime) -> QueueForecast | None:
+    """`last` with the tickets `appended` to the queue since, when it still holds: it is
+    a few seconds old at most, nothing but fresh tickets joined since (plain ones, taken
+    after the forecast's `now`), and a ticket of each of their
+    groups taken at `now` would have stood beyond the forecast's horizon (or been
+    reached by no counter). Such a ticket is called no sooner than that one (it has
+    waited less), so not within the horizon, and a ticket not called changes no call:
+    the fast-forward to the horizon is the same, every new ticket stands at its bound.
+    A hall whose queue is longer than the horizon pays no fast-forward per customer.
+    None: fast-forward again."""
+    if appended is None or not 0 <= (now - last.now).total_seconds() < REUSE_S:
+        return None
+    new = last.projection.new
+    for c in appended:
+        key = (c.service, c.tier)
+        if key not in new or c.rank_at <= last.now:
+            return None
+        f = new[key]
+        if f is not None and not f.beyond:
+            return None
+    if not appended:
+        return last
+    candidates = dict(last.candidates)
+    candidates.update((c.ticket_id, c) for c in appended)
+    return replace(last, candidates=candidates)
 
 
 class Forecasts:
@@ -257,6 +308,9 @@ class Forecasts:
         self._synced_day: date | None = None
         self._read_at = 0.0  # monotonic time of the last full read
         self._rest = _Rest()
+        # the tickets the last `_sync` added to the kept set when that was all it did
+        # (fresh plain tickets, nothing called, moved or changed); None: something else
+        self._appended: list[rules.Candidate] | None = None
 
     def inputs(self, s: Session, now: datetime | None = None) -> ForecastInputs:
         """The queue as the rules see it: waiting tickets, open counters, service means."""
@@ -287,12 +341,15 @@ class Forecasts:
             kept = rules.WaitingSet(_candidate(r) for r in s.execute(_WAITING))
             self._waiting, self._read_at, self._synced_day = kept, time.monotonic(), day
             self._rest.stale = True
+            self._appended = None
         self._synced = event_id
         return kept
 
     def _catch_up(self, s: Session, kept: rules.WaitingSet, event_id: int) -> bool:
         """Apply the events after the last one seen up to `event_id`; False when they
         cannot be applied one by one (a gap, a new business day): read everything."""
+        appended: list[rules.Candidate] | None = []
+        self._appended = appended
         if event_id == self._synced:
             return True
         # each event with its ticket as it is now: one round trip
@@ -302,14 +359,26 @@ class Forecasts:
             return False
         for r in rows:
             if r.counter is not None or r.kind.startswith("booking_"):
-                self._rest.stale = True  # a counter, a service mean or a booking changed
+                self._rest.saw(r.kind, r.counter)  # a counter, a mean or a booking changed
+                appended = None
             if r.ticket_id is None:
                 continue
             if r.status == m.WAITING:
-                kept.put(rules.Candidate(r.ticket_id, r.service, r.tier, r.rank_at, r.pin,
-                                         booked_at=r.booked_slot_at))
+                c = _candidate((r.ticket_id, r.service, r.tier, r.rank_at, r.pin,
+                                r.booked_slot_at))
+                before = kept.get(c.ticket_id)
+                if before == c:
+                    continue  # an event that changed nothing the rules read
+                kept.put(c)
+                if appended is not None and before is None and c.pin is None \
+                        and c.booked_at is None:
+                    appended.append(c)
+                else:
+                    appended = None
             else:  # called, finished, cancelled, or gone: no longer waiting
                 kept.discard(r.ticket_id)
+                appended = None
+        self._appended = appended
         return True
 
     def current(self, s: Session) -> QueueForecast:
@@ -325,7 +394,14 @@ class Forecasts:
             if last is not None and last.event_id == event_id \
                     and 0 <= (now - last.now).total_seconds() < REUSE_S:
                 return last
+            synced = self._synced
             waiting = self._sync(s, event_id)
+            if last is not None and last.event_id == synced:
+                kept = _beyond_horizon(last, self._appended, now)
+                if kept is not None:
+                    self._last = replace(kept, event_id=event_id,
+                                         waiting=waiting.count_by_service())
+                    return self._last
             rest = self._rest
             if rest.stale:  # the counters, means and bookings, read again when they changed
                 rest.read(s, self.branch.business_day(now))

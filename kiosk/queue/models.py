@@ -222,11 +222,12 @@ PURPOSES = ("consultation", "large_cash", "other")
 
 class Booking(Base):
     """An appointment (预约): a customer, a service and a slot. The customer only as a
-    keyed hash and masked forms; the six-digit code is unique within its day."""
+    keyed hash and masked forms; the six-digit code only as its keyed hash over the code
+    and the day (`kiosk.identity.booking_code_hash`), unique within its day."""
 
     __tablename__ = "bookings"
     __table_args__ = (
-        UniqueConstraint("slot_day", "code", name="uq_booking_day_code"),
+        UniqueConstraint("slot_day", "code_hash", name="uq_booking_day_code_hash"),
         Index("ix_booking_slot", "slot_day", "service", "slot_at"),
         Index("ix_booking_customer", "customer_hash", "slot_day"),
     )
@@ -243,10 +244,24 @@ class Booking(Base):
     tier: Mapped[str] = mapped_column(String(32))
     purpose: Mapped[str] = mapped_column(String(16))  # consultation | large_cash | other
     amount_band: Mapped[str] = mapped_column(String(16), default="")  # large cash only
-    code: Mapped[str] = mapped_column(String(6))
+    code_hash: Mapped[str] = mapped_column(String(64))  # the code's keyed hash, hex
     state: Mapped[str] = mapped_column(String(16), default=BOOKED)
     booked_by: Mapped[str] = mapped_column(String(64))  # "M001 张经理"
     booked_at: Mapped[datetime] = mapped_column(DateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     ticket_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")  # why cancelled or moved
+
+
+class CodeRefusal(Base):
+    """A booking code a kiosk refused: where and when, not what was typed. A station's
+    refusals of the last minutes decide whether it takes codes (booking_rules.
+    code_entry_rests), on every PC and across restarts; older rows are pruned
+    (booking_rules.REFUSALS_KEPT)."""
+
+    __tablename__ = "code_refusals"
+    __table_args__ = (Index("ix_code_refusal_station", "station", "at"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    station: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)

@@ -64,7 +64,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left, insort
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
@@ -220,13 +220,17 @@ def _pinned_choice(pinned: Sequence[Candidate]) -> Candidate:
     return min(pinned, key=lambda c: (c.pin, c.rank_at, c.ticket_id))
 
 
-def _due_choice(now: datetime, pool: Sequence[Candidate], policy: Policy) -> Candidate | None:
+Deadlines = Callable[[Candidate], datetime | None]  # Policy.deadline, or a memo of it
+
+
+def _due_choice(now: datetime, pool: Sequence[Candidate], policy: Policy,
+                deadlines: Deadlines) -> Candidate | None:
     """The due ticket with the earliest deadline (then the oldest), or None."""
     best: Candidate | None = None
     best_key: tuple[datetime, datetime, int] | None = None
     due_by = now + policy.lead
     for c in pool:
-        deadline = policy.deadline(c)
+        deadline = deadlines(c)
         if deadline is None or deadline >= due_by:
             continue
         key = (deadline, c.rank_at, c.ticket_id)
@@ -269,13 +273,15 @@ def pick_next(
 ) -> Candidate | None:
     """The ticket this counter should call now, or None when it may serve none of them."""
     served = set(counter.services)
-    return _choose(counter, now, [c for c in candidates if c.service in served], policy)
+    return _choose(counter, now, [c for c in candidates if c.service in served], policy,
+                   policy.deadline)
 
 
 def _choose(counter: CounterState, now: datetime, eligible: Sequence[Candidate],
-            policy: Policy) -> Candidate | None:
+            policy: Policy, deadlines: Deadlines) -> Candidate | None:
     """`pick_next` among tickets all of the counter's services (the fast-forward's heads
-    are: it skips the filter)."""
+    are: it skips the filter); `deadlines` is `policy.deadline` (the fast-forward passes
+    a memo of it)."""
     if not eligible:
         return None
     pinned = [c for c in eligible if c.pin is not None]
@@ -284,7 +290,7 @@ def _choose(counter: CounterState, now: datetime, eligible: Sequence[Candidate],
     pool = eligible
     if counter.green_channel and policy.tiered:
         if policy.rules.guarantee_at_green_channel:
-            due = _due_choice(now, pool, policy)
+            due = _due_choice(now, pool, policy, deadlines)
             if due is not None:
                 return due
         priority = [c for c in pool if policy.is_priority(c.tier)]
@@ -292,7 +298,7 @@ def _choose(counter: CounterState, now: datetime, eligible: Sequence[Candidate],
             pool = priority
         elif not policy.rules.green_channel_serves_others:
             return None
-    due = _due_choice(now, pool, policy)
+    due = _due_choice(now, pool, policy, deadlines)
     if due is not None:
         return due
     cap = policy.rules.max_consecutive_priority
@@ -542,12 +548,22 @@ class _Queue:
         self.keys.update((service, tier) for _, service, tier, _ in self.future)
         # expected customers get ticket ids no real ticket (all positive) nor a probe has
         self.next_id = -2
+        # each group's head as last found: it changes only when a ticket of the group is
+        # taken or an expected customer joins it
+        self.first: dict[tuple[str, str], Candidate | None] = {}
 
     def keys_for(self, services: Sequence[str]) -> list[tuple[str, str]]:
         return [k for s in services for k in sorted(self.keys) if k[0] == s]
 
     def head(self, key: tuple[str, str]) -> Candidate | None:
         """The oldest ticket of the group not yet taken."""
+        try:
+            return self.first[key]
+        except KeyError:
+            found = self.first[key] = self._head(key)
+            return found
+
+    def _head(self, key: tuple[str, str]) -> Candidate | None:
         group = self.waiting.groups.get(key)
         if group:
             i = self.at.get(key, 0)
@@ -594,6 +610,7 @@ class _Queue:
             c = Candidate(self.next_id, service, tier,
                           slot or self.now + timedelta(seconds=at), booked_at=slot)
             self.later.setdefault((service, tier), deque()).append(c)
+            self.first.pop((service, tier), None)
             if slot is not None:  # due at its slot: passed beside its group's head
                 self.booked_later.append(c)
             self.next_id -= 1
@@ -606,6 +623,7 @@ class _Queue:
             self.pinned.remove(c)
         else:  # the head, or a promise head called before older tickets of its group
             self.taken.add(c.ticket_id)
+            self.first.pop((c.service, c.tier), None)
 
 
 def reachable(counters: Iterable[CounterState], c: Candidate, policy: Policy) -> bool:
@@ -736,6 +754,7 @@ def _fast_forward(
     horizon: Horizon | None,
 ) -> Projection:
     queue = _Queue(now, waiting, expected, policy.keeps_promises)
+    deadlines = _memo_deadlines(policy)
     states = [state for state, _ in counters]
     served_keys = [queue.keys_for(st.services) for st in states]
     heap = [(max(0.0, busy), i) for i, (_, busy) in enumerate(counters)]
@@ -765,11 +784,12 @@ def _fast_forward(
         heads = queue.heads(served_keys[i], served)
         at = now + timedelta(seconds=t)
         for key in [k for k in ready if k[0] in served] if ready else ():
-            if _chooses_new(states[i], at, heads, queue.head(key), pending[key], policy):
+            if _chooses_new(states[i], at, heads, queue.head(key), pending[key], policy,
+                            deadlines):
                 placed[key] = Forecast(ahead=len(result), wait_s=t)
                 del pending[key]
                 ready.discard(key)
-        choice = _choose(states[i], at, heads, policy)  # heads: of its services only
+        choice = _choose(states[i], at, heads, policy, deadlines)  # of its services only
         if choice is None:
             probes = [pending[k] for k in ready if k[0] in served]
             later = _wake_s(states[i], t, at, [*heads, *probes], queue.next_arrival_s(served),
@@ -795,6 +815,21 @@ def _fast_forward(
                       policy)
 
 
+def _memo_deadlines(policy: Policy) -> Deadlines:
+    """`policy.deadline`, worked out once per ticket: a fast-forward asks it of the same
+    heads at every call. Kept by the ticket's identity (the memo holds the ticket, so the
+    identity is not reused while it lives); lives as long as one fast-forward."""
+    memo: dict[int, tuple[Candidate, datetime | None]] = {}
+
+    def deadline(c: Candidate) -> datetime | None:
+        got = memo.get(id(c))
+        if got is None or got[0] is not c:
+            got = memo[id(c)] = (c, policy.deadline(c))
+        return got[1]
+
+    return deadline
+
+
 def _wake_s(counter: CounterState, t: float, at: datetime, heads: Sequence[Candidate],
             arrival_s: float | None, policy: Policy) -> float | None:
     """When a counter that may call nobody now looks again: the next expected customer
@@ -818,14 +853,15 @@ def _no_older(head: Candidate | None, probe: Candidate) -> bool:
 
 
 def _chooses_new(counter: CounterState, at: datetime, heads: list[Candidate],
-                 head: Candidate | None, probe: Candidate, policy: Policy) -> bool:
+                 head: Candidate | None, probe: Candidate, policy: Policy,
+                 deadlines: Deadlines) -> bool:
     """Whether the counter would call `probe` were it in the queue in its group's place
     (no older ticket of its group waits: `head` is the group's oldest, or None)."""
     # the group's head steps aside for the probe; a booked head stays (due at its slot,
     # it is passed beside the heads whatever its place)
     trial = [c for c in heads if c is not head or c.booked_at is not None]
     trial.append(probe)
-    choice = _choose(counter, at, trial, policy)
+    choice = _choose(counter, at, trial, policy, deadlines)
     return choice is probe
 
 

@@ -12,7 +12,8 @@ Each concern lives in a module named for it; `QueueService` builds them around o
 - `reads.py`      what screens and commands show (typed values, see `views.py`)
 - `figures_read.py` a day's or a range's figures (arithmetic in `figures.py`)
 - `stations.py`   heartbeats and device states
-- `appointments.py` bookings: made, moved, cancelled by staff, checked in at the kiosk
+- `appointments.py` bookings: made, moved, cancelled, codes re-issued by staff, checked in at
+                    the kiosk
 
 Callers may use the parts directly (`service.tickets.issue(...)`) or the flat names below.
 """
@@ -120,7 +121,7 @@ class QueueService:
 
     def prepare(self) -> None:
         """Create/upgrade the schema and bring services and counters in line with config."""
-        self.db.ensure_schema()
+        self.db.ensure_schema(self.settings.hash_secret)
         with self.db.begin() as s:
             if s.get(m.BranchState, 1) is None:
                 s.add(m.BranchState(id=1, last_event_id=0, business_day=None,

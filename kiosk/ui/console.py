@@ -56,7 +56,8 @@ ALERT_EVENT_KINDS = ("vip_arrival", "alert_ack")
 # every override the audit log holds (the audit pane's action filter)
 AUDIT_ACTIONS = ("pin", "change_tier", "call_ticket", "transfer", "cancel", "restore_no_show",
                  "issue_for", "reprint", "notice", "counter_open", "counter_pause",
-                 "counter_close", "counter_services", "leave")
+                 "counter_close", "counter_services", "leave", "book", "move_booking",
+                 "cancel_booking", "reissue_code")
 _LEAVE_HALL = {"called", "cancel", "no_show", "finish", "expired"}
 _BACK_TO_HALL = {"hand_back", "resume", "restored"}
 

@@ -1,6 +1,8 @@
 """The console's Appointments tab (预约), without Qt: today's bookings, who has checked in,
-who is late, and booking, moving and cancelling with a reason (the queue checks the login
-and writes the audit row).
+who is late, and booking, moving, cancelling and re-issuing a code with a reason (the
+queue checks the login and writes the audit row). The view a booking, a move to another
+day or a re-issue returns holds the new code in clear, for the tab to show once; the
+day's list holds every code as ******.
 
 The window reads `BookingsBoard.read` on its worker when the feed brings a booking's
 change (or a call or finish of a booked number) and draws the rows this gives.
@@ -73,7 +75,7 @@ class BookingsBoard:
     # --- on the worker -------------------------------------------------------------------
 
     def read(self) -> list[BookingView]:
-        return self.service.appointments.day(actor=self.actor())
+        return self.service.appointments.day()
 
     def book(self, service: str, identifier: str, day_text: str, time_text: str,
              purpose: str, amount_band: str, reason: str) -> BookingView:
@@ -92,6 +94,10 @@ class BookingsBoard:
     def cancel(self, booking_id: int, reason: str) -> BookingView:
         return self.service.appointments.cancel(booking_id, actor=self.actor(),
                                                 reason=need_reason(reason))
+
+    def reissue(self, booking_id: int, reason: str) -> BookingView:
+        return self.service.appointments.reissue_code(booking_id, actor=self.actor(),
+                                                      reason=need_reason(reason))
 
     # --- on the GUI thread ---------------------------------------------------------------
 

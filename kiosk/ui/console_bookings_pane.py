@@ -1,17 +1,23 @@
 """The console's Appointments tab (预约): draws `BookingsBoard` rows and forwards the
-manager's book / move / cancel (the window runs them on its worker)."""
+manager's book / move / cancel / re-issue of a code (the window runs them on its worker).
+
+A booking code is shown in clear once, in the tab's code card, after the action that made
+it (a booking, a move to another day, a re-issue): the list shows every code as ******.
+The card goes when the manager says the customer has it, at logout, or after
+CODE_SHOWN_MS."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,20 +30,24 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.config import Settings
+from kiosk.queue.appointments import HIDDEN_CODE, BookingView
 from kiosk.queue.booking_rules import AMOUNT_BANDS, AMOUNT_BANDS_ZH, PURPOSE_WORDS
 from kiosk.ui.console_bookings import BookingRow, BookingsBoard, Counts
 
 STATUS_COLOURS = {"late": "#fde7b0", "due": "#fde7b0", "missed": "#f6c7c7",
                   "checked_in": "#d5efd9", "served": "#e4e4e4", "cancelled": "#eeeeee"}
+CODE_SHOWN_MS = 180_000  # a new code left on screen goes after three minutes
 
 
 class BookingsPane(QWidget):
     """`book_requested(fields)`, `move_requested(id, day, time, reason)`,
-    `cancel_requested(id, reason)`; the window answers with `show_rows`."""
+    `cancel_requested(id, reason)`, `reissue_requested(id, reason)`; the window answers
+    with `show_rows`, and `show_code` after an action that made a code."""
 
     book_requested = Signal(dict)
     move_requested = Signal(int, str, str, str)
     cancel_requested = Signal(int, str)
+    reissue_requested = Signal(int, str)
 
     def __init__(self, board: BookingsBoard, settings: Settings,
                  parent: QWidget | None = None) -> None:
@@ -49,6 +59,7 @@ class BookingsPane(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("sectionTitle")
         box.addWidget(self.summary)
+        box.addWidget(self._code_card())
         self.table = QTableWidget(0, 8, self)
         self.table.setObjectName("bookingsTable")
         self.table.verticalHeader().hide()
@@ -91,15 +102,49 @@ class BookingsPane(QWidget):
         self.move_button.setObjectName("action")
         self.cancel_button = QPushButton(self)
         self.cancel_button.setObjectName("action")
-        for b in (self.book_button, self.move_button, self.cancel_button):
+        self.reissue_button = QPushButton(self)
+        self.reissue_button.setObjectName("action")
+        for b in (self.book_button, self.move_button, self.cancel_button, self.reissue_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         box.addLayout(buttons)
         self.book_button.clicked.connect(self._book)
         self.move_button.clicked.connect(self._move)
         self.cancel_button.clicked.connect(self._cancel)
+        self.reissue_button.clicked.connect(self._reissue)
         self.service.currentIndexChanged.connect(self._fill_times)
         self.purpose.currentIndexChanged.connect(self._amount_shown)
+
+    def _code_card(self) -> QFrame:
+        """The card a new code is shown on, once: the code large, what it is for, and
+        a button for when the customer has it."""
+        card = self.code_card = QFrame(self)
+        card.setObjectName("bookingCodeCard")
+        row = QHBoxLayout(card)
+        self.code_value = QLabel(card)
+        self.code_value.setObjectName("bookingCode")
+        self.code_value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code_title = QLabel(card)
+        self.code_title.setObjectName("sectionTitle")
+        self.code_detail = QLabel(card)
+        self.code_detail.setWordWrap(True)
+        words = QVBoxLayout()
+        words.addWidget(self.code_title)
+        words.addWidget(self.code_detail, 1)
+        self.code_done = QPushButton(card)
+        self.code_done.setObjectName("action")
+        self.code_done.clicked.connect(self.hide_code)
+        row.addWidget(self.code_value)
+        row.addSpacing(16)
+        row.addLayout(words, 1)
+        row.addWidget(self.code_done, 0, Qt.AlignmentFlag.AlignVCenter)
+        card.hide()
+        self.code_shown: tuple[BookingView, str] | None = None
+        self.code_timer = QTimer(self)
+        self.code_timer.setSingleShot(True)
+        self.code_timer.setInterval(CODE_SHOWN_MS)
+        self.code_timer.timeout.connect(self.hide_code)
+        return card
 
     # --- filling -----------------------------------------------------------------------
 
@@ -109,7 +154,7 @@ class BookingsPane(QWidget):
     def retranslate(self, lang: str) -> None:
         self.lang = lang
         en = lang == "en"
-        self.form_title.setText(self.tr("预约、改期或取消（需填写原因，记入审计）"))
+        self.form_title.setText(self.tr("预约、改期、取消或重发预约码（需填写原因，记入审计）"))
         for lab, text in zip(self.labels, (self.tr("业务"), self.tr("卡号或身份证号"),
                                             self.tr("日期"), self.tr("时间"), self.tr("事项"),
                                             self.tr("取现金额"), self.tr("原因")), strict=True):
@@ -118,6 +163,9 @@ class BookingsPane(QWidget):
         self.book_button.setText(self.tr("预约"))
         self.move_button.setText(self.tr("改到所填时间"))
         self.cancel_button.setText(self.tr("取消所选预约"))
+        self.reissue_button.setText(self.tr("重发预约码"))
+        self.code_done.setText(self.tr("客户已记下，隐藏"))
+        self._fill_code()
         self.table.setHorizontalHeaderLabels(
             [self.tr("时间"), self.tr("业务"), self.tr("客户"), self.tr("等级"),
              self.tr("事项"), self.tr("预约码"), self.tr("状态"), self.tr("号码")])
@@ -143,6 +191,45 @@ class BookingsPane(QWidget):
         self._fill_times()
         self._amount_shown()
         self.show_rows()
+
+    # --- the code, shown once ----------------------------------------------------------
+
+    def show_code(self, view: BookingView, kind: str) -> None:
+        """The code an action just made (`kind`: booked, moved, reissued), in clear; a view
+        without one (HIDDEN_CODE: a move within the day) shows nothing."""
+        if view.code == HIDDEN_CODE:
+            return
+        self.code_shown = (view, kind)
+        self._fill_code()
+        self.code_card.show()
+        self.code_timer.start()
+
+    def hide_code(self) -> None:
+        """The code off the screen (and out of memory): it cannot be shown again."""
+        self.code_timer.stop()
+        self.code_shown = None
+        self.code_value.clear()
+        self.code_detail.clear()
+        self.code_card.hide()
+
+    def _fill_code(self) -> None:
+        if self.code_shown is None:
+            return
+        v, kind = self.code_shown
+        en = self.lang == "en"
+        self.code_value.setText(f"{v.code[:3]} {v.code[3:]}")
+        self.code_title.setText({
+            "booked": self.tr("已预约：预约码只显示这一次"),
+            "moved": self.tr("已改到另一天：新预约码只显示这一次，原预约码已失效"),
+            "reissued": self.tr("已重发：新预约码只显示这一次，原预约码已失效"),
+        }.get(kind, ""))
+        end = v.slot_at.hour * 60 + v.slot_at.minute + v.length_min
+        who = f"{v.name_masked or ''} {v.customer_masked}".strip()
+        self.code_detail.setText(
+            f"#{v.id} · {v.slot_at:%Y-%m-%d %H:%M}–{end // 60:02d}:{end % 60:02d} · "
+            f"{v.service} {v.service_name_en if en else v.service_name_zh} · {who}\n"
+            + self.tr("请现在告诉客户或写在预约单上。系统不保存预约码本身，此后列表中只显示 "
+                      "******，无法再查看；客户遗失时可重发。"))
 
     def _fill_times(self) -> None:
         prefix = self.service.currentData()
@@ -239,6 +326,10 @@ class BookingsPane(QWidget):
         booking = self.selected_id()
         self.cancel_requested.emit(-1 if booking is None else booking, self.reason.text())
 
+    def _reissue(self) -> None:
+        booking = self.selected_id()
+        self.reissue_requested.emit(-1 if booking is None else booking, self.reason.text())
+
     def set_enabled(self, on: bool) -> None:
-        for b in (self.book_button, self.move_button, self.cancel_button):
+        for b in (self.book_button, self.move_button, self.cancel_button, self.reissue_button):
             b.setEnabled(on)

@@ -358,6 +358,7 @@ class ConsoleWindow(QWidget):
         self.bookings_pane.book_requested.connect(self.book)
         self.bookings_pane.move_requested.connect(self.move_booking)
         self.bookings_pane.cancel_requested.connect(self.cancel_booking)
+        self.bookings_pane.reissue_requested.connect(self.reissue_code)
         self.tabs.addTab(self.bookings_pane, "")
 
     def _build_login(self) -> None:
@@ -799,7 +800,9 @@ class ConsoleWindow(QWidget):
                  "notice": self.tr("公告"), "counter_open": self.tr("开启窗口"),
                  "counter_pause": self.tr("暂停窗口"), "counter_close": self.tr("关闭窗口"),
                  "counter_services": self.tr("调整窗口业务"),
-                 "leave": self.tr("客户离开排队")}
+                 "leave": self.tr("客户离开排队"), "book": self.tr("新建预约"),
+                 "move_booking": self.tr("预约改期"), "cancel_booking": self.tr("取消预约"),
+                 "reissue_code": self.tr("重发预约码")}
         return names.get(action, action)
 
     def _update_clock(self) -> None:
@@ -887,6 +890,7 @@ class ConsoleWindow(QWidget):
             t.stop()
         self.model.set_actor(None)
         self.banner.hide()
+        self.bookings_pane.hide_code()
         self.stack.setCurrentWidget(self.login_page)
         self._show_status()
 
@@ -1154,8 +1158,9 @@ class ConsoleWindow(QWidget):
 
     def book(self, fields: dict[str, str]) -> bool:
         def booked(view: Any) -> None:
-            self.show_message(self.tr("已预约，预约码 %1").replace("%1", view.code), ok=True)
+            self.show_message(self.tr("已预约"), ok=True)
             self.bookings_pane.identifier.clear()
+            self.bookings_pane.show_code(view, "booked")  # the code, this once
 
         return self.run_action("book", self.model.bookings.book, fields["service"],
                                fields["identifier"], fields["day_text"], fields["time_text"],
@@ -1167,9 +1172,12 @@ class ConsoleWindow(QWidget):
         if booking_id < 0:
             self.show_message(self.tr("请先在列表中选中一个预约。"))
             return False
+        def moved(view: Any) -> None:
+            self.show_message(self.tr("预约已改期"), ok=True)
+            self.bookings_pane.show_code(view, "moved")  # another day: a new code
+
         return self.run_action("move_booking", self.model.bookings.move, booking_id,
-                               day_text, time_text, reason,
-                               on_done=self._done(self.tr("预约已改期")))
+                               day_text, time_text, reason, on_done=moved)
 
     def cancel_booking(self, booking_id: int, reason: str) -> bool:
         if booking_id < 0:
@@ -1177,6 +1185,19 @@ class ConsoleWindow(QWidget):
             return False
         return self.run_action("cancel_booking", self.model.bookings.cancel, booking_id,
                                reason, on_done=self._done(self.tr("预约已取消")))
+
+    def reissue_code(self, booking_id: int, reason: str) -> bool:
+        """A new code for the selected booking (the customer lost theirs), shown once."""
+        if booking_id < 0:
+            self.show_message(self.tr("请先在列表中选中一个预约。"))
+            return False
+
+        def reissued(view: Any) -> None:
+            self.show_message(self.tr("已重发预约码，原预约码已失效"), ok=True)
+            self.bookings_pane.show_code(view, "reissued")
+
+        return self.run_action("reissue_code", self.model.bookings.reissue, booking_id,
+                               reason, on_done=reissued)
 
     # --- selections ----------------------------------------------------------------------------
 

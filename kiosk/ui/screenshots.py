@@ -20,6 +20,7 @@ from kiosk.config import Settings
 from kiosk.devices.printer import PreviewPrinter, PrinterState
 from kiosk.devices.ticket import LayoutOptions
 from kiosk.errors import QueueError
+from kiosk.queue.appointments import BookingView
 from kiosk.queue.service import QueueService
 from kiosk.queue.staff import Actor
 from kiosk.ui import style
@@ -367,17 +368,19 @@ def _busy_morning(service: QueueService, clock: StudioClock, until: datetime) ->
         service.finish(ticket_id)
 
 
-def _console_branch(service: object, clock: StudioClock, at: datetime = CONSOLE_AT) -> None:
+def _console_branch(service: object, clock: StudioClock,
+                    at: datetime = CONSOLE_AT) -> BookingView:
     """A busy morning with a rush before lunch, and the hall at `at`: people waiting (some
     long), a VIP, a no-show, a counter that has held its call for long, a kiosk out of
-    paper, a notice, a few overrides."""
+    paper, a notice, a few overrides. The view of the last booking made, with its code (as
+    the Appointments tab shows it once)."""
     from kiosk.identity import identify
     from kiosk.queue.service import QueueService
     from kiosk.ui.demo import DEMO_MANAGER
 
     assert isinstance(service, QueueService)
     manager = service.login(DEMO_MANAGER[0], DEMO_MANAGER[2], role="manager")
-    late_code = _console_bookings(service, clock, manager, at)
+    late_code, last_booked = _console_bookings(service, clock, manager, at)
     _busy_morning(service, clock, at - timedelta(minutes=12))
     clock.at = at - timedelta(minutes=12)
     called = service.call_next(1)
@@ -400,12 +403,14 @@ def _console_branch(service: object, clock: StudioClock, at: datetime = CONSOLE_
                                           "reader": "ok"})
     service.heartbeat("KIOSK-2", "kiosk", {"printer": "ready", "reader": "ok"})
     service.appointments.check_in(code=late_code, station="KIOSK-1")
+    return last_booked
 
 
 def _console_bookings(service: QueueService, clock: StudioClock, manager: Actor,
-                      at: datetime) -> str:
+                      at: datetime) -> tuple[str, BookingView]:
     """The day's bookings, made before opening: missed ones, one checked in early, one
-    cancelled, one still to come; the code of one to check in late at `at`."""
+    cancelled, one still to come; the code of one to check in late at `at`, and the last
+    booking made (with its code)."""
     from datetime import time
 
     from kiosk.identity import identify
@@ -424,7 +429,7 @@ def _console_bookings(service: QueueService, clock: StudioClock, manager: Actor,
     service.appointments.cancel(booked[4].id, actor=manager, reason="客户来电改约明天")
     clock.at = datetime.combine(day, time(8, 50))  # one checks in early
     service.appointments.check_in(code=booked[2].code, station="KIOSK-1")
-    return booked[5].code  # the one who will check in a little late, at `at`
+    return booked[5].code, booked[-1]  # [5] will check in a little late, at `at`
 
 
 def save_console_screens(settings: Settings, workdir: Path, out: Path,
@@ -441,7 +446,7 @@ def save_console_screens(settings: Settings, workdir: Path, out: Path,
     clock = StudioClock(CONSOLE_AT)
     service = build_service(settings, f"sqlite:///{workdir / 'console.db'}", clock, create=True)
     prepare_demo_branch(service)
-    _console_branch(service, clock)
+    last_booked = _console_branch(service, clock)
     paths: list[Path] = []
 
     def save(widget: object, name: str) -> None:
@@ -487,6 +492,10 @@ def save_console_screens(settings: Settings, workdir: Path, out: Path,
                     window.worker.wait(5000)
                     settle()
                     save(window, f"console-{tab}{suffix}-{lang}")
+                    if tab == "appointments":  # a new code, shown once
+                        window.bookings_pane.show_code(last_booked, "booked")
+                        save(window, f"console-appointments-code{suffix}-{lang}")
+                        window.bookings_pane.hide_code()
             window.resize(*sizes[0])
             window.tabs.setCurrentIndex(0)
             first = next(iter(window.model.hall.values()))

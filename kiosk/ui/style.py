@@ -170,6 +170,10 @@ def console_stylesheet(scale: float = 1.0) -> str:
     QWidget#console QLabel#figuresUpdated {{ color: {MUTED}; }}
     QWidget#figuresPane QHeaderView::section {{ font-size: {f(13)}; padding: 2px; }}
     QWidget#figuresPane QTableWidget::item {{ padding: 2px 4px; }}
+    QWidget#console QFrame#bookingCodeCard {{ background: {AMBER_BG};
+                        border: 2px solid {AMBER_EDGE}; border-radius: 8px; }}
+    QWidget#console QLabel#bookingCode {{ color: {NAVY}; font-weight: bold; font-size: {f(44)};
+                        padding: 0 12px; }}
     QWidget#console QLabel#noticeNow {{ background: {AMBER_BG}; border: 2px solid {AMBER_EDGE};
                         border-radius: 8px; padding: 10px; }}
     QLineEdit, QComboBox, QDateEdit, QPlainTextEdit, QSpinBox {{ padding: 4px 6px; }}

@@ -205,3 +205,88 @@ def test_the_bound_is_the_whole_forecast_s_answer_where_it_reaches(
     assert kept.projection.bound is None and kept.tickets == whole
     assert all(not f.beyond for f in kept.tickets.values())
     assert timedelta(seconds=max(f.wait_s for f in whole.values())) < timedelta(hours=3)
+
+
+def test_tickets_that_join_beyond_the_horizon_reuse_the_fast_forward(
+        queue: QueueService, clock: FakeClock, short_sight: rules.Horizon, manager: Actor,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a queue longer than the forecast looks, a regular number taken now stands
+    beyond the horizon: the next forecast is the last one with that ticket at the bound,
+    without a new fast-forward. A number that stands within it (a VIP ahead of the
+    regulars), a call, or a forecast more than a few seconds old is fast-forwarded again.
+    Every answer is the one a fresh fast-forward of that queue gives at that moment."""
+    runs: list[int] = []
+    project = rules.project
+
+    def counted(*args: object, **kw: object) -> rules.Projection:
+        runs.append(1)
+        return project(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rules, "project", counted)
+    queue.open_counter(1)
+    for _ in range(6):
+        queue.issue("A")
+        clock.advance(1)
+
+    def kept_then_fresh() -> tuple[fc.QueueForecast, fc.QueueForecast]:
+        with queue.branch.read() as s:
+            kept = queue.forecasts.current(s)
+        now, clock.now = clock.now, kept.now  # the fresh one, at the kept one's moment
+        try:
+            with queue.branch.read() as s:
+                fresh = Forecasts(queue.branch).current(s)
+        finally:
+            clock.now = now
+        return kept, fresh
+
+    first, _ = kept_then_fresh()
+    assert first.projection.bound is not None  # the queue is longer than the horizon
+    before = len(runs)
+    for n in range(4):
+        clock.advance(0.5)
+        view = queue.issue("A")
+        kept, fresh = kept_then_fresh()
+        assert kept.projection is first.projection  # no new fast-forward
+        assert kept.tickets == fresh.tickets and kept.new == fresh.new
+        assert kept.waiting == fresh.waiting == {"A": 7 + n}
+        assert kept.tickets[view.id] == first.projection.bound
+    assert len(runs) == before + 4  # the fresh ones only
+
+    clock.advance(0.5)
+    vip = queue.issue_for("A", tier="platinum", actor=manager, reason="a customer at the desk")
+    kept, fresh = kept_then_fresh()
+    assert kept.projection is not first.projection
+    assert not kept.tickets[vip.id].beyond and kept.tickets == fresh.tickets
+
+    clock.advance(0.5)
+    queue.issue("A")  # beyond again: reused ...
+    again, _ = kept_then_fresh()
+    assert again.projection is kept.projection
+    clock.advance(fc.REUSE_S)
+    queue.issue("A")  # ... but not once the last forecast is a few seconds old
+    later, fresh = kept_then_fresh()
+    assert later.projection is not kept.projection and later.tickets == fresh.tickets
+
+    queue.call_next(1)  # a call moves everyone: fast-forwarded again
+    called, fresh = kept_then_fresh()
+    assert called.projection is not later.projection and called.tickets == fresh.tickets
+
+
+def test_a_finish_that_learns_the_service_time_is_seen_by_the_kept_forecast(
+        queue: QueueService, clock: FakeClock) -> None:
+    """A finish teaches the service its time (the mean moves); the kept forecast reads
+    the means again on it, so its waits are a fresh read's, not the old mean's."""
+    queue.open_counter(1)
+    for _ in range(4):
+        queue.issue("A")
+        clock.advance(1)
+    assert_same(queue)
+    t = queue.call_next(1)
+    assert t is not None
+    queue.start(t.id)
+    before, _ = fresh_and_kept(queue)
+    clock.advance(30)  # far quicker than the configured mean
+    queue.finish(t.id)
+    kept, fresh = fresh_and_kept(queue)
+    assert kept.means == fresh.means and kept.means["A"] < before.means["A"]
+    assert kept.tickets == fresh.tickets and kept.new == fresh.new

@@ -1,5 +1,6 @@
 """The console's Appointments tab, the real window on a real SQLite branch: book from the
-form, follow another PC's booking live, cancel with a reason (and not without one)."""
+form (the code shown once, ****** in the list), follow another PC's booking live, cancel
+with a reason (and not without one), re-issue a lost code."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from datetime import date, time
 import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from kiosk.config import Settings
+from kiosk.errors import NotFound
 from kiosk.identity import identify
+from kiosk.queue.appointments import BookingView
 from kiosk.queue.service import QueueService
 from kiosk.ui.console_window import ConsoleWindow
 from tests.support.console_ui import close_console, open_manager_console
@@ -31,6 +35,14 @@ def console(qapp: QApplication, ui_font, branch: QueueService, settings: Setting
     close_console(window)
 
 
+def book_on_another_pc(branch: QueueService) -> BookingView:
+    """The gold customer booked at 11:00 today by the demo manager on another PC."""
+    actor = branch.login("M001", "2468", role="manager")
+    return branch.appointments.book("V", identify(GOLD_CARD, branch.settings.hash_secret),
+                                    date(2026, 11, 24), time(11, 0), purpose="other",
+                                    actor=actor)
+
+
 def test_book_from_the_form_and_follow_another_pc(console: ConsoleWindow, qtbot: QtBot,
                                                   branch: QueueService) -> None:
     pane = console.bookings_pane
@@ -44,7 +56,19 @@ def test_book_from_the_form_and_follow_another_pc(console: ConsoleWindow, qtbot:
     qtbot.waitUntil(lambda: pane.table.rowCount() == 1, timeout=WAIT_MS)
     assert pane.table.item(0, 0).text() == "11:00–11:30"
     assert pane.table.item(0, 2).text() == "欧**国 6228 **** **** 0004"
+    assert pane.table.item(0, 5).text() == "******"
     assert pane.table.item(0, 6).text() == "已预约"
+    code = shown_code(pane)  # on the card, this once; and it is the customer's code
+    assert "已预约：预约码只显示这一次" in pane.code_title.text()
+    assert "11:00–11:30" in pane.code_detail.text() and "******" in pane.code_detail.text()
+    assert code not in console.banner.text()
+    assert branch.appointments.by_code(code).customer_masked == "6228 **** **** 0004"
+    console.set_language("en")
+    assert pane.code_title.text() == "Booked: the booking code is shown only this once"
+    assert pane.code_done.text() == "The customer has it: hide"
+    console.set_language("zh")
+    pane.code_done.click()
+    assert pane.code_card.isHidden() and pane.code_value.text() == ""
     other = branch.login("M001", "2468", role="manager")  # another PC books
     branch.appointments.book("V", identify(card("6222051"), branch.settings.hash_secret),
                              date(2026, 11, 24), time(10, 30), purpose="other", actor=other)
@@ -55,10 +79,7 @@ def test_book_from_the_form_and_follow_another_pc(console: ConsoleWindow, qtbot:
 
 def test_cancel_needs_a_reason_and_is_shown_live(console: ConsoleWindow, qtbot: QtBot,
                                                  branch: QueueService) -> None:
-    actor = branch.login("M001", "2468", role="manager")
-    b = branch.appointments.book("V", identify(GOLD_CARD, branch.settings.hash_secret),
-                                 date(2026, 11, 24), time(11, 0), purpose="other",
-                                 actor=actor)
+    b = book_on_another_pc(branch)
     pane = console.bookings_pane
     qtbot.waitUntil(lambda: pane.select(b.id), timeout=WAIT_MS)
     pane.reason.clear()
@@ -72,12 +93,64 @@ def test_cancel_needs_a_reason_and_is_shown_live(console: ConsoleWindow, qtbot: 
     assert branch.audit_log()[0].action == "cancel_booking"
 
 
+def shown_code(pane) -> str:  # noqa: ANN001
+    """The code on the tab's card ("204 617" on screen), as the customer types it."""
+    assert pane.code_card.isVisible()
+    shown = pane.code_value.text()
+    assert len(shown) == 7 and shown[3] == " "
+    return shown.replace(" ", "")
+
+
+def test_a_lost_code_is_reissued_with_a_reason_and_the_old_one_stops(
+        console: ConsoleWindow, qtbot: QtBot, branch: QueueService) -> None:
+    b = book_on_another_pc(branch)
+    pane = console.bookings_pane
+    qtbot.waitUntil(lambda: pane.select(b.id), timeout=WAIT_MS)
+    assert pane.code_card.isHidden()  # another PC's booking: its code is not shown here
+    pane.reason.clear()
+    with qtbot.waitSignal(console.action_failed, timeout=WAIT_MS):
+        pane.reissue_button.click()
+    assert console.last_problem is not None and console.last_problem.kind == "reason"
+    pane.reason.setText("客户遗失预约码")
+    with qtbot.waitSignal(console.action_done, timeout=WAIT_MS,
+                          check_params_cb=lambda name, _r: name == "reissue_code"):
+        pane.reissue_button.click()
+    code = shown_code(pane)
+    assert code != b.code and "原预约码已失效" in pane.code_title.text()
+    assert console.banner.text() == "已重发预约码，原预约码已失效"
+    assert branch.appointments.by_code(code).id == b.id
+    with pytest.raises(NotFound, match="no booking with that code"):
+        branch.appointments.by_code(b.code)
+    [log] = branch.audit_log(action="reissue_code")
+    assert log.reason == "客户遗失预约码" and code not in str(log.details)
+    with branch.db.read() as s:
+        assert not any(code in str(tuple(r)) for r in s.execute(text("SELECT * FROM audit")))
+    console.logout()  # the code does not outlive the manager's session
+    assert pane.code_card.isHidden() and pane.code_value.text() == ""
+
+
+def test_a_move_to_another_day_shows_the_new_code(console: ConsoleWindow, qtbot: QtBot,
+                                                  branch: QueueService) -> None:
+    b = book_on_another_pc(branch)
+    pane = console.bookings_pane
+    qtbot.waitUntil(lambda: pane.select(b.id), timeout=WAIT_MS)
+    pane.time.setCurrentText("11:30")
+    pane.reason.setText("客户要求")
+    with qtbot.waitSignal(console.action_done, timeout=WAIT_MS):
+        pane.move_button.click()
+    assert pane.code_card.isHidden()  # the same day: the same code, nothing to show
+    pane.day.setDate(pane.day.date().addDays(1))
+    with qtbot.waitSignal(console.action_done, timeout=WAIT_MS):
+        pane.move_button.click()
+    code = shown_code(pane)
+    assert "已改到另一天" in pane.code_title.text() and "2026-11-25 11:30" in \
+        pane.code_detail.text()
+    assert branch.appointments.by_code(code, date(2026, 11, 25)).id == b.id
+
+
 def test_the_figures_tab_counts_bookings(console: ConsoleWindow, qtbot: QtBot,
                                          branch: QueueService) -> None:
-    actor = branch.login("M001", "2468", role="manager")
-    b = branch.appointments.book("V", identify(GOLD_CARD, branch.settings.hash_secret),
-                                 date(2026, 11, 24), time(11, 0), purpose="other",
-                                 actor=actor)
+    b = book_on_another_pc(branch)
     branch.appointments.check_in(code=b.code)
     console.tabs.setCurrentWidget(console.figures_pane)
     table = console.figures_pane.booking_table

@@ -1,6 +1,7 @@
 """Booked customers at the real kiosk window: a card or the six-digit code finds today's
-booking and prints a booked number; a wrong code, another day's and a cancelled booking
-each get one calm message; a second check-in reprints; a late one gets a walk-in number."""
+booking and prints a booked number; a wrong code (another day's is one too) and a
+cancelled booking each get one calm message; a second check-in reprints; a late one gets a
+walk-in number."""
 
 from __future__ import annotations
 
@@ -86,7 +87,7 @@ def test_wrong_code_another_days_code_and_a_cancelled_booking_each_get_a_calm_me
     branch.appointments.cancel(cancelled.id, actor=actor, reason="customer rang")
     taken = {other_day.code, cancelled.code}
     wrong = next(c for c in ("123456", "654321", "111111") if c not in taken)
-    for code, title in ((wrong, "没有找到今天的预约"), (other_day.code, "您的预约不是今天"),
+    for code, title in ((wrong, "没有找到今天的预约"), (other_day.code, "没有找到今天的预约"),
                         (cancelled.code, "这个预约已取消")):
         type_code(qtbot, kiosk, code)
         wait_screen(qtbot, kiosk, "message")
@@ -130,3 +131,33 @@ def test_codes_typed_one_after_another_rest_code_entry_and_a_card_still_checks_i
     assert kiosk.message.title.text() == "请稍后再输入预约码"
     kiosk.toggle_language()
     assert kiosk.message.title.text() == "Please type a booking code later"
+
+
+
+def test_the_rest_from_codes_holds_when_the_kiosk_is_restarted(
+        qtbot: QtBot, qapp, ui_font, branch: QueueService, kiosk_settings,  # noqa: ANN001
+        preview_printer: PreviewPrinter, clock: FakeClock) -> None:
+    from kiosk.queue.db import Database
+    from tests.support.kiosk_ui import close_kiosk, make_kiosk
+
+    b = book(branch)
+    first = make_kiosk(qapp, branch, kiosk_settings, preview_printer)
+    try:
+        for code in [c for c in ("123456", "234567", "345678", "456789", "567890",
+                                 "678901") if c != b.code][:5]:
+            type_code(qtbot, first, code)
+            wait_screen(qtbot, first, "message")
+            click(qtbot, first.message.home_button)
+            wait_screen(qtbot, first, "home")
+    finally:
+        close_kiosk(first)  # the kiosk PC restarts: a new process, a new connection
+    restarted = QueueService(Database(branch.db.url), kiosk_settings, clock)
+    window = make_kiosk(qapp, restarted, kiosk_settings, preview_printer)
+    try:
+        type_code(qtbot, window, b.code)
+        wait_screen(qtbot, window, "message")
+        assert window.message.title.text() == "请稍后再输入预约码"
+        assert branch.waiting() == []
+    finally:
+        close_kiosk(window)
+        restarted.db.dispose()

@@ -131,9 +131,41 @@ def test_check_in_decisions() -> None:
 
 def test_codes_are_six_digits_and_never_a_taken_one() -> None:
     draws = iter([42, 42, 7])
-    assert br.new_code({"000042"}, lambda _n: next(draws)) == "000007"
-    code = br.new_code(set())
+    assert br.new_code({"000042"}.__contains__, lambda _n: next(draws)) == "000007"
+    code = br.new_code(lambda _c: False)
     assert len(code) == 6 and code.isdigit()
+
+
+def test_a_code_is_six_ascii_digits() -> None:
+    assert br.is_code("204617") and br.is_code("000000")
+    for text in ("20461", "2046170", "20461a", "２０４６１７", "204 617", ""):
+        assert not br.is_code(text), text
+
+
+def test_a_new_code_only_for_a_booking_still_to_be_checked_in() -> None:
+    br.check_code_reissue(7, "booked", DAY, DAY)
+    br.check_code_reissue(7, "booked", DAY + timedelta(days=3), DAY)
+    for state, why in (("cancelled", "cancelled"), ("checked_in", "used"), ("missed", "used")):
+        with pytest.raises(br.BookingRefused, match="Booking 7 is") as exc:
+            br.check_code_reissue(7, state, DAY, DAY)
+        assert exc.value.code == why
+    with pytest.raises(br.BookingRefused, match="has passed") as exc:
+        br.check_code_reissue(7, "booked", DAY - timedelta(days=1), DAY)
+    assert exc.value.code == "past"
+
+
+def test_a_booking_code_hash_is_keyed_and_of_its_day() -> None:
+    import hashlib
+    import hmac
+
+    from kiosk.identity import booking_code_hash
+
+    digest = booking_code_hash(DAY, "204617", "branch-secret")
+    assert digest == hmac.new(b"branch-secret", f"booking_code:{DAY}:204617".encode(),
+                              hashlib.sha256).hexdigest()
+    assert digest != booking_code_hash(DAY + timedelta(days=1), "204617", "branch-secret")
+    assert digest != booking_code_hash(DAY, "204617", "another-secret")
+    assert "204617" not in digest
 
 
 def test_a_slot_lies_within_the_service_hours() -> None:
@@ -211,6 +243,7 @@ def test_a_kiosk_rests_from_codes_after_five_refused_within_ten_minutes() -> Non
     assert not br.code_entry_rests(five, at(10, 24))  # 15 minutes after the last
     spread = [t0 + timedelta(minutes=4 * i) for i in range(5)]  # five over 16 minutes
     assert not br.code_entry_rests(spread, at(10, 16))
+    assert br.REFUSALS_KEPT >= br.CODE_LOOKBACK == br.CODE_WINDOW + br.CODE_REST
 
 
 def test_a_slot_on_the_last_day_of_the_calendar_is_refused_not_overflowed() -> None:
