@@ -54,10 +54,12 @@ COUNTER_ACCENT = "#7bdff2"
 WARN = "#ff6b6b"
 PAUSED = "#f4a261"
 WEEKDAYS_ZH = "一二三四五六日"
-# The notice moves 60 px/s in even 2-pixel steps at 30 frames/s: on a 60 Hz screen each
-# frame shows for two refreshes (25 frames/s showed for two or three, in 2- or 3-pixel steps)
-MARQUEE_FPS = 30
-MARQUEE_STEP_PX = 2
+# The notice moves 60 px/s in even 3-pixel steps at 20 frames/s: on a 60 Hz screen every
+# frame shows for three refreshes, so it moves at one speed (at 25 frames/s frames showed for
+# two or three refreshes, in 2- or 3-pixel steps). Each frame wakes the display up: 30
+# frames/s of 2 pixels would cost a full hall a fifth more CPU.
+MARQUEE_FPS = 20
+MARQUEE_STEP_PX = 3
 
 _font_family: str | None = None
 
