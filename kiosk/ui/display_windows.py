@@ -9,6 +9,7 @@ the ticket number at `hall_number_pt` (180 pt = 240 px, about 15 cm on a 55" scr
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from datetime import datetime
 from html import escape
@@ -21,6 +22,7 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QGuiApplication,
     QPainter,
+    QPaintEvent,
     QPixmap,
     QResizeEvent,
     QTextDocument,
@@ -52,8 +54,12 @@ COUNTER_ACCENT = "#7bdff2"
 WARN = "#ff6b6b"
 PAUSED = "#f4a261"
 WEEKDAYS_ZH = "一二三四五六日"
-MARQUEE_FPS = 25
-MARQUEE_PX_PER_S = 60
+# The notice moves 60 px/s in even 3-pixel steps at 20 frames/s: on a 60 Hz screen every
+# frame shows for three refreshes, so it moves at one speed (at 25 frames/s frames showed for
+# two or three refreshes, in 2- or 3-pixel steps). Each frame wakes the display up: 30
+# frames/s of 2 pixels would cost a full hall a fifth more CPU.
+MARQUEE_FPS = 20
+MARQUEE_STEP_PX = 3
 
 _font_family: str | None = None
 
@@ -155,21 +161,28 @@ class FitLabel(QLabel):
 
 
 class Marquee(QWidget):
-    """A one-line notice; it scrolls only when it does not fit (an idle screen stays idle)."""
+    """A one-line notice; it scrolls only when it does not fit (an idle screen stays idle).
+
+    A frame moves what is already drawn `MARQUEE_STEP_PX` to the left (`QWidget.scroll`, a
+    copy inside the backing store) and paints only the column it uncovers, so the text is
+    laid out once per notice and a frame costs a copy and a sliver of paint."""
 
     def __init__(self, pt: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFont(_font(pt))
         self.text = ""
-        self.offset = 0.0
-        self._step = MARQUEE_PX_PER_S / MARQUEE_FPS
+        self.offset = 0  # pixels scrolled since the notice started, within one period
         self._timer = QTimer(self)
-        self._timer.setInterval(1000 // MARQUEE_FPS)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # even steps, no 5% slack
+        self._timer.setInterval(round(1000 / MARQUEE_FPS))
         self._timer.timeout.connect(self._advance)
         self.setFixedHeight(int(QFontMetricsF(self.font()).height() * 1.5))
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        # it paints every pixel itself: Qt need not repaint the window behind it each frame
+        # it paints every pixel itself: Qt need not repaint the window behind it each frame,
+        # and may scroll its pixels in place
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._panel, self._ink = QColor(PANEL), QColor(TEXT)
+        self._text_px = 0  # the notice's width in whole pixels, measured once per text
         self._strip: QPixmap | None = None  # the text drawn once; frames only copy it
 
     @property
@@ -178,15 +191,13 @@ class Marquee(QWidget):
 
     def set_text(self, text: str) -> None:
         if text != self.text:
-            self.text, self.offset, self._strip = text, 0.0, None
+            self.text, self.offset, self._strip = text, 0, None
+            self._text_px = math.ceil(QFontMetricsF(self.font()).horizontalAdvance(text))
             self._update_scrolling()
             self.update()
 
-    def _text_width(self) -> float:
-        return QFontMetricsF(self.font()).horizontalAdvance(self.text)
-
     def _update_scrolling(self) -> None:
-        fits = self._text_width() <= self.width() - 40
+        fits = self._text_px <= self.width() - 40
         if fits or not self.isVisible():
             self._timer.stop()
         else:
@@ -202,36 +213,40 @@ class Marquee(QWidget):
     def hideEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         self._timer.stop()
 
-    def _advance(self) -> None:
-        gap = self.width() * 0.3
-        self.offset = (self.offset + self._step) % (self._text_width() + gap)
-        self.update()
+    def _period(self) -> int:
+        """Pixels from one copy of the notice to the next: the text and a gap after it."""
+        return self._text_px + 2 + int(self.width() * 0.3)
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def _advance(self) -> None:
+        self.offset = (self.offset + MARQUEE_STEP_PX) % self._period()
+        self.scroll(-MARQUEE_STEP_PX, 0)  # Qt repaints only the uncovered column
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(PANEL))
-        painter.setPen(QColor(TEXT))
-        height = float(self.height())
+        area = event.rect()
+        painter.fillRect(area, self._panel)
         if not self.scrolling:
-            painter.drawText(QRectF(0, 0, self.width(), height), Qt.AlignmentFlag.AlignCenter,
-                             self.text)
+            painter.setPen(self._ink)
+            painter.drawText(QRectF(0, 0, self.width(), self.height()),
+                             Qt.AlignmentFlag.AlignCenter, self.text)
             return
         strip = self._text_strip()
-        width = float(strip.width())
-        gap = self.width() * 0.3
-        # a new notice starts readable at the left edge, moves left, repeats after a gap
-        x = self.height() * 0.3 - self.offset - (width + gap)
-        while x < self.width():
-            painter.drawPixmap(int(x), 0, strip)
-            x += width + gap
+        period = self._period()
+        # a new notice starts readable at the left edge, moves left, repeats after a gap;
+        # whole pixels throughout, so a frame's scrolled pixels and its fresh column agree
+        x = int(self.height() * 0.3) - self.offset - period
+        while x <= area.right():
+            if x + strip.width() > area.left():
+                painter.drawPixmap(x, 0, strip)
+            x += period
 
     def _text_strip(self) -> QPixmap:
         if self._strip is None:
-            strip = QPixmap(int(self._text_width()) + 2, self.height())
-            strip.fill(QColor(PANEL))
+            strip = QPixmap(self._text_px + 2, self.height())
+            strip.fill(self._panel)
             painter = QPainter(strip)
             painter.setFont(self.font())
-            painter.setPen(QColor(TEXT))
+            painter.setPen(self._ink)
             painter.drawText(QRectF(0, 0, strip.width(), strip.height()),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                              self.text)

@@ -1,6 +1,7 @@
 """What a `kiosk` command loads and leaves behind: the queue commands start without the
-printer, image, QR or Qt libraries, and no command leaves a folder in the temporary
-directory (python-escpos keeps its cache in var/escpos-cache)."""
+printer, image, QR or Qt libraries, the program's start-up is frozen out of the garbage
+collector's way, and no command leaves a folder in the temporary directory (python-escpos
+keeps its cache in var/escpos-cache)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,34 @@ def test_queue_commands_load_no_printer_image_or_qt_library(tmp_path: Path) -> N
                           env=_env(tmp_path), timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.splitlines()[-1]) == []
+
+
+_FROZEN = """
+import gc, json, sys
+from kiosk.cli import main
+sys.argv = ["kiosk", "status", "--json", "--db", {db!r}, "--config", {config!r}]
+in_process = main(list(sys.argv[1:]))  # a caller's own process: left as it was
+frozen_by_a_caller = gc.get_freeze_count()
+as_program = main()
+print(json.dumps([in_process, frozen_by_a_caller, as_program, gc.get_freeze_count(),
+                  gc.isenabled()]))
+"""
+
+
+def test_the_program_freezes_what_start_up_made_and_a_caller_process_is_left_alone(
+        tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'branch.db'}"
+    _kiosk(tmp_path, db, "db", "upgrade")
+    code = _FROZEN.format(db=db, config=str(EXAMPLE_CONFIG))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=_env(tmp_path), timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    in_process, frozen_by_a_caller, as_program, frozen, enabled = json.loads(
+        proc.stdout.splitlines()[-1])
+    assert (in_process, frozen_by_a_caller) == (0, 0)
+    # the modules' objects (SQLAlchemy, pydantic, the commands: some 100,000) are frozen,
+    # and the collector runs again for what the command makes
+    assert as_program == 0 and frozen > 50_000 and enabled
 
 
 def test_commands_leave_no_temporary_folder(tmp_path: Path) -> None:

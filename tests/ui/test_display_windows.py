@@ -23,6 +23,7 @@ from kiosk.queue.service import QueueService  # noqa: E402
 from kiosk.ui.display import DisplayModel  # noqa: E402
 from kiosk.ui.display_station import DisplayStation  # noqa: E402
 from kiosk.ui.display_windows import (  # noqa: E402
+    MARQUEE_STEP_PX,
     CounterWindow,
     HallWindow,
     Marquee,
@@ -184,6 +185,38 @@ def test_the_notice_scrolls_only_when_it_does_not_fit(qtbot: QtBot) -> None:
     assert marquee.scrolling
     start = marquee.offset
     qtbot.waitUntil(lambda: marquee.offset > start + 10, timeout=2000)
+    marquee.set_text("欢迎光临")  # a short notice again: it stands still, centred
+    assert not marquee.scrolling and marquee.offset == 0
+
+
+
+def test_a_scrolling_frame_repaints_only_the_uncovered_column_and_the_notice_stays_whole(
+        qtbot: QtBot) -> None:
+    marquee = Marquee(30)
+    qtbot.addWidget(marquee)
+    marquee.resize(600, 60)
+    marquee.show()
+    marquee.set_text("今日外币兑换业务暂停，敬请谅解 Foreign exchange closed today")
+    assert marquee.scrolling
+    qtbot.waitExposed(marquee)
+    QApplication.processEvents()  # the first, whole paint
+    screen = marquee.screen()
+    start = screen.grabWindow(marquee.winId()).toImage()  # what the hall sees
+    painted: list[int] = []
+    paint = marquee.paintEvent
+    marquee.paintEvent = lambda event: (painted.append(event.rect().width()), paint(event))[1]
+    while True:  # once round: the notice back where it started, every column repainted
+        marquee._advance()  # what the frame timer does, without waiting for it
+        QApplication.processEvents()
+        if marquee.offset == 0:
+            break
+    marquee.paintEvent = paint
+    # each pass drew a sliver, not the 600 px: a step, or a few when the frame timer's own
+    # frames fell in the same pass
+    assert len(painted) >= marquee._period() // (5 * MARQUEE_STEP_PX)
+    assert all(w % MARQUEE_STEP_PX == 0 and w <= 5 * MARQUEE_STEP_PX for w in painted)
+    # the screen, moved and patched a sliver at a time, shows the notice as it began
+    assert screen.grabWindow(marquee.winId()).toImage() == start
 
 
 # --- live: the feed thread, the voice ------------------------------------------------------
