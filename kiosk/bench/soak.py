@@ -278,7 +278,10 @@ def _soak(settings: Settings, config: str, events: int, sample_every: int, warmu
             if week.ops % 50:
                 continue
             last = service.last_event_id()
-            if last >= next_sample or last >= events:
+            # the events asked for, and the whole week: a busy kiosk (its own walk-ins are
+            # events too) must not end the drive before the last business day has begun
+            done = last >= events and week.days >= DAYS
+            if last >= next_sample or done:
                 samples.append(_sample(service, week, stations, began))
                 if progress is not None:
                     s = samples[-1]
@@ -287,7 +290,7 @@ def _soak(settings: Settings, config: str, events: int, sample_every: int, warmu
                              f"{s['kiosk']['rss_kb'] / 1024:.1f} MB, "
                              f"{s['kiosk']['tickets_issued']} kiosk tickets")
                 next_sample = last + sample_every
-                if last >= events:
+                if done:
                     break
     except RuntimeError as exc:
         problems.append(str(exc))
