@@ -40,8 +40,8 @@ from kiosk.config import _TABLE, Settings, _number, config_error
 from kiosk.errors import ConfigError, QueueError
 from kiosk.queue.booking_rules import (
     BookingRefused,
-    Slot,
     Load,
+    Slot,
     Staffing,
     check_capacity,
     load_of,
