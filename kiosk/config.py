@@ -286,6 +286,16 @@ class AppointmentSettings:
     # times the share of its counters not on a break at the slot's thinnest moment,
     # rounded down; false: every slot holds the whole capacity
     follow_breaks: Flag = True
+    # the load the branch expects on its counters, per hour of the day ("10:00" = the hour
+    # from 10:00): the hour's work over the counters' time at work, 1.0 = every counter at
+    # work busy all the hour (from the branch's own figures)
+    expected_load: Mapping[Annotated[str, Field(strict=True), _matches(
+        r"([01][0-9]|2[0-3]):00", "an hour's start, HH:00")],
+        Annotated[float, _number(ge=0, le=10)]] = field(default_factory=dict)
+    # a slot in an hour whose expected load is above this holds only busy_share of its
+    # capacity, rounded down; not set: slots do not follow the load
+    busy_above: Annotated[float, _number(ge=0, le=10)] | None = None
+    busy_share: Annotated[float, _number(ge=0, le=1)] = 0.5
     __pydantic_config__ = _TABLE
 
 

@@ -459,6 +459,14 @@
         <translation>Not done: that slot is during the counters' break and takes no more bookings of this service; no later slot that day is free.</translation>
     </message>
     <message>
+        <source>操作未执行：该时段在网点最繁忙的时间，此业务的预约名额已满；下一个可预约时段是 %1。</source>
+        <translation>Not done: that slot is in one of the branch's busiest hours and its bookings of this service are taken; the next free slot is %1.</translation>
+    </message>
+    <message>
+        <source>操作未执行：该时段在网点最繁忙的时间，此业务的预约名额已满；当天之后没有可预约的时段。</source>
+        <translation>Not done: that slot is in one of the branch's busiest hours and its bookings of this service are taken; no later slot that day is free.</translation>
+    </message>
+    <message>
         <source>工号或密码错误。</source>
         <translation>Wrong staff number or PIN.</translation>
     </message>

@@ -499,13 +499,14 @@ class Appointments:
     # --- parts -----------------------------------------------------------------------------
 
     def _check_capacity(self, service: str, slot: br.Slot, others: list[br.Slot]) -> None:
-        """The slot's capacity, fewer while the service's counters are on a break; a
-        refusal names the next free slot of the day."""
+        """The slot's capacity, fewer while the service's counters are on a break and in
+        the branch's busiest hours; a refusal names the next free slot of the day."""
         settings = self.branch.settings
         br.check_capacity(service, slot, others, settings.appointments.capacity,
                           br.staffing_of(settings, service),
                           step_min=settings.appointments.slot_min,
-                          closes=self.branch.service(service).closes)
+                          closes=self.branch.service(service).closes,
+                          load=br.load_of(settings))
 
     @staticmethod
     def _row(s: Session, booking_id: int) -> m.Booking:

@@ -6,7 +6,10 @@ the queue layer (`appointments.py`) does with it:
 - capacity: a slot of a service holds at most `appointments.capacity[service]` bookings
   (cancelled ones do not count), scaled by the share of the service's counters at work
   during the slot (`Staffing`: the branch's [[breaks]]), rounded down; a service without
-  a capacity takes no bookings; a refusal names the next free slot of the day;
+  a capacity takes no bookings; in the branch's busiest hours (`Load`: the expected load
+  of its counters above `appointments.busy_above`) a slot keeps only
+  `appointments.busy_share` of that, rounded down; a refusal names the next free slot
+  of the day;
 - lead time: a large cash withdrawal (大额取现) is booked at least
   `appointments.large_cash_lead_days` days before its day, so the branch can order the cash;
 - arrival: a customer who checks in before the slot is *early* (called at the slot), up to
@@ -19,6 +22,7 @@ the queue layer (`appointments.py`) does with it:
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,7 +55,8 @@ REFUSALS_KEPT = timedelta(hours=1)
 
 class BookingRefused(QueueError):
     """A booking, a move or a check-in that cannot be made, with the reason as `code`:
-    "capacity", "break" (the slot's counters are on a break), "duplicate", "code_taken"
+    "capacity", "break" (the slot's counters are on a break), "busy" (the slot is in one
+    of the branch's busiest hours), "duplicate", "code_taken"
     (an imported code another booking of the day has), "lead_time", "past", "not_found",
     "other_day", "cancelled", "used", "locked" (too many codes refused at that kiosk
     lately). A refused slot names the next free one of its day, `next_free` (None: none
@@ -104,6 +109,42 @@ class Staffing:
             (len({c for c, frm, to in during if frm <= t < to}) for t in moments), default=0)
 
 
+@dataclass(frozen=True)
+class Load:
+    """The load the branch expects on its counters, hour by hour (`by_hour`: the hour's
+    start -> expected work over the counters' time at work, 1.0 = every counter at work
+    busy all the hour), and what a booking slot keeps in a busy hour: a slot overlapping an
+    hour whose expected load is above `above` holds `share` of its capacity, rounded
+    down."""
+
+    by_hour: Mapping[time, float]
+    above: float
+    share: float
+
+    def expected(self, slot: Slot) -> float:
+        """The highest expected load of the hours the slot overlaps (0: none known)."""
+        start, end = slot.start, _clock_end(slot)
+        return max((v for h, v in self.by_hour.items()
+                    if h < end and start < _hour_end(h)), default=0.0)
+
+    def busy(self, slot: Slot) -> bool:
+        return self.expected(slot) > self.above
+
+
+def _hour_end(h: time) -> time:
+    return time(h.hour + 1) if h.hour < 23 else time.max
+
+
+def load_of(settings: Settings) -> Load | None:
+    """The branch's expected load and its busy-hour rule; None when slots do not follow
+    the load (`appointments.busy_above` not set)."""
+    a = settings.appointments
+    if a.busy_above is None:
+        return None
+    return Load({time(int(k[:2])): v for k, v in a.expected_load.items()}, a.busy_above,
+                a.busy_share)
+
+
 def staffing_of(settings: Settings, service: str) -> Staffing | None:
     """The counters serving `service` and their breaks, from the branch's settings; None
     when slots do not follow breaks (`appointments.follow_breaks` off)."""
@@ -120,15 +161,21 @@ def _clock_end(slot: Slot) -> time:
     return ends.time() if ends.date() == slot.day else time.max
 
 
-def slot_limit(limit: int, slot: Slot, staffing: Staffing | None) -> int:
+def slot_limit(limit: int, slot: Slot, staffing: Staffing | None,
+               load: Load | None = None) -> int:
     """The bookings a slot of a service holds: the service's capacity `limit` times the
     share of its counters at work during the slot (at its thinnest moment), rounded
     down. Rounding down keeps the bookings per counter at work no higher than with every
     counter there: a booked customer is due at the slot, and the counters away are the
-    ones that would have called them. A service no counter serves keeps its limit."""
-    if staffing is None or not staffing.counters:
-        return limit
-    return limit * staffing.fewest_at_work(slot) // len(staffing.counters)
+    ones that would have called them. A service no counter serves keeps its limit.
+    In a busy hour (`load`) the slot keeps `load.share` of that, rounded down: a booked
+    customer goes ahead of the walk-ins who came before them, and in the busiest hours
+    the walk-ins wait longest."""
+    if staffing is not None and staffing.counters:
+        limit = limit * staffing.fewest_at_work(slot) // len(staffing.counters)
+    if load is not None and load.busy(slot):
+        limit = math.floor(limit * load.share + 1e-9)
+    return limit
 
 
 def _taken(slot: Slot, booked: Collection[Slot]) -> int:
@@ -140,14 +187,14 @@ def _taken(slot: Slot, booked: Collection[Slot]) -> int:
 
 
 def has_room(slot: Slot, booked: Collection[Slot], limit: int,
-             staffing: Staffing | None = None) -> bool:
+             staffing: Staffing | None = None, load: Load | None = None) -> bool:
     """Whether one more booking fits the slot (`slot_limit`, `booked` counted at every
     moment of it)."""
-    return _taken(slot, booked) < slot_limit(limit, slot, staffing)
+    return _taken(slot, booked) < slot_limit(limit, slot, staffing, load)
 
 
 def next_free(slot: Slot, booked: Collection[Slot], limit: int, staffing: Staffing | None,
-              step_min: int, closes: time) -> time | None:
+              step_min: int, closes: time, load: Load | None = None) -> time | None:
     """The first start after `slot`'s, `step_min` apart, whose slot of the same length
     ends by `closes` and has room; None when no later slot of the day has."""
     later = slot
@@ -156,32 +203,43 @@ def next_free(slot: Slot, booked: Collection[Slot], limit: int, staffing: Staffi
         later = Slot(slot.day, at.time(), slot.length_min)
         if at.date() != slot.day or later.ends > datetime.combine(slot.day, closes):
             return None
-        if has_room(later, booked, limit, staffing):
+        if has_room(later, booked, limit, staffing, load):
             return later.start
 
 
 def check_capacity(service: str, slot: Slot, booked: Collection[Slot],
                    capacity: Mapping[str, int], staffing: Staffing | None = None, *,
-                   step_min: int = 30, closes: time | None = None) -> None:
+                   step_min: int = 30, closes: time | None = None,
+                   load: Load | None = None) -> None:
     """Refuse a booking that would overbook the slot. `booked` are the service's other
     live bookings that day; at no moment of the slot may more than its limit overlap (a
     longer booking that began earlier counts as much as one starting within it). The
     limit is the service's capacity, fewer while its counters are on a break
-    (`slot_limit`, with `staffing`). With `closes` (the service's closing time) the
-    refusal names the next free slot of the day, `step_min` minutes apart."""
+    (`slot_limit`, with `staffing`), and fewer in the branch's busiest hours (with
+    `load`). With `closes` (the service's closing time) the refusal names the next free
+    slot of the day, `step_min` minutes apart."""
     limit = capacity.get(service, 0)
     if limit <= 0:
         raise BookingRefused(f"Service {service} takes no bookings "
                              "(appointments.capacity in the branch file).", "capacity")
-    if has_room(slot, booked, limit, staffing):
+    if has_room(slot, booked, limit, staffing, load):
         return
     after = None if closes is None else next_free(slot, booked, limit, staffing, step_min,
-                                                  closes)
+                                                  closes, load)
     then = "" if closes is None else (
         f"; the next free slot is {after:%H:%M}" if after is not None
         else "; no later slot that day is free")
     head = f"The {slot.start:%H:%M} slot of service {service} on {slot.day:%Y-%m-%d}"
     reduced = slot_limit(limit, slot, staffing)
+    busy = slot_limit(limit, slot, staffing, load)
+    if busy < reduced and _taken(slot, booked) < reduced:
+        assert load is not None
+        takes = "no bookings" if busy == 0 else \
+            f"{busy} booking{'' if busy == 1 else 's'} instead of {reduced}, all taken"
+        raise BookingRefused(
+            f"{head} is in one of the branch's busiest hours (expected load "
+            f"{load.expected(slot):.0%} of the counters at work, above "
+            f"{load.above:.0%}): it takes {takes}{then}.", "busy", next_free=after)
     if reduced < limit and _taken(slot, booked) < limit:
         assert staffing is not None
         away = staffing.away(slot)

@@ -17,8 +17,10 @@ people as the day without): among the customers of the services that take bookin
 branch's grid (`appointments.slot_min` from opening, within the service's hours) nearest
 the time they would have walked in, the service's capacity per slot respected as the
 branch's booking does (`booking_rules.check_capacity`: fewer bookings in a slot whose
-counters are on a break, with `appointments.follow_breaks`). A customer for whom no slot
-is free stays a walk-in.
+counters are on a break, with `appointments.follow_breaks`, and in the branch's busiest
+hours, with `appointments.busy_above`): a customer whose own slot is refused books the
+nearest slot with room that day and comes for it. A customer for whom no slot is free
+stays a walk-in.
 The draws use their own random stream, so the walk-ins' draws are those of the same day
 without bookings.
 """
@@ -38,9 +40,11 @@ from kiosk.config import _TABLE, Settings, _number, config_error
 from kiosk.errors import ConfigError, QueueError
 from kiosk.queue.booking_rules import (
     BookingRefused,
+    Load,
     Slot,
     Staffing,
     check_capacity,
+    load_of,
     slot_from,
     staffing_of,
 )
@@ -105,6 +109,8 @@ class Bookings:
     capacity: Mapping[str, int]
     # the counters serving each service and their breaks (None: slots ignore breaks)
     staffing: Mapping[str, Staffing | None] = field(default_factory=dict)
+    # the branch's expected load and busy-hour rule (None: slots ignore the load)
+    load: Load | None = None
 
 
 def build_bookings(source: str, table: BookingsTable, settings: Settings) -> Bookings:
@@ -135,7 +141,7 @@ def build_bookings(source: str, table: BookingsTable, settings: Settings) -> Boo
         punctual_s=table.punctual_min * 60, early_s=table.early_min * 60,
         late_s=table.late_min * 60, grace_s=settings.appointments.grace_min * 60.0,
         slot_s=settings.appointments.slot_min * 60.0, capacity=capacity,
-        staffing={p: staffing_of(settings, p) for p in capacity})
+        staffing={p: staffing_of(settings, p) for p in capacity}, load=load_of(settings))
 
 
 @dataclass(frozen=True)
@@ -182,7 +188,8 @@ def free_slot(service: str, wanted_s: float, grid: Sequence[float], taken: Seque
     booked = [slot(t) for t in taken]
     for t in sorted(grid, key=lambda s: (abs(s - wanted_s), s)):
         try:
-            check_capacity(service, slot(t), booked, b.capacity, b.staffing.get(service))
+            check_capacity(service, slot(t), booked, b.capacity, b.staffing.get(service),
+                           load=b.load)
         except BookingRefused:
             continue
         return t

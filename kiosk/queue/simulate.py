@@ -329,16 +329,60 @@ def _build(source: str, f: _ScenarioFile, settings: Settings) -> Scenario:
     # the simulated branch's break schedule is the scenario's: its counters pause then,
     # and its bookings follow them (booking_rules.staffing_of), as the branch file's would
     settings = replace(settings, breaks=f.breaks)
+    service_times = _service_times(fail, f.service_times, settings)
+    # and the load it expects is the scenario's (what its own figures would show): its
+    # bookings follow it in the busiest hours (booking_rules.load_of)
+    load = expected_load(settings, head.opens, head.customers, f.arrivals.by_hour, f.tiers,
+                         f.services, service_times, counters, breaks,
+                         head.no_show_rate, head.no_show_s)
+    settings = replace(settings, appointments=replace(settings.appointments,
+                                                      expected_load=load))
     return Scenario(
         name=head.name if head.name is not None else Path(source).stem, source=source,
         settings=settings, opens=head.opens, customers=head.customers,
         hourly_weights=f.arrivals.by_hour, tier_mix=f.tiers, service_mix=f.services,
-        service_times=_service_times(fail, f.service_times, settings),
+        service_times=service_times,
         no_show_rate=head.no_show_rate, no_show_s=head.no_show_s, counters=counters,
         breaks=breaks,
         days=head.days, arrivals=head.arrivals, warm_up_s=head.warm_up_s,
         bookings=None if f.bookings is None else build_bookings(source, f.bookings, settings),
     )
+
+
+def expected_load(settings: Settings, opens: time, customers: float,
+                  hourly_weights: Sequence[float], tier_mix: Mapping[str, float],
+                  service_mix: Mapping[str, Mapping[str, float]],
+                  service_times: Mapping[str, ServiceTime], counters: Sequence[int],
+                  breaks: Sequence[CounterBreak], no_show_rate: float,
+                  no_show_s: float) -> dict[str, float]:
+    """The load a scenario's branch expects on its counters, per opening hour ("10:00"):
+    the hour's expected arrivals times their mean work (services drawn as at the hour's
+    middle, no-shows costing `no_show_s`) over the counters' seconds at work in it (less
+    the breaks): what its figures would show over many such days."""
+    total = sum(hourly_weights)
+    served = {p for c in settings.counters if c.number in counters for p in c.services}
+    out = {}
+    for h, weight in enumerate(hourly_weights):
+        start_s, end_s = h * 3600.0, (h + 1) * 3600.0
+        clock = (datetime.combine(SIM_DATE, opens) + timedelta(seconds=start_s + 1800)).time()
+        work = 0.0
+        for tier, tier_w in tier_mix.items():
+            mix = {p: w for p, w in (service_mix[tier] if tier in service_mix
+                                     else service_mix[VIP]).items()
+                   if p in served and settings.service(p).opens <= clock
+                   < settings.service(p).closes}
+            if sum(mix.values()) <= 0:
+                continue
+            mean = sum(w * service_times[p].mean_s for p, w in mix.items()) / sum(mix.values())
+            work += tier_w / sum(tier_mix.values()) * (
+                (1 - no_show_rate) * mean + no_show_rate * no_show_s)
+        away = sum(max(0.0, min(end_s, b.end_s) - max(start_s, b.start_s)) for b in breaks)
+        at_work = len(counters) * 3600.0 - away
+        arrivals = customers * weight / total if total else 0.0
+        hour = (datetime.combine(SIM_DATE, opens) + timedelta(seconds=start_s)).time()
+        if at_work > 0 and hour.minute == 0:
+            out[f"{hour:%H}:00"] = round(arrivals * work / at_work, 3)
+    return out
 
 
 def _known_keys(fail: Callable[[str, str], ConfigError], where: str, weights: Mapping[str, float],

@@ -167,10 +167,11 @@ class Problem:
     """What went wrong, for one message on screen: `kind` picks the sentence, `detail`
     is the queue's own sentence (shown under it)."""
 
-    kind: str  # wrong_pin | locked | not_manager | reason | refused | break | invalid_id |
-    # offline | error
+    kind: str  # wrong_pin | locked | not_manager | reason | refused | break | busy |
+    # invalid_id | offline | error
     detail: str = ""
-    next_free: str = ""  # break: the next free slot of the day ("14:00"; "": none later)
+    # break, busy: the next free slot of the day ("14:00"; "": none later)
+    next_free: str = ""
 
 
 class ReasonNeeded(QueueError):
@@ -191,8 +192,8 @@ def problem(exc: BaseException) -> Problem:
         return Problem("invalid_id", text)
     if isinstance(exc, DatabaseUnavailable | ConnectionError | SQLAlchemyError):
         return Problem("offline", text.splitlines()[0] if text else "")
-    if isinstance(exc, BookingRefused) and exc.code == "break":
-        return Problem("break", text,
+    if isinstance(exc, BookingRefused) and exc.code in ("break", "busy"):
+        return Problem(exc.code, text,
                        "" if exc.next_free is None else f"{exc.next_free:%H:%M}")
     if isinstance(exc, QueueError):
         return Problem("refused", text)

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from kiosk.config import Settings
 from kiosk.identity import identify
 from kiosk.queue.appointments import BookingView, parse_slot
-from kiosk.queue.booking_rules import Slot, slot_limit, staffing_of
+from kiosk.queue.booking_rules import Slot, load_of, slot_limit, staffing_of
 from kiosk.queue.service import QueueService
 from kiosk.queue.staff import Actor, need_reason
 from kiosk.queue.views import FeedEvent
@@ -116,17 +116,19 @@ class BookingsBoard:
 
     def slot_times(self, service: str) -> list[str]:
         """The slot starts of a service's day ("09:00", "09:30", ...), for the form; a
-        slot that takes none of its bookings while its counters are on a break is left
-        out (typed in, it is refused with the next free slot)."""
+        slot that takes none of its bookings while its counters are on a break or in the
+        branch's busiest hours is left out (typed in, it is refused with the next free
+        slot)."""
         svc = self.settings.service(service)
         step = self.settings.appointments.slot_min
         limit = self.settings.appointments.capacity.get(service, 0)
         staffing = staffing_of(self.settings, service)
+        load = load_of(self.settings)
         at = datetime.combine(date(2000, 1, 1), svc.opens)
         end = datetime.combine(date(2000, 1, 1), svc.closes) - timedelta(minutes=step)
         out = []
         while at <= end:
-            if slot_limit(limit, Slot(at.date(), at.time(), step), staffing) > 0:
+            if slot_limit(limit, Slot(at.date(), at.time(), step), staffing, load) > 0:
                 out.append(at.strftime("%H:%M"))
             at += timedelta(minutes=step)
         return out

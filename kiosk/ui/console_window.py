@@ -832,6 +832,12 @@ class ConsoleWindow(QWidget):
                                "下一个可预约时段是 %1。").replace("%1", p.next_free)
             return self.tr("操作未执行：该时段是窗口休息时间，不再接受此业务的预约；"
                            "当天之后没有可预约的时段。")
+        if p.kind == "busy":  # a booking in one of the branch's busiest hours
+            if p.next_free:
+                return self.tr("操作未执行：该时段在网点最繁忙的时间，此业务的预约名额已满；"
+                               "下一个可预约时段是 %1。").replace("%1", p.next_free)
+            return self.tr("操作未执行：该时段在网点最繁忙的时间，此业务的预约名额已满；"
+                           "当天之后没有可预约的时段。")
         head = {
             "wrong_pin": self.tr("工号或密码错误。"),
             "locked": self.tr("该账号因多次输错密码已被锁定，请稍后再试或联系管理员。"),

@@ -13,12 +13,13 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-from kiosk.config import Settings
+from kiosk.config import Settings, load_settings
 from kiosk.errors import NotFound
 from kiosk.identity import identify
 from kiosk.queue.appointments import BookingView
 from kiosk.queue.service import QueueService
 from kiosk.ui.console_window import ConsoleWindow
+from tests.conftest import EXAMPLE_CONFIG
 from tests.support.console_ui import close_console, open_manager_console
 from tests.support.identifiers import card
 
@@ -160,27 +161,54 @@ def test_the_figures_tab_counts_bookings(console: ConsoleWindow, qtbot: QtBot,
     assert not table.isHidden()
 
 
-def test_a_slot_at_the_counters_lunch_is_refused_with_the_next_free_one(
-        console: ConsoleWindow, qtbot: QtBot) -> None:
+def _refused_in_the_form(console: ConsoleWindow, qtbot: QtBot, hhmm: str, kind: str,
+                         next_free: str, zh: str, en: str) -> None:
+    """Cash at `hhmm`, a slot the form does not offer, typed in all the same: refused with
+    `kind` and the next free slot, in one sentence in Chinese (`zh`) and English (`en`)."""
     pane = console.bookings_pane
     pane.service.setCurrentIndex(pane.service.findData("A"))
-    assert pane.time.findText("12:00") == -1  # the form does not offer it
+    assert pane.time.findText(hhmm) == -1  # the form does not offer it
+    assert pane.time.findText(next_free) >= 0
     pane.identifier.setText(GOLD_CARD)
-    pane.time.setCurrentText("12:00")  # typed in all the same
+    pane.time.setCurrentText(hhmm)  # typed in all the same
     with qtbot.waitSignal(console.action_failed, timeout=WAIT_MS,
                           check_params_cb=lambda name, _p: name == "book"):
         pane.book_button.click()
     p = console.last_problem
-    assert p is not None and (p.kind, p.next_free) == ("break", "14:00")
-    assert console.banner.text() == ("操作未执行：该时段是窗口休息时间，不再接受此业务的预约；"
-                                     "下一个可预约时段是 14:00。")
+    assert p is not None and (p.kind, p.next_free) == (kind, next_free)
+    assert console.banner.text() == zh
     assert pane.table.rowCount() == 0
     console.set_language("en")
     try:
-        assert console.problem_text(p) == (
-            "Not done: that slot is during the counters' break and takes no more bookings "
-            "of this service; the next free slot is 14:00.")
+        assert console.problem_text(p) == en
         assert console.problem_text(replace(p, next_free="")).endswith(
             "no later slot that day is free.")
     finally:
         console.set_language("zh")
+
+
+def test_a_slot_at_the_counters_lunch_is_refused_with_the_next_free_one(
+        console: ConsoleWindow, qtbot: QtBot) -> None:
+    _refused_in_the_form(
+        console, qtbot, "12:00", "break", "14:00",
+        "操作未执行：该时段是窗口休息时间，不再接受此业务的预约；下一个可预约时段是 14:00。",
+        "Not done: that slot is during the counters' break and takes no more bookings of "
+        "this service; the next free slot is 14:00.")
+
+
+def _busy_morning(settings: Settings) -> Settings:
+    """The example branch expecting its counters over-full from 10:00 to 11:00, where a
+    slot keeps half its capacity (cash: 1 × 0.5, none)."""
+    return replace(settings, appointments=replace(
+        settings.appointments, expected_load={"10:00": 1.10, "11:00": 0.98},
+        busy_above=1.0, busy_share=0.5))
+
+
+@pytest.mark.parametrize("settings", [_busy_morning(load_settings(EXAMPLE_CONFIG, environ={}))])
+def test_a_slot_in_the_busiest_hour_is_refused_with_the_next_free_one(
+        console: ConsoleWindow, qtbot: QtBot) -> None:
+    _refused_in_the_form(
+        console, qtbot, "10:30", "busy", "11:00",
+        "操作未执行：该时段在网点最繁忙的时间，此业务的预约名额已满；下一个可预约时段是 11:00。",
+        "Not done: that slot is in one of the branch's busiest hours and its bookings of "
+        "this service are taken; the next free slot is 11:00.")

@@ -326,3 +326,52 @@ def test_a_full_slot_names_the_next_free_one_of_its_day_or_none() -> None:
     assert br.next_free(slot(14, 30, 60), quarter, 1, None, 30, time(17)) == time(15, 30)
     assert br.next_free(slot(14, 30, 60), quarter, 1, None, 15, time(17)) == time(15, 15)
     assert br.next_free(slot(11, 0), [], 1, CASH, 30, time(16, 30)) == time(14, 0)
+
+
+# --- a slot's capacity follows the branch's expected load ---------------------------------
+
+# the busy day's expected load (what its figures show): the peaks at 10:00 and 15:00
+LOAD = br.Load({time(9): 0.70, time(10): 1.10, time(11): 0.98, time(12): 0.70,
+                time(15): 1.05}, above=1.0, share=0.5)
+
+
+def test_a_slot_in_a_busy_hour_holds_its_share_of_the_capacity_rounded_down() -> None:
+    assert br.slot_limit(2, slot(10, 0), None, LOAD) == 1  # 1.10 > 1.0: 2 × 0.5
+    assert br.slot_limit(2, slot(10, 30), None, LOAD) == 1
+    assert br.slot_limit(3, slot(15, 0), None, LOAD) == 1  # 3 × 0.5 rounded down
+    assert br.slot_limit(1, slot(15, 30), None, LOAD) == 0  # 1 × 0.5: none
+    assert br.slot_limit(2, slot(11, 0), None, LOAD) == 2  # 0.98: not above 1.0
+    assert br.slot_limit(2, slot(14, 0), None, LOAD) == 2  # an hour with no load known
+    assert br.slot_limit(2, slot(10, 0), None, None) == 2  # slots that ignore the load
+    # a slot across two hours takes the busier one's; the threshold is strict
+    assert br.Load(LOAD.by_hour, 1.0, 0.5).expected(slot(9, 30, 60)) == 1.10
+    assert br.slot_limit(2, slot(9, 30, 60), None, LOAD) == 1
+    assert br.slot_limit(2, slot(9, 30), None, LOAD) == 2  # ends as the 10:00 hour begins
+    assert br.slot_limit(2, slot(11, 0), None, br.Load(LOAD.by_hour, 0.98, 0.5)) == 2
+    assert br.slot_limit(2, slot(11, 0), None, br.Load(LOAD.by_hour, 0.97, 0.5)) == 1
+
+
+def test_the_busy_hour_rule_comes_on_top_of_the_breaks() -> None:
+    lunch = br.Load({time(11): 0.98, time(12): 0.70}, above=0.9, share=0.5)
+    assert br.slot_limit(4, slot(11, 30), CASH, lunch) == 1  # 4 × 3/4 = 3, then 3 × 0.5
+    assert br.slot_limit(4, slot(12, 0), CASH, lunch) == 3  # the break alone
+
+
+def test_a_slot_in_a_busy_hour_is_refused_with_the_next_free_slot() -> None:
+    br.check_capacity("A", slot(10, 0), [], {"A": 2}, load=LOAD)  # one place of two
+    with pytest.raises(br.BookingRefused) as exc:  # 10:30 is taken too: 11:00 has room
+        br.check_capacity("A", slot(10, 0), [slot(10, 0), slot(10, 30)], {"A": 2},
+                          load=LOAD, closes=time(16, 30))
+    assert exc.value.code == "busy" and exc.value.next_free == time(11, 0)
+    assert str(exc.value) == (
+        "The 10:00 slot of service A on 2026-11-25 is in one of the branch's busiest hours "
+        "(expected load 110% of the counters at work, above 100%): it takes 1 booking "
+        "instead of 2, all taken; the next free slot is 11:00.")
+    with pytest.raises(br.BookingRefused, match="takes no bookings; the next free slot is "
+                       "16:00") as exc:
+        br.check_capacity("A", slot(15, 0), [], {"A": 1}, load=LOAD, closes=time(16, 30))
+    assert exc.value.code == "busy"
+    # full without the rule too: the plain refusal
+    with pytest.raises(br.BookingRefused, match="is full") as exc:
+        br.check_capacity("A", slot(10, 0), [slot(10, 0)] * 2, {"A": 2}, load=LOAD)
+    assert exc.value.code == "capacity"

@@ -14,7 +14,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.errors import ConfigError
-from kiosk.queue.booking_rules import Slot, slot_limit, staffing_of
+from kiosk.queue.booking_rules import Load, Slot, load_of, slot_limit, staffing_of
 from kiosk.queue.sim_bookings import (
     BEHAVIOURS,
     EARLY,
@@ -266,7 +266,7 @@ def _limits(scenario: Scenario) -> dict[tuple[str, float], int]:
             out[(service, t)] = slot_limit(
                 settings.appointments.capacity[service],
                 Slot(at.date(), at.time(), settings.appointments.slot_min),
-                staffing_of(settings, service))
+                staffing_of(settings, service), load_of(settings))
     return out
 
 
@@ -311,3 +311,50 @@ def test_a_scenario_s_breaks_are_its_branch_s_schedule(tmp_path: Path) -> None:
     limits = _limits(scenario)
     assert [t / 3600 for t in scenario.slot_grids["A"] if limits[("A", t)] < 2] == [3.0, 3.5]
     assert all(v == 1 for (s, _), v in limits.items() if s == "C")  # its counters eat later
+
+
+# --- the busiest hours ---------------------------------------------------------------------
+
+
+def test_a_scenario_expects_its_own_load_hour_by_hour(
+        booked_scenario) -> None:  # type: ignore[no-untyped-def]
+    load = booked_scenario.settings.appointments.expected_load
+    assert list(load) == [f"{h:02d}:00" for h in range(9, 17)]
+    # the peaks at 10:00 and 15:00 above every counter busy; the 13:00 lunch hour least
+    assert load["10:00"] > 1.0 and load["15:00"] > 1.0 and load["11:00"] < 1.0
+    assert min(load, key=load.__getitem__) == "13:00"
+    # 10:00-11:00: 320 × 19/100 customers; 90% of them cash or non-cash, all six at work
+    assert load["10:00"] == pytest.approx(1.10, abs=0.01)
+    assert booked_scenario.bookings.load is None  # the example branch: not switched on
+
+
+def test_a_customer_refused_a_busy_slot_books_the_nearest_with_room() -> None:
+    start = datetime(2025, 3, 3, 9)
+    b = replace(bookings(punctual=1.0), share=1.0, capacity={"A": 2},
+                load=Load({time(10): 1.1}, above=1.0, share=0.5))
+    wanted = [(3700.0, "A"), (3710.0, "A"), (3720.0, "A")]  # all three at 10:01
+    got = book_day(wanted, b, {"A": [1800.0, 3600.0, 5400.0, 7200.0]}, start,
+                   random.Random(3))
+    # 10:00 and 10:30 (busy: one place each), then 09:30, nearer than 11:00
+    assert sorted(x.slot_s for x in got.values()) == [1800.0, 3600.0, 5400.0]
+    assert all(-300.0 <= x.arrival_s - x.slot_s <= 0.0 for x in got.values())  # they come then
+
+
+def test_booked_customers_follow_the_busy_hours_and_keep_their_share() -> None:
+    scenario = load_scenario(BOOKED, overrides=["appointments.capacity.A=3",
+                                                "appointments.busy_above=1.0",
+                                                "appointments.busy_share=0.34"])
+    assert scenario.bookings is not None and scenario.bookings.load is not None
+    limits = _limits(scenario)
+    busy = [t / 3600 for t in scenario.slot_grids["A"] if limits[("A", t)] == 1]
+    assert busy == [1.0, 1.5, 6.0, 6.5]  # 10:00, 10:30, 15:00, 15:30
+    days = draw_days(scenario, 1, 20)
+    for day in days:
+        held = Counter((c.service, c.slot_s) for c in day if c.booking)
+        assert all(n <= limits[key] for key, n in held.items())
+        assert abs(sum(1 for c in day if c.booking) - round(0.1 * len(day))) <= 1
+    # without the rule the same customers fill the peak's cash slots
+    plain = load_scenario(BOOKED, overrides=["appointments.capacity.A=3"])
+    peak = Counter(c.slot_s for day in draw_days(plain, 1, 20) for c in day
+                   if c.booking and c.service == "A" and c.slot_s in (3600.0, 5400.0))
+    assert sum(peak.values()) > 20 * 2
