@@ -15,23 +15,18 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from kiosk.queue import models as m
+from kiosk.queue.tickets import SQLITE_SEQ
+from kiosk.queue.txn import SQLITE_EVENT, SQLITE_LOCK_FEED, sqlite_value
 
-_SQLITE_STEPS = (
-    "UPDATE branch_state SET last_event_id = last_event_id + 1 WHERE id = 1 "
-    "RETURNING last_event_id, business_day",
-    "INSERT INTO sequences (business_day, service, last) VALUES (?, ?, 1) "
-    "ON CONFLICT (business_day, service) DO UPDATE SET last = sequences.last + 1 "
-    "RETURNING last",
+# the program's own SQLite statements (the feed lock, the number, the event), and a ticket
+_SQLITE_TICKET = (
     "INSERT INTO tickets (business_day, service, seq, number, tier, status, customer_masked, "
     "arrived_at, rank_at, station, recalls, outcome) "
-    "VALUES (?, ?, ?, ?, 'regular', ?, '', ?, ?, 'raw', 0, '') RETURNING id",
-    "INSERT INTO events (id, at, kind, ticket_id, counter, payload) "
-    "VALUES (?, ?, 'issued', ?, NULL, ?)",
-)
+    "VALUES (?, ?, ?, ?, 'regular', ?, '', ?, ?, 'raw', 0, '') RETURNING id")
 
 _PG_LOCK_FEED = ("UPDATE branch_state SET last_event_id = last_event_id + 1 WHERE id = 1 "
                  "RETURNING last_event_id")
@@ -105,23 +100,18 @@ def raw_issue_worker(url: str, services: str, count: int, feed: str, ready: Any,
 
 
 def _sqlite_issue(conn: sqlite3.Connection, service: str) -> str:
-    lock, seq_upsert, ticket_insert, event_insert = _SQLITE_STEPS
     conn.execute("BEGIN IMMEDIATE")
     try:
-        event_id, day = conn.execute(lock).fetchone()
-        seq = conn.execute(seq_upsert, (day, service)).fetchone()[0]
+        event_id, day, _ = conn.execute(SQLITE_LOCK_FEED).fetchone()
+        seq = conn.execute(SQLITE_SEQ, (day, service)).fetchone()[0]
         number = f"{service}{seq:03d}"
-        at = _sqlite_time(datetime.now())
-        ticket_id = conn.execute(ticket_insert, (day, service, seq, number, m.WAITING, at,
-                                                 at)).fetchone()[0]
-        conn.execute(event_insert, (event_id, at, ticket_id,
+        at = sqlite_value(datetime.now())
+        ticket_id = conn.execute(_SQLITE_TICKET, (day, service, seq, number, m.WAITING, at,
+                                                  at)).fetchone()[0]
+        conn.execute(SQLITE_EVENT, (event_id, at, "issued", ticket_id, None,
                                     json.dumps({"number": number, "service": service})))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return number
-
-
-def _sqlite_time(at: datetime) -> str:
-    return (at - timedelta(microseconds=0)).strftime("%Y-%m-%d %H:%M:%S.%f")

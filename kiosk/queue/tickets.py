@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -31,7 +31,7 @@ from kiosk.queue import models as m
 from kiosk.queue import rules
 from kiosk.queue.counters import free_counter
 from kiosk.queue.staff import Actor, StaffDirectory, need_reason, write_audit
-from kiosk.queue.txn import FEED_CHANNEL, STATE_WORDS, Branch, NothingToDo, Op
+from kiosk.queue.txn import FEED_CHANNEL, STATE_WORDS, Branch, NothingToDo, Op, sqlite_value
 from kiosk.queue.views import TicketView
 
 # Where each operation may start from.
@@ -174,22 +174,15 @@ class Tickets:
                 "payload": json.dumps(payload, ensure_ascii=False)}).one()
             op.last_event_id = event_id
             return int(result.id), str(result.number)
-        # SQLite: the same statements straight to the driver, inside the operation's
-        # transaction (what SQLAlchemy would send, less its 0.1 ms of work per number)
-        driver = op.conn.connection.driver_connection
-        assert driver is not None
-        op.s.flush()  # ORM changes first, as emit_raw does, so the event follows them
-        seq = int(driver.execute(_SQLITE_SEQ, (_sqlite(row["business_day"]),
-                                               row["service"])).fetchall()[0][0])
+        # SQLite: the same statements, to the driver inside the operation's transaction
+        seq = int(op.driver.execute(SQLITE_SEQ, (sqlite_value(row["business_day"]),
+                                                 row["service"])).fetchall()[0][0])
         number = f"{row['service']}{seq:03d}"
         values = {**row, "seq": seq, "number": number}
-        ticket_id = int(driver.execute(
-            _sqlite_insert(tuple(values)), [_sqlite(v) for v in values.values()]
+        ticket_id = int(op.driver.execute(
+            _sqlite_insert(tuple(values)), [sqlite_value(v) for v in values.values()]
         ).fetchall()[0][0])
-        event_id = op.next_event_id()
-        driver.execute(_SQLITE_EVENT, (event_id, _sqlite(op.now), "issued", ticket_id,
-                                       json.dumps({"number": number, **payload})))
-        op.last_event_id = event_id
+        op.emit_raw("issued", ticket_id, None, {"number": number, **payload})
         return ticket_id, number
 
     # --- calling -------------------------------------------------------------------------
@@ -465,14 +458,11 @@ def head_query(services: tuple[str, ...], tiers: tuple[str, ...]) -> TextualSele
                      pin=Integer, booked_slot_at=DateTime))
 
 
-# SQLite: the number, the ticket and its event, as SQLAlchemy would write them (dates as
-# ISO text, times with microseconds, JSON as json.dumps makes it), sent to the driver.
-_SQLITE_SEQ = (
+# SQLite: the number and the ticket, sent to the driver (`Op.driver`, `sqlite_value`)
+SQLITE_SEQ = (
     "INSERT INTO sequences (business_day, service, last) VALUES (?, ?, 1) "
     "ON CONFLICT (business_day, service) DO UPDATE SET last = sequences.last + 1 "
     "RETURNING last")
-_SQLITE_EVENT = ("INSERT INTO events (id, at, kind, ticket_id, counter, payload) "
-                 "VALUES (?, ?, ?, ?, NULL, ?)")
 _TICKET_COLUMNS = frozenset(m.Ticket.__table__.c.keys())
 
 
@@ -481,15 +471,6 @@ def _sqlite_insert(columns: tuple[str, ...]) -> str:
     assert _TICKET_COLUMNS.issuperset(columns), columns  # names from our code, not input
     return (f"INSERT INTO tickets ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' * len(columns))}) RETURNING id")
-
-
-def _sqlite(value: Any) -> Any:
-    """A value as SQLAlchemy's SQLite types store it."""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 # PostgreSQL: number, ticket, event and notification in one round trip (see insert_ticket).
 _PG_ISSUE = text(f"""

@@ -1,6 +1,7 @@
-"""On SQLite a number is taken with statements sent straight to the driver (the feed lock,
-the sequence, the ticket, its event): what they store is byte for byte what SQLAlchemy
-writes for the same values, so every other reader and writer sees one format."""
+"""On SQLite a number is taken, and every operation's events written, with statements sent
+straight to the driver (the feed lock, the sequence, the ticket, the events): what they
+store is byte for byte what SQLAlchemy writes for the same values, so every other reader
+and writer sees one format."""
 
 from __future__ import annotations
 
@@ -44,3 +45,19 @@ def test_a_number_is_stored_as_sqlalchemy_stores_it(sqlite_queue: QueueService,
     # and read back through the ORM as what was issued
     again = sqlite_queue.ticket(view.id)
     assert (again.arrived_at, again.business_day) == (clock.now, view.business_day)
+
+    # another operation's event: a call at counter 1, its payload as SQLAlchemy's JSON
+    sqlite_queue.open_counter(1)
+    clock.advance(60.5)
+    sqlite_queue.call_next(1)
+    db = sqlite3.connect(sqlite_url.split("///", 1)[1])
+    try:
+        at, counter, payload = db.execute(
+            "SELECT at, counter, payload FROM events WHERE ticket_id = ? AND kind = 'called'",
+            (view.id,)).fetchone()
+    finally:
+        db.close()
+    [called] = [e for e in sqlite_queue.events_since(0) if e.kind == "called"]
+    assert at == stored("called_at", clock.now) and counter == 1
+    assert payload == m.Event.__table__.c.payload.type.dialect_impl(dialect).bind_processor(
+        dialect)(called.payload)
