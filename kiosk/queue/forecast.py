@@ -230,21 +230,19 @@ class _Rest:
     only when an event says it changed (the counters: an event naming a counter, a call,
     a finish, a counter opened or paused; the means: a finish, which learns the service
     time; the bookings: a booking event), and all three when the waiting tickets are
-    read in full (`stale`)."""
+    read in full (`forget`)."""
+
+    PARTS = frozenset({"counters", "means", "bookings"})
 
     def __init__(self) -> None:
-        self.stale_parts = {"counters", "means", "bookings"}
+        self.stale_parts = set(self.PARTS)
         self.counter_rows: list[Any] = []
         self.means: dict[str, float] = {}
         self.bookings: list[tuple[datetime, str, str]] = []  # (slot, service, tier)
 
-    @property
-    def stale(self) -> bool:
-        return bool(self.stale_parts)
-
-    @stale.setter
-    def stale(self, everything: bool) -> None:
-        self.stale_parts = {"counters", "means", "bookings"} if everything else set()
+    def forget(self) -> None:
+        """Read all three again before the next forecast."""
+        self.stale_parts = set(self.PARTS)
 
     def saw(self, kind: str, counter: int | None) -> None:
         """An event of the feed: what it may have changed is read again."""
@@ -274,10 +272,10 @@ def _beyond_horizon(last: QueueForecast, appended: list[rules.Candidate] | None,
                     now: datetime) -> QueueForecast | None:
     """`last` with the tickets `appended` to the queue since, when it still holds: it is
     a few seconds old at most, nothing but fresh tickets joined since (plain ones, taken
-    after the forecast's `now`), and a ticket of each of their
-    groups taken at `now` would have stood beyond the forecast's horizon (or been
-    reached by no counter). Such a ticket is called no sooner than that one (it has
-    waited less), so not within the horizon, and a ticket not called changes no call:
+    after the forecast's `now`), and a ticket of each of their groups taken at `now`
+    would have stood beyond the forecast's horizon (or been reached by no counter). Such
+    a ticket is called no sooner than that one (it has waited less), so not within the
+    horizon, and a ticket not called changes no call:
     the fast-forward to the horizon is the same, every new ticket stands at its bound.
     A hall whose queue is longer than the horizon pays no fast-forward per customer.
     None: fast-forward again."""
@@ -340,7 +338,7 @@ class Forecasts:
                 or not self._catch_up(s, kept, event_id):
             kept = rules.WaitingSet(_candidate(r) for r in s.execute(_WAITING))
             self._waiting, self._read_at, self._synced_day = kept, time.monotonic(), day
-            self._rest.stale = True
+            self._rest.forget()
             self._appended = None
         self._synced = event_id
         return kept
@@ -403,7 +401,7 @@ class Forecasts:
                                          waiting=waiting.count_by_service())
                     return self._last
             rest = self._rest
-            if rest.stale:  # the counters, means and bookings, read again when they changed
+            if rest.stale_parts:  # what changed since, read again
                 rest.read(s, self.branch.business_day(now))
             means = rest.means
             b = self.branch
