@@ -93,18 +93,20 @@ class Staffing:
     counters: frozenset[int]
     breaks: tuple[tuple[int, time, time], ...] = ()
 
+    def _during(self, slot: Slot) -> list[tuple[int, time, time]]:
+        """The breaks of the service's counters that overlap the slot."""
+        start, end = slot.start, _clock_end(slot)
+        return [(c, frm, to) for c, frm, to in self.breaks
+                if c in self.counters and frm < end and start < to]
+
     def away(self, slot: Slot) -> tuple[int, ...]:
         """The service's counters on a break at some moment of the slot."""
-        start, end = slot.start, _clock_end(slot)
-        return tuple(sorted({c for c, frm, to in self.breaks
-                             if c in self.counters and frm < end and start < to}))
+        return tuple(sorted({c for c, _, _ in self._during(slot)}))
 
     def fewest_at_work(self, slot: Slot) -> int:
         """The service's counters at work at the slot's thinnest moment."""
-        start, end = slot.start, _clock_end(slot)
-        during = [(c, frm, to) for c, frm, to in self.breaks
-                  if c in self.counters and frm < end and start < to]
-        moments = {start} | {frm for _, frm, _ in during if frm > start}
+        during = self._during(slot)
+        moments = {slot.start} | {frm for _, frm, _ in during if frm > slot.start}
         return len(self.counters) - max(
             (len({c for c, frm, to in during if frm <= t < to}) for t in moments), default=0)
 
@@ -234,25 +236,30 @@ def check_capacity(service: str, slot: Slot, booked: Collection[Slot],
     busy = slot_limit(limit, slot, staffing, load)
     if busy < reduced and _taken(slot, booked) < reduced:
         assert load is not None
-        takes = "no bookings" if busy == 0 else \
-            f"{busy} booking{'' if busy == 1 else 's'} instead of {reduced}, all taken"
         raise BookingRefused(
             f"{head} is in one of the branch's busiest hours (expected load "
             f"{load.expected(slot):.0%} of the counters at work, above "
-            f"{load.above:.0%}): it takes {takes}{then}.", "busy", next_free=after)
+            f"{load.above:.0%}): it takes {_takes(busy, reduced)}{then}.", "busy",
+            next_free=after)
     if reduced < limit and _taken(slot, booked) < limit:
         assert staffing is not None
         away = staffing.away(slot)
         who = f"counter{'s' if len(away) > 1 else ''} {', '.join(map(str, away))}"
         at_work = staffing.fewest_at_work(slot)
-        takes = "no bookings" if reduced == 0 else \
-            f"{reduced} booking{'' if reduced == 1 else 's'} instead of {limit}, all taken"
         raise BookingRefused(
             f"{head} is during a break of the counters that serve it ({who} away; as few "
-            f"as {at_work} of {len(staffing.counters)} at work): it takes {takes}{then}.",
-            "break", next_free=after, away=away)
+            f"as {at_work} of {len(staffing.counters)} at work): it takes "
+            f"{_takes(reduced, limit)}{then}.", "break", next_free=after, away=away)
     raise BookingRefused(f"{head} is full ({limit} booking{'' if limit == 1 else 's'})"
                          f"{then or '; choose another time'}.", "capacity", next_free=after)
+
+
+def _takes(n: int, of: int) -> str:
+    """What a slot with fewer places takes: "no bookings", "1 booking instead of 2, all
+    taken"."""
+    if n == 0:
+        return "no bookings"
+    return f"{n} booking{'' if n == 1 else 's'} instead of {of}, all taken"
 
 
 def check_customer_free(slot: Slot, customers: Collection[Slot]) -> None:
