@@ -117,12 +117,14 @@ class FeedWorker(QObject):
             self.reconnects += 1
             log.info("change feed back online; %d events missed, %d since it came back",
                      len(missed), len(after))
-        self._set_online(True)
         if missed:
             self.missed.emit(missed)
         if after:
             self.events.emit(after)
         self.snapshot.emit(snap)
+        # online once caught up: whoever sees it (a window's banner, a test, the status
+        # line) sees the state as it is, not the one from before the outage
+        self._set_online(True)
         self.heap.count(len(missed) + len(after))
 
     def _offline(self, why: str) -> None:
